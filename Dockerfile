@@ -1,0 +1,25 @@
+# One container: the bot with its SQLite database on the /data volume.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_PATH=/data/bot.sqlite3
+
+WORKDIR /app
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml README.md ./
+RUN mkdir bot && touch bot/__init__.py && pip install . && pip uninstall -y smm-bot && rm -rf bot build
+COPY bot ./bot
+COPY locales ./locales
+RUN pip install --no-deps -e . \
+ && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
+ && mkdir -p /data && chown bot /data
+
+USER bot
+VOLUME ["/data"]
+# Healthy while the running bot keeps its heartbeat file fresh.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["python", "-m", "bot", "health"]
+CMD ["python", "-m", "bot"]

@@ -1,0 +1,1 @@
+"""Telegram storefront for SMM panels."""

@@ -1,0 +1,128 @@
+"""Entry point: `python -m bot` runs the bot (long polling); `python -m bot check` checks the
+settings, Telegram and the panel, then exits 0 or non-zero with what is wrong."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+from bot.app import HEARTBEAT_EVERY, build_dispatcher, create_bot, create_panel
+from bot.config import Settings, SettingsError, load_settings
+from bot.db import Database
+from bot.logging_setup import setup_logging
+from bot.panel import PanelAuthError, PanelError, PanelNotSent, PanelRejected
+
+log = logging.getLogger("bot")
+
+
+async def run(settings: Settings) -> None:
+    db = Database(settings.database_path)
+    await db.connect()
+    panel = create_panel(settings)
+    bot = create_bot(settings)
+    try:
+        dp = build_dispatcher(settings, db, panel)
+        me = await bot.get_me()
+        log.info("starting @%s", me.username)
+        # aiogram installs SIGTERM/SIGINT handlers and stops polling gracefully
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await bot.session.close()
+        await panel.close()
+        await db.close()
+        log.info("stopped")
+
+
+async def check(settings: Settings) -> int:
+    problems: list[str] = []
+    bot = create_bot(settings)
+    try:
+        me = await bot.get_me()
+        print(f"Telegram: OK, bot @{me.username} (id {me.id})")
+    except TelegramUnauthorizedError:
+        problems.append("BOT_TOKEN: Telegram rejected the token (Unauthorized)")
+    except TelegramNetworkError as exc:
+        problems.append(f"BOT_API_URL: cannot reach {settings.bot_api_url} ({type(exc).__name__})")
+    except Exception as exc:
+        problems.append(f"BOT_API_URL: unexpected answer from Telegram ({type(exc).__name__})")
+    finally:
+        await bot.session.close()
+
+    panel = create_panel(settings)
+    try:
+        balance = await panel.balance()
+        print(f"Panel: OK, balance {balance.amount} {balance.currency}")
+    except PanelAuthError as exc:
+        problems.append(f"PANEL_API_KEY: the panel rejected the key ({exc.message})")
+    except PanelNotSent:
+        problems.append(f"PANEL_API_URL: cannot reach {settings.panel_api_url}")
+    except PanelRejected as exc:
+        problems.append(f"PANEL_API_URL: the panel refused the request ({exc.message})")
+    except PanelError as exc:
+        problems.append(f"PANEL_API_URL: no usable answer from the panel ({type(exc).__name__})")
+    finally:
+        await panel.close()
+
+    try:
+        db = Database(settings.database_path)
+        await db.connect()
+        version = await db.fetchval("PRAGMA user_version")
+        await db.close()
+        print(f"Database: OK, {settings.database_path} at schema version {version}")
+    except Exception as exc:
+        problems.append(f"DATABASE_PATH: cannot open {settings.database_path} ({exc})")
+
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def health() -> int:
+    """Container HEALTHCHECK: the running bot refreshes its heartbeat file every 30 s."""
+    path = Path(os.environ.get("DATABASE_PATH", "data/bot.sqlite3")).parent / "heartbeat"
+    try:
+        age = time.time() - int(path.read_text().strip())
+    except (OSError, ValueError):
+        print(f"no heartbeat at {path}", file=sys.stderr)
+        return 1
+    if age > HEARTBEAT_EVERY * 4:
+        print(f"heartbeat is {age:.0f} s old", file=sys.stderr)
+        return 1
+    print(f"healthy, heartbeat {age:.0f} s old")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="SMM panel shop bot")
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "check", "health"])
+    args = parser.parse_args(argv)
+    if args.command == "health":
+        return health()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print("The bot cannot start; fix these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    setup_logging(
+        settings.log_level,
+        secrets=(settings.bot_token.get_secret_value(), settings.panel_api_key.get_secret_value()),
+    )
+    if args.command == "check":
+        return asyncio.run(check(settings))
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Builds the application: bot, dispatcher, middlewares, routers and background work.
+
+Long-lived objects reach handlers through the dispatcher's workflow data (`AppData`);
+the user row reaches them through `UserMiddleware`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any, TypedDict
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    CallbackQuery,
+    ErrorEvent,
+    Message,
+)
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram_i18n import I18nContext
+from aiogram_i18n.cores import FluentRuntimeCore
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.db import Database
+from bot.fsm_storage import SQLiteStorage
+from bot.handlers import get_routers
+from bot.i18n import make_i18n_middleware
+from bot.middlewares.banned import BannedMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.panel import PanelClient
+from bot.tasks import Supervisor
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = ("start", "help", "language", "cancel")
+ADMIN_COMMANDS: tuple[str, ...] = ()
+
+
+class AppData(TypedDict):
+    settings: Settings
+    db: Database
+    panel: PanelClient
+    supervisor: Supervisor
+
+
+def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True),
+    )
+
+
+def create_panel(settings: Settings) -> PanelClient:
+    return PanelClient(
+        settings.panel_api_url,
+        settings.panel_api_key.get_secret_value(),
+        connect_timeout=settings.panel_connect_timeout,
+        read_timeout=settings.panel_read_timeout,
+    )
+
+
+def build_dispatcher(settings: Settings, db: Database, panel: PanelClient) -> Dispatcher:
+    supervisor = Supervisor()
+    data: AppData = {"settings": settings, "db": db, "panel": panel, "supervisor": supervisor}
+    dp = Dispatcher(
+        storage=SQLiteStorage(db),
+        events_isolation=SimpleEventIsolation(),
+        **data,
+    )
+    dp.update.outer_middleware(UserMiddleware(db))
+    i18n = make_i18n_middleware(settings.default_language)
+    i18n.setup(dispatcher=dp)
+    dp.update.outer_middleware(BannedMiddleware())
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.include_routers(*get_routers(settings))
+    dp.errors.register(on_error)
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
+    def commands(names: tuple[str, ...], locale: str) -> list[BotCommand]:
+        return [BotCommand(command=n, description=core.get(f"cmd-{n}", locale)) for n in names]
+
+    private = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(commands(PRIVATE_COMMANDS, settings.default_language), scope=private)
+    for locale in SUPPORTED_LANGUAGES:
+        await bot.set_my_commands(
+            commands(PRIVATE_COMMANDS, locale), scope=private, language_code=locale
+        )
+    admin_names = ("help", *ADMIN_COMMANDS)
+    await bot.set_my_commands(
+        [
+            BotCommand(command=n, description=core.get(f"admin-cmd-{n}", settings.default_language))
+            for n in admin_names
+        ],
+        scope=BotCommandScopeChat(chat_id=settings.admin_chat_id),
+    )
+
+
+HEARTBEAT_EVERY = 30
+
+
+def heartbeat_path(settings: Settings) -> Path:
+    return settings.database_path.parent / "heartbeat"
+
+
+async def heartbeat(path: Path) -> None:
+    """Touches a file while the bot runs; the container's HEALTHCHECK reads its age."""
+    while True:
+        await asyncio.to_thread(path.write_text, str(int(time.time())))
+        await asyncio.sleep(HEARTBEAT_EVERY)
+
+
+async def on_startup(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, supervisor: Supervisor
+) -> None:
+    supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
+    core = dispatcher["i18n_middleware"].core
+    try:
+        await set_commands(bot, settings, core)
+    except Exception:
+        log.exception("could not set the command menus")
+
+
+async def on_shutdown(supervisor: Supervisor) -> None:
+    await supervisor.stop()
+
+
+async def on_error(event: ErrorEvent, **data: Any) -> None:
+    log.error(
+        "update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception
+    )
+    i18n: I18nContext | None = data.get("i18n")
+    if i18n is None:
+        return
+    try:
+        if (
+            isinstance(event.update.message, Message)
+            and event.update.message.chat.type == "private"
+        ):
+            await event.update.message.answer(i18n.get("error-generic"))
+        elif isinstance(event.update.callback_query, CallbackQuery):
+            await event.update.callback_query.answer(i18n.get("error-generic"), show_alert=True)
+    except Exception:
+        log.exception("could not tell the user about the error")

@@ -1,0 +1,3 @@
+from bot.db.database import Database
+
+__all__ = ["Database"]

@@ -1,0 +1,69 @@
+"""/start, /help, /language and the main menu."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.keyboards.menu import LangCb, MenuCb, home_button, language_menu, main_menu
+from bot.services.users import User
+
+router = Router(name="common")
+
+
+@router.message(CommandStart())
+async def cmd_start(message: Message, i18n: I18nContext, state: FSMContext, user: User) -> None:
+    await state.clear()
+    await message.answer(
+        i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)
+    )
+
+
+@router.message(Command("help"))
+async def cmd_help(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("help-text"), reply_markup=home_button(i18n))
+
+
+@router.message(Command("language"))
+async def cmd_language(message: Message, i18n: I18nContext) -> None:
+    await message.answer(i18n.get("language-choose"), reply_markup=language_menu(i18n))
+
+
+@router.message(Command("cancel"))
+async def cmd_cancel(message: Message, i18n: I18nContext, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
+
+
+@router.callback_query(MenuCb.filter(F.action == "home"))
+async def cb_home(query: CallbackQuery, i18n: I18nContext, state: FSMContext, user: User) -> None:
+    await state.clear()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)
+        )
+
+
+@router.callback_query(MenuCb.filter(F.action == "help"))
+async def cb_help(query: CallbackQuery, i18n: I18nContext) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_text(i18n.get("help-text"), reply_markup=home_button(i18n))
+
+
+@router.callback_query(MenuCb.filter(F.action == "language"))
+async def cb_language(query: CallbackQuery, i18n: I18nContext) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_text(i18n.get("language-choose"), reply_markup=language_menu(i18n))
+
+
+@router.callback_query(LangCb.filter())
+async def cb_set_language(query: CallbackQuery, callback_data: LangCb, i18n: I18nContext) -> None:
+    if callback_data.code not in SUPPORTED_LANGUAGES:
+        return
+    await i18n.set_locale(callback_data.code)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(i18n.get("language-changed"), reply_markup=main_menu(i18n))

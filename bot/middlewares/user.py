@@ -1,0 +1,43 @@
+"""Loads (and creates) the user row behind each update and puts it in the handler data."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
+
+from bot.db import Database
+from bot.services import users
+
+log = logging.getLogger(__name__)
+
+
+class UserMiddleware(BaseMiddleware):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        # Only people talking to the bot in private become shop users; admins in the group
+        # and other bots are not customers.
+        if tg_user is not None and not tg_user.is_bot and (chat is None or chat.type == "private"):
+            data["user"] = await users.seen(
+                self.db,
+                tg_user.id,
+                username=tg_user.username,
+                first_name=tg_user.first_name or "",
+                tg_language=tg_user.language_code,
+            )
+        elif tg_user is not None:
+            data["user"] = await users.get(self.db, tg_user.id)
+        return await handler(event, data)

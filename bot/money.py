@@ -1,0 +1,60 @@
+"""Money as integer micro-units (1 = 0.000001 of the panel currency). No floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+
+MICRO = 1_000_000
+MAX_AMOUNT = Decimal("1000000000")  # anything above this is treated as a typo
+_AMOUNT_RE = re.compile(r"^\$?\s*(\d{1,12}(?:[.,]\d{1,6})?)\s*\$?$")
+
+
+class AmountError(ValueError):
+    """The text is not an acceptable amount."""
+
+
+def to_micros(value: Decimal | int | str, *, round_up: bool = False) -> int:
+    amount = Decimal(value) * MICRO
+    return int(amount.to_integral_value(rounding=ROUND_CEILING if round_up else ROUND_FLOOR))
+
+
+def from_micros(micros: int) -> Decimal:
+    return Decimal(micros) / MICRO
+
+
+def format_amount(micros: int, currency: str = "") -> str:
+    """`12.5` -> `12.50`; keeps up to 6 decimals when needed, never fewer than 2."""
+    value = from_micros(micros)
+    text = f"{value:.6f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    frac = frac.ljust(2, "0")
+    text = f"{whole}.{frac}"
+    return f"{text} {currency}".strip() if currency else text
+
+
+def parse_amount(text: str) -> int:
+    """Parse an operator-typed positive amount (`10`, `10.50`, `$10`, `10,5`) into micro-units."""
+    match = _AMOUNT_RE.match(text.strip())
+    if not match:
+        raise AmountError(text)
+    try:
+        value = Decimal(match.group(1).replace(",", "."))
+    except InvalidOperation:
+        raise AmountError(text) from None
+    if value <= 0 or value > MAX_AMOUNT:
+        raise AmountError(text)
+    return to_micros(value)
+
+
+def price_micros(rate_micros: int, quantity: int, *, per_package: bool, markup: Decimal) -> int:
+    """What the user pays: the panel rate plus markup, rounded up to a whole micro-unit.
+
+    `rate_micros` is per 1000 units, or the whole price for package types.
+    """
+    factor = (Decimal(100) + markup) / Decimal(100)
+    if per_package:
+        exact = Decimal(rate_micros) * factor
+    else:
+        exact = Decimal(rate_micros) * quantity * factor / 1000
+    return int(exact.to_integral_value(rounding=ROUND_CEILING))

@@ -1,0 +1,106 @@
+"""The wallet: every balance change is a ledger row with a unique reference, written in the
+same transaction as the balance. A repeated reference is a no-op, so retries and duplicate
+deliveries can never move money twice."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db import Database
+
+
+class InsufficientFunds(Exception):
+    def __init__(self, balance: int, needed: int) -> None:
+        super().__init__(f"balance {balance} < {needed}")
+        self.balance = balance
+        self.needed = needed
+
+    @property
+    def missing(self) -> int:
+        return self.needed - self.balance
+
+
+class UnknownUser(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    user_id: int
+    amount: int
+    balance_after: int
+    kind: str
+    ref: str
+    order_id: int | None
+    note: str | None
+    created_at: int
+
+
+async def apply(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    amount: int,
+    *,
+    kind: str,
+    ref: str,
+    order_id: int | None = None,
+    note: str | None = None,
+    now: int | None = None,
+) -> bool:
+    """Move `amount` micro-units (negative = take) inside the caller's transaction.
+
+    Returns False, changing nothing, if `ref` was already applied. Raises InsufficientFunds
+    if the balance would go negative, UnknownUser if there is no such user.
+    """
+    cursor = await conn.execute("SELECT 1 FROM ledger WHERE ref = ?", (ref,))
+    if await cursor.fetchone() is not None:
+        return False
+    cursor = await conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        raise UnknownUser(user_id)
+    balance = int(row[0])
+    new_balance = balance + amount
+    if new_balance < 0:
+        raise InsufficientFunds(balance, -amount)
+    await conn.execute(
+        "INSERT INTO ledger (user_id, amount, balance_after, kind, ref, order_id, note, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (user_id, amount, new_balance, kind, ref, order_id, note, now or int(time.time())),
+    )
+    await conn.execute("UPDATE users SET balance = ? WHERE id = ?", (new_balance, user_id))
+    return True
+
+
+async def top_up(
+    db: Database,
+    user_id: int,
+    amount: int,
+    *,
+    ref: str,
+    kind: str = "topup",
+    note: str | None = None,
+) -> bool:
+    """The one entry point for adding money (admin credit now, payments later)."""
+    if amount <= 0:
+        raise ValueError("top-up amount must be positive")
+    async with db.transaction() as conn:
+        return await apply(conn, user_id, amount, kind=kind, ref=ref, note=note)
+
+
+async def balance(db: Database, user_id: int) -> int:
+    value = await db.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+    return int(value or 0)
+
+
+async def history(db: Database, user_id: int, limit: int = 10) -> list[LedgerEntry]:
+    rows = await db.fetchall(
+        "SELECT id, user_id, amount, balance_after, kind, ref, order_id, note, created_at"
+        " FROM ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+        (user_id, limit),
+    )
+    return [LedgerEntry(**dict(row)) for row in rows]

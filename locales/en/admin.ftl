@@ -1,0 +1,1 @@
+admin-cmd-help = Operator commands

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database
+
+TEST_TOKEN = "123456:TEST-token"
+TEST_KEY = "test-key-5f1c2a"
+ADMIN_CHAT = -1001234567890
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Settings come only from what a test sets: no .env, no developer environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "BOT_TOKEN", "BOT_API_URL", "PANEL_API_URL", "PANEL_API_KEY", "ADMIN_CHAT_ID",
+        "ADMIN_IDS", "DATABASE_PATH", "DEFAULT_LANGUAGE", "MARKUP_PERCENT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "test.sqlite3")
+    await database.connect()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def add_user(db: Database, user_id: int = 1001, *, balance: int = 0, **extra: object) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, username, first_name, language, tg_language, first_seen,"
+            " last_seen) VALUES (?, ?, ?, ?, ?, 0, 0)",
+            (
+                user_id,
+                extra.get("username", f"user{user_id}"),
+                extra.get("first_name", "Test"),
+                extra.get("language"),
+                extra.get("tg_language", "en"),
+            ),
+        )
+    if balance:
+        from bot.services import wallet
+
+        await wallet.top_up(db, user_id, balance, ref=f"test:seed:{user_id}")

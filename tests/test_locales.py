@@ -1,0 +1,58 @@
+"""Every key and every placeholder exists in every language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fluent.syntax import FluentParser, ast
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.i18n import LOCALES_PATH
+
+BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
+
+
+def _messages(lang: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    parser = FluentParser()
+    for path in sorted((LOCALES_PATH / lang).glob("*.ftl")):
+        resource = parser.parse(path.read_text(encoding="utf-8"))
+        for entry in resource.body:
+            assert not isinstance(entry, ast.Junk), f"{path}: syntax error near {entry.content[:80]!r}"
+            if isinstance(entry, ast.Message):
+                name = entry.id.name
+                assert name not in found, f"{lang}: duplicate key {name}"
+                variables = set(re.findall(r"\{\s*\$([a-zA-Z0-9_-]+)", _source(path, entry)))
+                found[name] = variables
+    return found
+
+
+def _source(path: Path, entry: ast.Message) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert entry.span is not None
+    return text[entry.span.start : entry.span.end]
+
+
+def test_every_language_has_every_key_and_placeholder() -> None:
+    catalogs = {lang: _messages(lang) for lang in SUPPORTED_LANGUAGES}
+    reference = catalogs["en"]
+    assert reference, "no English messages found"
+    for lang, messages in catalogs.items():
+        assert set(messages) == set(reference), (
+            lang,
+            sorted(set(reference) - set(messages)),
+            sorted(set(messages) - set(reference)),
+        )
+        for key, variables in reference.items():
+            assert messages[key] == variables, (lang, key, variables, messages[key])
+
+
+def test_every_key_used_in_code_exists() -> None:
+    """Literal keys passed to i18n.get(...) in the code must exist in English."""
+    keys = set(_messages("en"))
+    used: set[str] = set()
+    for path in BOT_DIR.rglob("*.py"):
+        used |= set(re.findall(r"""i18n\.get\(\s*["']([a-z0-9-]+)["']""", path.read_text()))
+    missing = sorted(used - keys)
+    assert not missing, missing
