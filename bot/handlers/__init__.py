@@ -5,12 +5,18 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.config import Settings
-from bot.handlers import common
+from bot.handlers import admin, catalog, common, order_dialog, orders
 
 
 def get_routers(settings: Settings) -> list[Router]:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    private.include_routers(common.router)
-    return [private]
+    # order matters: the catalog router ends with the catch-all free-text search
+    private.include_routers(common.router, order_dialog.router, orders.router, catalog.router)
+
+    admin_group = Router(name="admin-group")
+    admin_group.message.filter(F.chat.id == settings.admin_chat_id)
+    admin_group.callback_query.filter(F.message.chat.id == settings.admin_chat_id)
+    admin_group.include_router(admin.router)
+    return [private, admin_group]
