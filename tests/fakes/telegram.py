@@ -1,0 +1,1207 @@
+"""A fake Telegram Bot API server for tests.
+
+It is a real aiohttp web server bound to 127.0.0.1 that a real aiogram ``Bot`` talks
+to over loopback HTTP::
+
+    async with FakeTelegram() as tg:
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        await tg.feed(dp, bot, tg.make_update(message=tg.make_message("/start", user_id=42)))
+        assert "Welcome" in tg.last_text(42)
+        await bot.session.close()
+
+For a bot running in a subprocess, pass ``BOT_API_URL=tg.url`` and feed updates with
+``tg.push_update(...)``; they are delivered through ``getUpdates`` long polling. Wait for
+the bot's answer with ``await tg.wait_for("sendMessage")``.
+
+URL shape (see ``aiogram.client.telegram.TelegramAPIServer.from_base``):
+``{url}/bot{token}/{method}``. Answers are ``{"ok": true, "result": ...}`` or
+``{"ok": false, "error_code": N, "description": "...", "parameters": {...}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import re
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+    from aiogram.types import Update
+
+DEFAULT_TOKEN = "123456:TEST-token"
+
+DEFAULT_USER_ID = 1001
+DEFAULT_GROUP_ID = -1001234567890
+
+# Parameters that are strings in the Bot API and must never be JSON-decoded
+# (a text of "123" or "true" must stay a string).
+STRING_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "inline_query_id",
+        "pre_checkout_query_id",
+        "shipping_query_id",
+        "inline_message_id",
+        "url",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "payload",
+        "currency",
+        "provider_token",
+        "start_parameter",
+        "emoji",
+        "language_code",
+        "custom_title",
+        "question",
+        "explanation",
+        "invite_link",
+        "secret_token",
+        "ip_address",
+        "message_effect_id",
+        "business_connection_id",
+        "action",
+        "error_message",
+        "photo",
+        "document",
+        "video",
+        "audio",
+        "animation",
+        "voice",
+        "video_note",
+        "sticker",
+        "thumbnail",
+        "file_id",
+        "address",
+        "foursquare_id",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "vcard",
+        "next_offset",
+        "button",
+        "switch_pm_text",
+        "switch_pm_parameter",
+        "sub_ids",
+    }
+)
+
+# Methods that deliver a new message to a chat (flood-controlled, counted in .delivered).
+COUNTED_METHODS = frozenset(
+    {"sendmessage", "copymessage", "sendphoto", "forwardmessage", "senddocument"}
+)
+
+# Methods whose successful calls are "what the bot sent" (sent_messages / last_text).
+SEND_METHODS = frozenset(
+    {
+        "sendmessage",
+        "copymessage",
+        "copymessages",
+        "forwardmessage",
+        "forwardmessages",
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendanimation",
+        "sendaudio",
+        "sendvoice",
+        "sendvideonote",
+        "sendsticker",
+        "sendmediagroup",
+        "sendlocation",
+        "sendvenue",
+        "sendcontact",
+        "sendpoll",
+        "senddice",
+        "sendinvoice",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+        "editmessagemedia",
+    }
+)
+
+# Methods refused with 403 for chats in ``blocked_chats``.
+BLOCKABLE_METHODS = SEND_METHODS | {"sendchataction"}
+
+MEDIA_METHODS = {
+    "sendphoto": "photo",
+    "senddocument": "document",
+    "sendvideo": "video",
+    "sendanimation": "animation",
+    "sendaudio": "audio",
+    "sendvoice": "voice",
+    "sendvideonote": "video_note",
+    "sendsticker": "sticker",
+}
+
+# Update types Telegram does not deliver unless explicitly listed in allowed_updates.
+OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+ALLOWED_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    }
+)
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
+
+_DEFAULT_DESCRIPTIONS = {
+    400: "Bad Request: something went wrong",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request",
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+class TelegramError(Exception):
+    """Raised inside method handlers to answer with an error."""
+
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass
+class Call:
+    """One recorded Bot API request."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    error_code: int | None = None  # None: answered ok
+    description: str | None = None  # error description, if any
+    result: Any = None  # what was answered in "result" (ok calls)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # multipart uploads
+    message: dict[str, Any] | None = None  # the Message the call created/edited, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+    @property
+    def chat_id(self) -> Any:
+        return self.params.get("chat_id")
+
+    @property
+    def text(self) -> str | None:
+        """Text (or caption) the call carried / produced."""
+        for key in ("text", "caption"):
+            if isinstance(self.params.get(key), str):
+                return self.params[key]
+        for obj in (self.message, self.result):
+            if isinstance(obj, dict):
+                for key in ("text", "caption"):
+                    if isinstance(obj.get(key), str):
+                        return obj[key]
+        return None
+
+    @property
+    def reply_markup(self) -> dict[str, Any] | None:
+        return self.params.get("reply_markup")
+
+
+# --------------------------------------------------------------------------- factories
+
+_global_ids = itertools.count(1)
+
+
+def _user(user_id: int, first_name: str, username: str | None, language_code: str | None):
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
+    return user
+
+
+def _chat(chat_id: int, chat_type: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+    if chat_type == "private":
+        chat: dict[str, Any] = {"id": chat_id, "type": "private"}
+        if user:
+            chat["first_name"] = user.get("first_name", "User")
+            if user.get("username"):
+                chat["username"] = user["username"]
+        else:
+            chat["first_name"] = "User"
+        return chat
+    return {"id": chat_id, "type": chat_type, "title": f"Test {chat_type} {chat_id}"}
+
+
+def _default_chat_type(chat_id: Any) -> str:
+    if isinstance(chat_id, int) and chat_id < 0:
+        return "supergroup" if str(chat_id).startswith("-100") else "group"
+    if isinstance(chat_id, str):  # "@channel"
+        return "channel"
+    return "private"
+
+
+def _command_entities(text: str) -> list[dict[str, Any]]:
+    if not text.startswith("/"):
+        return []
+    cmd = text.split(maxsplit=1)[0]
+    return [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
+
+
+def make_message(
+    text: str,
+    user_id: int = DEFAULT_USER_ID,
+    chat_id: int | None = None,
+    language_code: str | None = "en",
+    username: str | None = "customer",
+    first_name: str = "Alice",
+    chat_type: str = "private",
+    message_id: int | None = None,
+    reply_to: dict[str, Any] | None = None,
+    date: int | None = None,
+) -> dict[str, Any]:
+    """A user's incoming text ``Message`` as a Bot API dict.
+
+    ``chat_id`` defaults to ``user_id`` for private chats and to ``DEFAULT_GROUP_ID`` for
+    groups. ``reply_to`` is a message dict (e.g. one the bot sent, see
+    ``FakeTelegram.message(chat_id, message_id)``).
+    """
+    user = _user(user_id, first_name, username, language_code)
+    if chat_id is None:
+        chat_id = user_id if chat_type == "private" else DEFAULT_GROUP_ID
+    msg: dict[str, Any] = {
+        "message_id": message_id if message_id is not None else next(_global_ids),
+        "date": date if date is not None else int(time.time()),
+        "chat": _chat(chat_id, chat_type, user),
+        "from": user,
+        "text": text,
+    }
+    if entities := _command_entities(text):
+        msg["entities"] = entities
+    if reply_to is not None:
+        msg["reply_to_message"] = reply_to
+    return msg
+
+
+def make_callback(
+    data: str,
+    user_id: int = DEFAULT_USER_ID,
+    message_id: int = 1,
+    chat_id: int | None = None,
+    language_code: str | None = "en",
+    message: dict[str, Any] | None = None,
+    inaccessible: bool = False,
+    bot_user: dict[str, Any] | None = None,
+    username: str | None = "customer",
+    first_name: str = "Alice",
+) -> dict[str, Any]:
+    """A ``CallbackQuery`` dict: the user pressed an inline button with ``data`` under the
+    bot's message ``message_id``. ``message`` overrides the attached message; with
+    ``inaccessible=True`` an ``InaccessibleMessage`` (date 0) is attached instead."""
+    if chat_id is None:
+        chat_id = user_id
+    user = _user(user_id, first_name, username, language_code)
+    chat = _chat(chat_id, _default_chat_type(chat_id), user)
+    if inaccessible:
+        attached = {"chat": chat, "message_id": message_id, "date": 0}
+    elif message is not None:
+        attached = message
+    else:
+        attached = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": bot_user or FakeTelegram.default_bot_user(),
+            "text": "",
+        }
+    return {
+        "id": str(next(_global_ids)),
+        "from": user,
+        "chat_instance": str(abs(chat_id) * 7919 % 10**12),
+        "message": attached,
+        "data": data,
+    }
+
+
+def make_update(**kind: Any) -> dict[str, Any]:
+    """``make_update(message=...)`` / ``make_update(callback_query=...)`` -> Update dict.
+    ``update_id`` is assigned unless given."""
+    update = dict(kind)
+    update.setdefault("update_id", next(_global_ids))
+    return update
+
+
+def as_update(update: dict[str, Any], bot: Bot | None = None) -> Update:
+    """Validate an update dict into ``aiogram.types.Update`` bound to ``bot``."""
+    from aiogram.types import Update
+
+    return Update.model_validate(update, context={"bot": bot} if bot is not None else {})
+
+
+# --------------------------------------------------------------------------- server
+
+
+class FakeTelegram:
+    """Fake Bot API server. See module docstring."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, bot_user: dict[str, Any] | None = None):
+        self.token = token
+        self.bot_user: dict[str, Any] = bot_user or self.default_bot_user(token)
+        self.url = ""
+        self.port = 0
+
+        # recording
+        self.calls: list[Call] = []
+        self.delivered: Counter[Any] = Counter()  # chat_id -> delivered messages
+        self.rejected_429 = 0  # flood-control rejections (enforce_limits)
+
+        # faults / behaviour
+        self.blocked_chats: set[Any] = set()
+        self.delay: float = 0.0
+        self.enforce_limits: bool = False
+        self.limit_global_per_second: int = 30
+        self.limit_private_interval: float = 1.0
+        self.limit_group_per_minute: int = 20
+        self.strict_html: bool = True  # validate parse_mode=HTML like Telegram does
+        self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
+        self._fail: dict[str, deque[TelegramError]] = defaultdict(deque)
+
+        # state
+        self.chats: dict[Any, dict[str, Any]] = {}
+        self.messages: dict[tuple[Any, int], dict[str, Any]] = {}
+        self.commands: list[dict[str, Any]] = []
+        self.webhook_url = ""
+        self._admins: dict[Any, list[int]] = {}
+        self._owners: dict[Any, int] = {}
+        self._member_status: dict[tuple[Any, int], str] = {}
+        self._msg_ids: dict[Any, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._ids = itertools.count(1)
+
+        # updates / long polling
+        self._updates: deque[dict[str, Any]] = deque()
+        self._last_update_id = 0
+        self._allowed_updates: list[str] | None = None
+        self._update_waiters: set[asyncio.Event] = set()
+        self._call_waiters: set[asyncio.Event] = set()
+        self._closing = False
+
+        # flood control windows
+        self._global_window: deque[float] = deque()
+        self._private_last: dict[Any, float] = {}
+        self._group_windows: dict[Any, deque[float]] = defaultdict(deque)
+
+        self._runner: web.AppRunner | None = None
+        self._current_call: Call | None = None
+
+    @staticmethod
+    def default_bot_user(token: str = DEFAULT_TOKEN) -> dict[str, Any]:
+        prefix = token.split(":", 1)[0]
+        return {
+            "id": int(prefix) if prefix.isdigit() else 123456,
+            "is_bot": True,
+            "first_name": "Shop",
+            "username": "test_shop_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def start(self) -> FakeTelegram:
+        self._closing = False
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._wake(self._update_waiters)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def make_bot(self, **kwargs: Any) -> Bot:
+        """A real aiogram ``Bot`` pointed at this server (close ``bot.session`` after)."""
+        from aiogram import Bot
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
+
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.url))
+        return Bot(kwargs.pop("token", self.token), session=session, **kwargs)
+
+    # ---------------------------------------------------------------- configuration
+
+    def fail_next(
+        self,
+        method: str,
+        error_code: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
+        """The next ``count`` calls of ``method`` answer this error instead."""
+        if description is None:
+            description = _DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
+            description = description.format(retry_after=retry_after)
+        for _ in range(count):
+            self._fail[method.lower()].append(TelegramError(error_code, description, retry_after))
+
+    def set_admins(self, chat_id: Any, user_ids: list[int], owner: int | None = None) -> None:
+        """Configure administrators of ``chat_id`` (``owner`` answers as "creator")."""
+        self._admins[chat_id] = list(user_ids)
+        if owner is not None:
+            self._owners[chat_id] = owner
+
+    def set_member_status(self, chat_id: Any, user_id: int, status: str) -> None:
+        """status: member / administrator / creator / left / kicked / restricted."""
+        self._member_status[(chat_id, user_id)] = status
+
+    # ---------------------------------------------------------------- recording helpers
+
+    def calls_of(self, method: str) -> list[Call]:
+        m = method.lower()
+        return [c for c in self.calls if c.method.lower() == m]
+
+    def sent_messages(self, chat_id: Any = None, include_failed: bool = False) -> list[Call]:
+        """Successful message-producing calls (send*, copyMessage, forwardMessage,
+        editMessage*), optionally only those to ``chat_id``."""
+        return [
+            c
+            for c in self.calls
+            if c.method.lower() in SEND_METHODS
+            and (include_failed or c.ok)
+            and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def texts(self, chat_id: Any = None) -> list[str]:
+        return [t for c in self.sent_messages(chat_id) if (t := c.text) is not None]
+
+    def last_text(self, chat_id: Any) -> str:
+        """Text/caption of the last message sent or edited in ``chat_id``."""
+        for c in reversed(self.sent_messages(chat_id)):
+            if c.text is not None:
+                return c.text
+        raise AssertionError(f"nothing with text sent to chat {chat_id}; calls: {self._summary()}")
+
+    def last_markup(self, chat_id: Any) -> dict[str, Any] | None:
+        for c in reversed(self.sent_messages(chat_id)):
+            if c.method.lower() != "editmessagetext" or "reply_markup" in c.params:
+                return c.reply_markup
+        return None
+
+    def message(self, chat_id: Any, message_id: int) -> dict[str, Any] | None:
+        """The current state of a message the bot sent (after edits), or None."""
+        return self.messages.get((chat_id, message_id))
+
+    def clear(self) -> None:
+        """Forget recorded calls and delivery counters (not queued updates or state)."""
+        self.calls.clear()
+        self.delivered.clear()
+        self.rejected_429 = 0
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        predicate: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Wait until at least ``count`` calls of ``method`` (matching ``predicate``)
+        were recorded; return all matching calls. AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+
+        def matching() -> list[Call]:
+            return [c for c in self.calls_of(method) if predicate is None or predicate(c)]
+
+        while True:
+            found = matching()
+            if len(found) >= count:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"expected {count} {method} call(s) within {timeout}s, got {len(found)}; "
+                    f"calls: {self._summary()}"
+                )
+            ev = asyncio.Event()
+            self._call_waiters.add(ev)
+            try:
+                await asyncio.wait_for(ev.wait(), remaining)
+            except TimeoutError:
+                pass
+            finally:
+                self._call_waiters.discard(ev)
+
+    def _summary(self, last: int = 15) -> str:
+        items = [
+            f"{c.method}({c.chat_id!r}{', ' + repr(c.text[:40]) if c.text else ''})"
+            + ("" if c.ok else f"->{c.error_code}")
+            for c in self.calls[-last:]
+        ]
+        return "[" + ", ".join(items) + "]"
+
+    # ---------------------------------------------------------------- updates
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates. Assigns ``update_id`` if missing (or not greater
+        than the previous one, to keep ids increasing). Returns the update_id."""
+        uid = update.get("update_id")
+        if not isinstance(uid, int) or uid <= self._last_update_id:
+            uid = self._last_update_id + 1
+            update = {**update, "update_id": uid}
+        self._last_update_id = uid
+        self._updates.append(update)
+        self._wake(self._update_waiters)
+        return uid
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    def make_message(
+        self,
+        text: str,
+        user_id: int = DEFAULT_USER_ID,
+        chat_id: int | None = None,
+        language_code: str | None = "en",
+        username: str | None = "customer",
+        first_name: str = "Alice",
+        chat_type: str = "private",
+        message_id: int | None = None,
+        reply_to: dict[str, Any] | int | None = None,
+    ) -> dict[str, Any]:
+        """Like module ``make_message`` but with per-chat message ids shared with the bot's
+        own messages; ``reply_to`` may be a message_id of a message the bot sent."""
+        if chat_id is None:
+            chat_id = user_id if chat_type == "private" else DEFAULT_GROUP_ID
+        if isinstance(reply_to, int):
+            reply_to = self.messages.get(
+                (chat_id, reply_to), self._bot_message(chat_id, reply_to, "")
+            )
+        if message_id is None:
+            message_id = next(self._msg_ids[chat_id])
+        msg = make_message(
+            text,
+            user_id=user_id,
+            chat_id=chat_id,
+            language_code=language_code,
+            username=username,
+            first_name=first_name,
+            chat_type=chat_type,
+            message_id=message_id,
+            reply_to=reply_to,
+        )
+        self.chats.setdefault(chat_id, msg["chat"])
+        return msg
+
+    def make_callback(
+        self,
+        data: str,
+        user_id: int = DEFAULT_USER_ID,
+        message_id: int | None = None,
+        chat_id: int | None = None,
+        language_code: str | None = "en",
+        inaccessible: bool = False,
+    ) -> dict[str, Any]:
+        """Callback query under the bot's message ``message_id`` (default: the last message
+        the bot sent to the chat). The attached message is the one the bot sent (with its
+        current text/markup) if known."""
+        if chat_id is None:
+            chat_id = user_id
+        if message_id is None:
+            ids = [mid for (cid, mid) in self.messages if cid == chat_id]
+            message_id = max(ids) if ids else 1
+        stored = self.messages.get((chat_id, message_id))
+        return make_callback(
+            data,
+            user_id=user_id,
+            message_id=message_id,
+            chat_id=chat_id,
+            language_code=language_code,
+            message=stored if stored is not None else self._bot_message(chat_id, message_id, ""),
+            inaccessible=inaccessible,
+            bot_user=self.bot_user,
+        )
+
+    def make_update(self, **kind: Any) -> dict[str, Any]:
+        update = dict(kind)
+        if "update_id" not in update:
+            self._last_update_id += 1
+            update["update_id"] = self._last_update_id
+        return update
+
+    async def feed(self, dp: Dispatcher, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
+        """``dp.feed_update(bot, Update)`` for an update dict (wraps it if it is a bare
+        message / callback_query dict)."""
+        if "update_id" not in update:
+            kind = "callback_query" if "chat_instance" in update else "message"
+            update = self.make_update(**{kind: update})
+        return await dp.feed_update(bot, as_update(update, bot), **kwargs)
+
+    # ---------------------------------------------------------------- HTTP
+
+    @staticmethod
+    def _wake(waiters: set[asyncio.Event]) -> None:
+        for ev in waiters:
+            ev.set()
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
+
+    async def _read_params(
+        self, request: web.Request
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        raw: dict[str, Any] = dict(request.query)
+        files: dict[str, dict[str, Any]] = {}
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+                if isinstance(body, dict):
+                    raw.update(body)
+            else:
+                post = await request.post()
+                for key, value in post.items():
+                    if isinstance(value, web.FileField):
+                        content = value.file.read()
+                        files[key] = {
+                            "filename": value.filename,
+                            "content_type": value.content_type,
+                            "size": len(content),
+                            "content": content,
+                        }
+                    else:
+                        raw[key] = value
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            params[key] = self._decode(key, value)
+        # resolve "attach://name" references to uploaded files
+        for key, value in params.items():
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = files.get(value[9:], value)
+        if isinstance(params.get("media"), list):
+            for item in params["media"]:
+                ref = item.get("media") if isinstance(item, dict) else None
+                if isinstance(ref, str) and ref.startswith("attach://"):
+                    item["media"] = files.get(ref[9:], ref)
+        return params, files
+
+    @staticmethod
+    def _decode(key: str, value: Any) -> Any:
+        if not isinstance(value, str) or key in STRING_FIELDS:
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        method = request.match_info["method"]
+        params, files = await self._read_params(request)
+        call = Call(method=method, params=params, at=time.monotonic(), files=files)
+        self.calls.append(call)
+        try:
+            if token != self.token:
+                raise TelegramError(401, "Unauthorized")
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            result = await self._dispatch(method.lower(), params, call)
+        except TelegramError as e:
+            call.error_code = e.error_code
+            call.description = e.description
+            payload: dict[str, Any] = {
+                "ok": False,
+                "error_code": e.error_code,
+                "description": e.description,
+            }
+            if e.retry_after is not None:
+                payload["parameters"] = {"retry_after": e.retry_after}
+            self._wake(self._call_waiters)
+            return web.json_response(payload, status=e.error_code)
+        call.result = result
+        self._wake(self._call_waiters)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _dispatch(self, m: str, p: dict[str, Any], call: Call) -> Any:
+        if self._fail.get(m):
+            raise self._fail[m].popleft()
+        chat_id = p.get("chat_id")
+        if m in BLOCKABLE_METHODS and chat_id is not None and chat_id in self.blocked_chats:
+            raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        counted = m in COUNTED_METHODS
+        now = time.monotonic()
+        if counted and self.enforce_limits:
+            retry_after = self._check_limits(chat_id, now)
+            if retry_after is not None:
+                self.rejected_429 += 1
+                raise TelegramError(
+                    429, f"Too Many Requests: retry after {retry_after}", retry_after
+                )
+        handler = getattr(self, f"_m_{m}", None)
+        self._current_call = call  # handlers are synchronous up to here: no interleaving
+        if m in MEDIA_METHODS:
+            result: Any = self._media(p, MEDIA_METHODS[m])
+        else:
+            result = handler(p) if handler is not None else True
+        if asyncio.iscoroutine(result):
+            result = await result
+        if counted:
+            self._record_delivery(chat_id, now)
+        return result
+
+    # ---------------------------------------------------------------- flood control
+
+    def _check_limits(self, chat_id: Any, now: float) -> int | None:
+        window = self._global_window
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.limit_global_per_second:
+            return max(1, math.ceil(window[0] + 1.0 - now))
+        if isinstance(chat_id, int) and chat_id > 0:
+            last = self._private_last.get(chat_id)
+            if last is not None and now - last < self.limit_private_interval:
+                return max(1, math.ceil(last + self.limit_private_interval - now))
+        elif isinstance(chat_id, int):
+            gw = self._group_windows[chat_id]
+            while gw and now - gw[0] >= 60.0:
+                gw.popleft()
+            if len(gw) >= self.limit_group_per_minute:
+                return max(1, math.ceil(gw[0] + 60.0 - now))
+        return None
+
+    def _record_delivery(self, chat_id: Any, now: float) -> None:
+        self.delivered[chat_id] += 1
+        self._global_window.append(now)
+        if isinstance(chat_id, int) and chat_id > 0:
+            self._private_last[chat_id] = now
+        elif isinstance(chat_id, int):
+            self._group_windows[chat_id].append(now)
+
+    # ---------------------------------------------------------------- message helpers
+
+    def _chat_for(self, chat_id: Any) -> dict[str, Any]:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = _chat(chat_id, _default_chat_type(chat_id))
+        return chat
+
+    def _bot_message(self, chat_id: Any, message_id: int, text: str | None) -> dict[str, Any]:
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat_for(chat_id),
+            "from": self.bot_user,
+        }
+        if text is not None:
+            msg["text"] = text
+        return msg
+
+    def _require_chat(self, p: dict[str, Any]) -> Any:
+        chat_id = p.get("chat_id")
+        if chat_id in (None, ""):
+            raise TelegramError(400, "Bad Request: chat_id is empty")
+        return chat_id
+
+    def _check_text(self, text: Any, parse_mode: Any, limit: int, what: str) -> None:
+        if len(text) > limit:
+            raise TelegramError(400, f"Bad Request: {what} is too long")
+        if parse_mode and str(parse_mode).upper() == "HTML" and self.strict_html:
+            check_html(text)
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        if not isinstance(markup, dict):
+            return
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if not button.get("text"):
+                    raise TelegramError(400, "Bad Request: text buttons are unallowed")
+
+    def _new_message(self, p: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = self._require_chat(p)
+        self._check_markup(p.get("reply_markup"))
+        msg = self._bot_message(chat_id, next(self._msg_ids[chat_id]), None)
+        msg.update({k: v for k, v in content.items() if v is not None})
+        markup = p.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            msg["reply_markup"] = markup
+        reply = p.get("reply_parameters")
+        reply_id = reply.get("message_id") if isinstance(reply, dict) else None
+        reply_id = reply_id or p.get("reply_to_message_id")
+        if reply_id and (chat_id, reply_id) in self.messages:
+            msg["reply_to_message"] = self.messages[(chat_id, reply_id)]
+        self.messages[(chat_id, msg["message_id"])] = msg
+        if self._current_call is not None:
+            self._current_call.message = msg
+        return msg
+
+    def _edit(self, p: dict[str, Any], **changes: Any) -> Any:
+        if p.get("inline_message_id"):
+            return True
+        chat_id = self._require_chat(p)
+        message_id = p.get("message_id")
+        if not isinstance(message_id, int):
+            raise TelegramError(400, "Bad Request: message identifier is not specified")
+        self._check_markup(p.get("reply_markup"))
+        key = (chat_id, message_id)
+        msg = dict(self.messages.get(key) or self._bot_message(chat_id, message_id, None))
+        new = dict(msg)
+        new.update({k: v for k, v in changes.items() if v is not None})
+        markup = p.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            new["reply_markup"] = markup
+        else:
+            new.pop("reply_markup", None)
+        if self.strict_edits and key in self.messages and _same(msg, new):
+            raise TelegramError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        new["edit_date"] = int(time.time())
+        self.messages[key] = new
+        if self._current_call is not None:
+            self._current_call.message = new
+        return new
+
+    # ---------------------------------------------------------------- method handlers
+
+    def _m_getme(self, p: dict[str, Any]) -> Any:
+        return self.bot_user
+
+    def _m_sendmessage(self, p: dict[str, Any]) -> Any:
+        text = p.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise TelegramError(400, "Bad Request: message text is empty")
+        self._check_text(text, p.get("parse_mode"), 4096, "message")
+        return self._new_message(p, text=text, entities=p.get("entities"))
+
+    def _m_editmessagetext(self, p: dict[str, Any]) -> Any:
+        text = p.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise TelegramError(400, "Bad Request: message text is empty")
+        self._check_text(text, p.get("parse_mode"), 4096, "message")
+        return self._edit(p, text=text, entities=p.get("entities"))
+
+    def _m_editmessagecaption(self, p: dict[str, Any]) -> Any:
+        caption = p.get("caption") or ""
+        self._check_text(caption, p.get("parse_mode"), 1024, "message caption")
+        return self._edit(p, caption=caption)
+
+    def _m_editmessagereplymarkup(self, p: dict[str, Any]) -> Any:
+        return self._edit(p)
+
+    def _m_editmessagemedia(self, p: dict[str, Any]) -> Any:
+        return self._edit(p)
+
+    def _m_copymessage(self, p: dict[str, Any]) -> Any:
+        source = self.messages.get((p.get("from_chat_id"), p.get("message_id")), {})
+        content = {k: source[k] for k in ("text", "caption", "photo", "document") if k in source}
+        if "caption" in p:
+            content["caption"] = p["caption"]
+        msg = self._new_message(p, **content)
+        return {"message_id": msg["message_id"]}
+
+    def _m_forwardmessage(self, p: dict[str, Any]) -> Any:
+        source = self.messages.get((p.get("from_chat_id"), p.get("message_id")), {})
+        content = {k: source[k] for k in ("text", "caption", "photo", "document") if k in source}
+        return self._new_message(p, **content)
+
+    def _media(self, p: dict[str, Any], kind: str) -> Any:
+        caption = p.get("caption")
+        if caption is not None:
+            self._check_text(str(caption), p.get("parse_mode"), 1024, "message caption")
+        n = next(self._ids)
+        file_obj: dict[str, Any] = {"file_id": f"{kind}-{n}", "file_unique_id": f"u{kind}{n}"}
+        value: Any = file_obj
+        if kind == "photo":
+            value = [{**file_obj, "width": 320, "height": 240}]
+        elif kind in ("video", "animation", "video_note"):
+            file_obj.update(width=320, height=240, duration=1, length=240)
+        elif kind in ("audio", "voice"):
+            file_obj["duration"] = 1
+        elif kind == "sticker":
+            file_obj.update(
+                type="regular", width=512, height=512, is_animated=False, is_video=False
+            )
+        return self._new_message(p, caption=caption, **{kind: value})
+
+    def _m_sendmediagroup(self, p: dict[str, Any]) -> Any:
+        media = p.get("media") or []
+        result = []
+        for item in media:
+            kind = item.get("type", "photo") if isinstance(item, dict) else "photo"
+            sub = {k: v for k, v in p.items() if k != "media"}
+            if isinstance(item, dict) and "caption" in item:
+                sub["caption"] = item["caption"]
+            result.append(self._media(sub, kind))
+        return result
+
+    def _m_deletemessage(self, p: dict[str, Any]) -> Any:
+        self.messages.pop((p.get("chat_id"), p.get("message_id")), None)
+        return True
+
+    def _m_setmycommands(self, p: dict[str, Any]) -> Any:
+        self.commands = list(p.get("commands") or [])
+        return True
+
+    def _m_deletemycommands(self, p: dict[str, Any]) -> Any:
+        self.commands = []
+        return True
+
+    def _m_getmycommands(self, p: dict[str, Any]) -> Any:
+        return self.commands
+
+    def _m_setwebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook_url = str(p.get("url") or "")
+        return True
+
+    def _m_deletewebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook_url = ""
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _m_getwebhookinfo(self, p: dict[str, Any]) -> Any:
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _user_dict(self, user_id: int) -> dict[str, Any]:
+        if user_id == self.bot_user["id"]:
+            return self.bot_user
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+
+    def _member(self, chat_id: Any, user_id: int) -> dict[str, Any]:
+        status = self._member_status.get((chat_id, user_id))
+        if status is None:
+            if self._owners.get(chat_id) == user_id:
+                status = "creator"
+            elif user_id in self._admins.get(chat_id, ()):
+                status = "administrator"
+            else:
+                status = "member"
+        user = self._user_dict(user_id)
+        if status == "creator":
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if status == "administrator":
+            rights = dict.fromkeys(
+                (
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_send_welcome_messages",
+                    "can_pin_messages",
+                ),
+                True,
+            )
+            return {
+                "status": "administrator",
+                "user": user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                **rights,
+            }
+        if status == "restricted":
+            perms = dict.fromkeys(
+                (
+                    "is_member",
+                    "can_send_messages",
+                    "can_send_audios",
+                    "can_send_documents",
+                    "can_send_photos",
+                    "can_send_videos",
+                    "can_send_video_notes",
+                    "can_send_voice_notes",
+                    "can_send_polls",
+                    "can_send_other_messages",
+                    "can_add_web_page_previews",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_pin_messages",
+                    "can_manage_topics",
+                ),
+                False,
+            )
+            return {"status": "restricted", "user": user, "until_date": 0, **perms}
+        if status == "kicked":
+            return {"status": "kicked", "user": user, "until_date": 0}
+        return {"status": status, "user": user}
+
+    def _m_getchatmember(self, p: dict[str, Any]) -> Any:
+        return self._member(self._require_chat(p), int(p.get("user_id") or 0))
+
+    def _m_getchatadministrators(self, p: dict[str, Any]) -> Any:
+        chat_id = self._require_chat(p)
+        ids = list(self._admins.get(chat_id, []))
+        if (owner := self._owners.get(chat_id)) is not None and owner not in ids:
+            ids.insert(0, owner)
+        return [self._member(chat_id, uid) for uid in ids]
+
+    def _m_getchatmembercount(self, p: dict[str, Any]) -> Any:
+        return max(2, len(self._admins.get(p.get("chat_id"), [])) + 1)
+
+    def _m_getchat(self, p: dict[str, Any]) -> Any:
+        chat = dict(self._chat_for(self._require_chat(p)))
+        chat.update(
+            accent_color_id=0,
+            max_reaction_count=11,
+            accepted_gift_types={
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        )
+        return chat
+
+    async def _m_getupdates(self, p: dict[str, Any]) -> Any:
+        offset = p.get("offset")
+        limit = p.get("limit")
+        limit = min(max(int(limit), 1), 100) if isinstance(limit, int) else 100
+        timeout = p.get("timeout")
+        timeout = float(timeout) if isinstance(timeout, int | float) else 0.0
+        if "allowed_updates" in p:
+            allowed = p["allowed_updates"]
+            self._allowed_updates = list(allowed) if isinstance(allowed, list) else None
+        if isinstance(offset, int) and offset != 0:
+            if offset > 0:
+                while self._updates and self._updates[0]["update_id"] < offset:
+                    self._updates.popleft()
+            else:
+                while len(self._updates) > -offset:
+                    self._updates.popleft()
+        deadline = time.monotonic() + timeout
+        while True:
+            ready = self._ready_updates(limit)
+            if ready or self._closing:
+                return ready
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            ev = asyncio.Event()
+            self._update_waiters.add(ev)
+            try:
+                await asyncio.wait_for(ev.wait(), remaining)
+            except TimeoutError:
+                pass
+            finally:
+                self._update_waiters.discard(ev)
+
+    def _ready_updates(self, limit: int) -> list[dict[str, Any]]:
+        allowed = self._allowed_updates
+        # Telegram never creates updates of types the bot did not subscribe to: drop them.
+        kept: deque[dict[str, Any]] = deque()
+        for update in self._updates:
+            kind = next((k for k in update if k != "update_id"), None)
+            ok = kind in allowed if allowed else kind not in OPT_IN_UPDATE_TYPES
+            if ok:
+                kept.append(update)
+        self._updates = kept
+        return list(itertools.islice(kept, limit))
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    keys = ("text", "caption", "reply_markup")
+    return all(old.get(k) == new.get(k) for k in keys)
+
+
+def check_html(text: str) -> None:
+    """Roughly what Telegram does for parse_mode=HTML: raise TelegramError(400) for
+    unsupported/unbalanced tags or a stray ``<``."""
+    stack: list[str] = []
+    pos = 0
+    while True:
+        lt = text.find("<", pos)
+        if lt < 0:
+            break
+        m = _TAG_RE.match(text, lt)
+        if m is None:
+            raise TelegramError(
+                400,
+                f"Bad Request: can't parse entities: Unsupported start tag at byte offset {lt}",
+            )
+        closing, tag = m.group(1), m.group(2).lower()
+        if tag not in ALLOWED_HTML_TAGS:
+            raise TelegramError(
+                400,
+                f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}" '
+                f"at byte offset {lt}",
+            )
+        if closing:
+            if not stack or stack[-1] != tag:
+                raise TelegramError(
+                    400,
+                    f'Bad Request: can\'t parse entities: Unexpected end tag "{tag}" '
+                    f"at byte offset {lt}",
+                )
+            stack.pop()
+        else:
+            stack.append(tag)
+        pos = m.end()
+    if stack:
+        raise TelegramError(
+            400,
+            "Bad Request: can't parse entities: Can't find end tag corresponding to "
+            f'"{stack[-1]}"',
+        )

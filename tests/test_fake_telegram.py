@@ -1,0 +1,283 @@
+"""The fake Bot API server works with a real aiogram Bot over loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.filters import CommandStart
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberAdministrator,
+    ChatMemberMember,
+    ChatMemberOwner,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from tests.fakes.telegram import FakeTelegram, as_update
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+    bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+    yield bot
+    await bot.session.close()
+
+
+def kb(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=t, callback_data=d)] for t, d in pairs]
+    )
+
+
+async def test_get_me(tg: FakeTelegram, bot: Bot) -> None:
+    assert tg.url.startswith("http://127.0.0.1:")
+    me = await bot.get_me()
+    assert me.username == "test_shop_bot"
+    assert me.id == 123456 and me.is_bot
+    assert [c.method for c in tg.calls] == ["getMe"]
+
+
+async def test_send_message_recorded_and_markup_decoded(tg: FakeTelegram, bot: Bot) -> None:
+    msg = await bot.send_message(
+        42, "hello <b>world</b>", parse_mode="HTML", reply_markup=kb(("Buy", "buy:1"))
+    )
+    assert isinstance(msg, Message)
+    assert msg.chat.id == 42 and msg.chat.type == "private"
+    assert msg.text == "hello <b>world</b>"
+    assert msg.from_user is not None and msg.from_user.id == 123456
+    assert msg.reply_markup is not None
+    assert msg.reply_markup.inline_keyboard[0][0].callback_data == "buy:1"
+
+    msg2 = await bot.send_message(42, "123")
+    assert msg2.message_id == msg.message_id + 1
+
+    [call, call2] = tg.sent_messages(42)
+    assert call.method == "sendMessage"
+    assert call.params["chat_id"] == 42
+    assert call.params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Buy", "callback_data": "buy:1"}]]
+    }
+    assert call2.params["text"] == "123"  # a numeric text stays a string
+    assert tg.last_text(42) == "123"
+    assert tg.delivered[42] == 2
+    assert tg.sent_messages(7) == []
+    with pytest.raises(AssertionError):
+        tg.last_text(7)
+
+    edited = await bot.edit_message_text("edited", chat_id=42, message_id=msg.message_id)
+    assert isinstance(edited, Message) and edited.text == "edited"
+    assert tg.last_text(42) == "edited"
+    assert tg.message(42, msg.message_id)["text"] == "edited"
+
+    copied = await bot.copy_message(43, from_chat_id=42, message_id=msg2.message_id)
+    assert copied.message_id == 1
+    assert tg.last_text(43) == "123"
+
+    tg.clear()
+    assert tg.calls == [] and not tg.delivered
+
+
+async def test_misc_methods(tg: FakeTelegram, bot: Bot) -> None:
+    from aiogram.types import BotCommand
+
+    assert await bot.set_my_commands([BotCommand(command="start", description="Start")])
+    assert tg.calls_of("setMyCommands")[0].params["commands"] == [
+        {"command": "start", "description": "Start"}
+    ]
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert await bot.answer_callback_query("cb1", text="ok")
+    assert await bot.send_chat_action(42, "typing")
+    assert await bot.delete_message(42, 1)
+    tg.set_admins(-100500, [7, 8], owner=1)
+    admins = await bot.get_chat_administrators(-100500)
+    assert [type(a) for a in admins] == [
+        ChatMemberOwner,
+        ChatMemberAdministrator,
+        ChatMemberAdministrator,
+    ]
+    assert isinstance(await bot.get_chat_member(-100500, 7), ChatMemberAdministrator)
+    assert isinstance(await bot.get_chat_member(-100500, 99), ChatMemberMember)
+    chat = await bot.get_chat(-100500)
+    assert chat.id == -100500 and chat.type == "supergroup"
+    assert await bot.get_chat_member_count(-100500) >= 2
+    info = await bot.get_webhook_info()
+    assert info.url == ""
+    # unknown-to-the-fake methods answer true and are recorded
+    assert await bot.pin_chat_message(42, 1)
+    assert tg.calls_of("pinChatMessage")
+
+
+async def test_validation_errors(tg: FakeTelegram, bot: Bot) -> None:
+    with pytest.raises(TelegramBadRequest, match="too long"):
+        await bot.send_message(42, "x" * 4097)
+    with pytest.raises(TelegramBadRequest, match="parse entities"):
+        await bot.send_message(42, "price < 5", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="parse entities"):
+        await bot.send_message(42, "<b>unclosed", parse_mode="HTML")
+    assert not tg.sent_messages(42)
+    assert len(tg.sent_messages(42, include_failed=True)) == 3
+    tg.strict_html = False
+    await bot.send_message(42, "price < 5", parse_mode="HTML")
+
+
+async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
+    bad = Bot("999:WRONG", session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+    try:
+        with pytest.raises(TelegramUnauthorizedError):
+            await bad.get_me()
+    finally:
+        await bad.session.close()
+    assert tg.calls[0].error_code == 401
+
+
+async def test_blocked_chat_forbidden(tg: FakeTelegram, bot: Bot) -> None:
+    tg.blocked_chats.add(42)
+    with pytest.raises(TelegramForbiddenError, match="blocked"):
+        await bot.send_message(42, "hi")
+    assert tg.delivered[42] == 0
+    assert tg.calls_of("sendMessage")[0].error_code == 403
+    await bot.send_message(43, "hi")
+
+
+async def test_fail_next_retry_after(tg: FakeTelegram, bot: Bot) -> None:
+    tg.fail_next("sendMessage", 429, retry_after=3, count=2)
+    for _ in range(2):
+        with pytest.raises(TelegramRetryAfter) as exc:
+            await bot.send_message(42, "hi")
+        assert exc.value.retry_after == 3
+    await bot.send_message(42, "hi")  # third call passes
+    tg.fail_next("getMe", 500, "Internal Server Error")
+    with pytest.raises(Exception, match="Internal"):
+        await bot.get_me()
+
+
+async def test_enforce_limits_same_chat(tg: FakeTelegram, bot: Bot) -> None:
+    tg.enforce_limits = True
+    await bot.send_message(42, "one")
+    with pytest.raises(TelegramRetryAfter) as exc:
+        await bot.send_message(42, "two")
+    assert 1 <= exc.value.retry_after <= 3
+    assert tg.rejected_429 == 1
+    await bot.edit_message_text("edits are not limited", chat_id=42, message_id=1)
+    await bot.send_message(43, "another chat is fine")
+    assert tg.delivered == {42: 1, 43: 1}
+
+
+async def test_enforce_limits_global_and_group(tg: FakeTelegram, bot: Bot) -> None:
+    tg.enforce_limits = True
+    results = await asyncio.gather(
+        *(bot.send_message(1000 + i, "x") for i in range(31)), return_exceptions=True
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], TelegramRetryAfter)
+    assert tg.rejected_429 == 1 and sum(tg.delivered.values()) == 30
+
+    # groups: 20 per minute (test the window logic directly; global window is full now)
+    tg.limit_global_per_second = 10_000
+    for _ in range(20):
+        await bot.send_message(-100777, "g")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(-100777, "g")
+
+
+async def test_get_updates_long_poll_and_offset(tg: FakeTelegram, bot: Bot) -> None:
+    # empty queue: short long-poll returns [] after ~timeout
+    t0 = time.monotonic()
+    assert await bot.get_updates(timeout=1) == []
+    assert 0.9 <= time.monotonic() - t0 < 2
+
+    async def push_later() -> int:
+        await asyncio.sleep(0.2)
+        return tg.push_update(tg.make_update(message=tg.make_message("/start", user_id=42)))
+
+    t0 = time.monotonic()
+    pusher = asyncio.create_task(push_later())
+    updates = await bot.get_updates(timeout=10)
+    assert time.monotonic() - t0 < 2  # woke up on push, not after 10 s
+    uid = await pusher
+    assert [u.update_id for u in updates] == [uid]
+    assert updates[0].message is not None and updates[0].message.text == "/start"
+    assert updates[0].message.from_user.language_code == "en"
+
+    # not confirmed -> delivered again; confirmed with offset -> gone
+    assert [u.update_id for u in await bot.get_updates(timeout=0)] == [uid]
+    uid2 = tg.push_update({"message": tg.make_message("second", user_id=42)})
+    assert uid2 == uid + 1
+    again = await bot.get_updates(offset=uid + 1, timeout=0)
+    assert [u.update_id for u in again] == [uid2]
+    assert await bot.get_updates(offset=uid2 + 1, timeout=0) == []
+    assert tg.pending_updates == 0
+
+    # limit and allowed_updates
+    for i in range(3):
+        tg.push_update({"message": tg.make_message(f"m{i}")})
+    tg.push_update({"callback_query": tg.make_callback("buy:1")})
+    assert len(await bot.get_updates(limit=2, timeout=0)) == 2
+    only_cb = await bot.get_updates(allowed_updates=["callback_query"], timeout=0)
+    assert [u.callback_query.data for u in only_cb] == ["buy:1"]
+
+
+async def test_wait_for(tg: FakeTelegram, bot: Bot) -> None:
+    async def later() -> None:
+        await asyncio.sleep(0.1)
+        await bot.send_message(5, "a")
+        await bot.send_message(5, "b")
+
+    task = asyncio.create_task(later())
+    calls = await tg.wait_for("sendMessage", count=2, timeout=3)
+    assert [c.params["text"] for c in calls] == ["a", "b"]
+    await task
+    got = await tg.wait_for("sendMessage", predicate=lambda c: c.params["text"] == "b")
+    assert len(got) == 1
+    with pytest.raises(AssertionError, match="expected 1 getMe"):
+        await tg.wait_for("getMe", timeout=0.1)
+
+
+async def test_dispatcher_feed_update(tg: FakeTelegram, bot: Bot) -> None:
+    router = Router()
+
+    @router.message(CommandStart())
+    async def start(message: Message) -> None:
+        await message.answer("Welcome!", reply_markup=kb(("Catalog", "catalog")))
+
+    @router.callback_query(F.data == "catalog")
+    async def catalog(query: CallbackQuery) -> None:
+        await query.answer()
+        assert query.message is not None
+        await query.message.edit_text("Catalog: ...")
+
+    dp = Dispatcher()
+    dp.include_router(router)
+
+    await tg.feed(dp, bot, tg.make_message("/start", user_id=42))
+    assert tg.last_text(42) == "Welcome!"
+    sent = tg.sent_messages(42)[-1]
+    assert sent.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "catalog"
+
+    # callback on the bot's last message in that chat
+    update = tg.make_update(callback_query=tg.make_callback("catalog", user_id=42))
+    await dp.feed_update(bot, as_update(update, bot))
+    assert tg.calls_of("answerCallbackQuery")
+    assert tg.last_text(42) == "Catalog: ..."
+    edit = tg.calls_of("editMessageText")[-1]
+    assert edit.params["message_id"] == sent.result["message_id"]
