@@ -1,0 +1,324 @@
+"""Async client for "Perfect Panel" style SMM panel APIs."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import aiohttp
+
+from bot.panel.errors import (
+    PanelAuthError,
+    PanelError,
+    PanelInsufficientFunds,
+    PanelNotSent,
+    PanelOutcomeUnknown,
+    PanelRateLimited,
+    PanelRejected,
+)
+from bot.panel.models import (
+    AddResult,
+    Balance,
+    CancelResult,
+    ItemError,
+    OrderStatus,
+    RefillResult,
+    RefillStatus,
+    Service,
+)
+from bot.panel.parsing import (
+    parse_add,
+    parse_answer,
+    parse_balance,
+    parse_cancel,
+    parse_refill,
+    parse_refill_status,
+    parse_refill_statuses,
+    parse_refills,
+    parse_services,
+    parse_status,
+    parse_statuses,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BATCH_SIZE = 100
+USER_AGENT = "smm-bot/0.1 (+aiohttp)"
+
+
+def _chunks(ids: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
+    unique = list(dict.fromkeys(str(i) for i in ids))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = moment.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+class PanelClient:
+    """Typed SDK for one panel.
+
+    Errors tell the caller what is safe: :class:`PanelRejected` (the panel said no),
+    :class:`PanelNotSent` (never reached the panel, safe to resend) and
+    :class:`PanelOutcomeUnknown` (may have been processed). Only read-only actions are
+    retried here; ``add``, ``refill`` and ``cancel`` are sent exactly once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        *,
+        connect_timeout: float = 10,
+        read_timeout: float = 30,
+        session: aiohttp.ClientSession | None = None,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_retry_wait: float = 60.0,
+    ) -> None:
+        self._url = url
+        self._key = key
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+        )
+        self._session = session
+        self._owns_session = session is None
+        self._session_lock = asyncio.Lock()
+        self.retries = max(0, retries)
+        self.backoff = max(0.0, backoff)
+        self.max_retry_wait = max(0.0, max_retry_wait)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self._url!r}, key=<hidden>)"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is not None and not self._session.closed:
+            return self._session
+        async with self._session_lock:
+            if self._session is None or self._session.closed:
+                # A short keep-alive lowers the chance of writing an add into a
+                # connection the panel already closed (that would end as "unknown").
+                connector = aiohttp.TCPConnector(keepalive_timeout=4.0)
+                self._session = aiohttp.ClientSession(
+                    connector=connector,
+                    timeout=self._timeout,
+                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                )
+                self._owns_session = True
+            return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and self._owns_session and not self._session.closed:
+            await self._session.close()
+        if self._owns_session:
+            self._session = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def _redact(self, error: PanelError) -> PanelError:
+        """Never let the key leak through a panel that echoes it back."""
+        if len(self._key) >= 4 and self._key in error.message:
+            error.message = error.message.replace(self._key, "<key>")
+            error.args = (error.message,)
+        return error
+
+    async def _send(self, action: str, fields: Mapping[str, str | int]) -> tuple[int, bytes, Any]:
+        form = {"key": self._key, "action": action}
+        form.update({k: str(v) for k, v in fields.items()})
+        session = await self._get_session()
+        try:
+            async with session.post(
+                self._url,
+                data=form,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                return response.status, body, response.headers.get("Retry-After")
+        except aiohttp.ConnectionTimeoutError:
+            raise PanelNotSent("connect timeout", action=action) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise PanelNotSent(
+                f"cannot connect: {type(exc).__name__}: {exc.os_error}", action=action
+            ) from None
+        except aiohttp.InvalidURL:
+            raise PanelNotSent("invalid panel URL", action=action) from None
+        except (aiohttp.ServerTimeoutError, TimeoutError):
+            raise PanelOutcomeUnknown("timed out waiting for the answer", action=action) from None
+        except aiohttp.ClientError as exc:
+            # Disconnected after sending, payload errors, OS errors mid-request.
+            raise PanelOutcomeUnknown(
+                f"connection failed after sending: {type(exc).__name__}", action=action
+            ) from None
+
+    async def _call(
+        self,
+        action: str,
+        fields: Mapping[str, str | int],
+        parser: Callable[[Any], T],
+        *,
+        retry: bool,
+    ) -> T:
+        attempts = 1 + (self.retries if retry else 0)
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                status, body, retry_after_raw = await self._send(action, fields)
+                result = parse_answer(
+                    action,
+                    status,
+                    body,
+                    parser,
+                    retry_after=_parse_retry_after(retry_after_raw),
+                )
+            except PanelRejected as exc:
+                self._redact(exc)
+                logger.info("Panel rejected %s: %s", action, exc.message)
+                raise
+            except (PanelNotSent, PanelOutcomeUnknown) as exc:
+                self._redact(exc)
+                if attempt >= attempts:
+                    logger.warning("Panel %s failed (attempt %d): %s", action, attempt, exc)
+                    raise
+                delay = self.backoff * (2 ** (attempt - 1))
+                if isinstance(exc, PanelRateLimited) and exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)
+                delay = min(delay, self.max_retry_wait)
+                logger.info(
+                    "Panel %s failed (attempt %d/%d): %s; retrying in %.2fs",
+                    action,
+                    attempt,
+                    attempts,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            logger.debug(
+                "Panel %s ok in %.3fs (attempt %d)", action, time.monotonic() - started, attempt
+            )
+            return result
+
+    async def _multi(
+        self,
+        action: str,
+        field: str,
+        ids: Sequence[str],
+        parser: Callable[[Any, Sequence[str]], dict[str, R]],
+        *,
+        retry: bool,
+        single_field: str | None = None,
+    ) -> dict[str, R | ItemError]:
+        result: dict[str, R | ItemError] = {}
+        for batch in _chunks(ids):
+            fields: dict[str, str | int] = {field: ",".join(batch)}
+            if single_field and len(batch) == 1:
+                fields[single_field] = batch[0]
+
+            def parse_batch(data: Any, batch: list[str] = batch) -> dict[str, R]:
+                return parser(data, batch)
+
+            try:
+                answer = await self._call(action, fields, parse_batch, retry=retry)
+            except (PanelAuthError, PanelInsufficientFunds):
+                raise
+            except PanelRejected as exc:
+                # With one id, some panels answer in the single-order form: its error is
+                # that order's error, not the whole request's.
+                if len(batch) != 1:
+                    raise
+                result[batch[0]] = ItemError(message=exc.message)
+                continue
+            result.update(answer)
+        return result
+
+    # ------------------------------------------------------------------ actions
+
+    async def services(self) -> list[Service]:
+        return await self._call("services", {}, parse_services, retry=True)
+
+    async def add(self, service_id: str, fields: Mapping[str, str | int]) -> AddResult:
+        """Place an order. Never retried: a lost answer raises PanelOutcomeUnknown."""
+        form: dict[str, str | int] = {"service": str(service_id)}
+        for name, value in fields.items():
+            if name in {"key", "action", "service"}:
+                raise ValueError(f"field {name!r} is reserved")
+            form[name] = value
+        return await self._call("add", form, parse_add, retry=False)
+
+    async def status(self, order_id: str) -> OrderStatus:
+        order_id = str(order_id)
+        return await self._call(
+            "status", {"order": order_id}, lambda d: parse_status(d, order_id), retry=True
+        )
+
+    async def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus | ItemError]:
+        return await self._multi("status", "orders", order_ids, parse_statuses, retry=True)
+
+    async def refill(self, order_id: str) -> RefillResult:
+        return await self._call("refill", {"order": str(order_id)}, parse_refill, retry=False)
+
+    async def refills(self, order_ids: Sequence[str]) -> dict[str, RefillResult | ItemError]:
+        return await self._multi("refill", "orders", order_ids, parse_refills, retry=False)
+
+    async def refill_status(self, refill_id: str) -> RefillStatus:
+        return await self._call(
+            "refill_status", {"refill": str(refill_id)}, parse_refill_status, retry=True
+        )
+
+    async def refill_statuses(
+        self, refill_ids: Sequence[str]
+    ) -> dict[str, RefillStatus | ItemError]:
+        return await self._multi(
+            "refill_status", "refills", refill_ids, parse_refill_statuses, retry=True
+        )
+
+    async def cancel(self, order_ids: Sequence[str]) -> dict[str, CancelResult | ItemError]:
+        """Ask to cancel; "accepted" is not "canceled": watch the order status."""
+        # A lone id also goes as ``order``: panels that only know the single-order form
+        # (like the default panel's published page) read that field.
+        return await self._multi(
+            "cancel", "orders", order_ids, parse_cancel, retry=False, single_field="order"
+        )
+
+    async def balance(self) -> Balance:
+        return await self._call("balance", {}, parse_balance, retry=True)
