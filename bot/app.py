@@ -70,8 +70,10 @@ def create_panel(settings: Settings) -> PanelClient:
     )
 
 
-def build_dispatcher(settings: Settings, db: Database, panel: PanelClient) -> Dispatcher:
-    supervisor = Supervisor()
+def build_dispatcher(
+    settings: Settings, db: Database, panel: PanelClient, supervisor: Supervisor | None = None
+) -> Dispatcher:
+    supervisor = supervisor or Supervisor()
     data: AppData = {"settings": settings, "db": db, "panel": panel, "supervisor": supervisor}
     dp = Dispatcher(
         storage=SQLiteStorage(db),

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+from tests.harness import BotHarness
 
 TEST_TOKEN = "123456:TEST-token"
 TEST_KEY = "test-key-5f1c2a"
@@ -17,8 +20,15 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Settings come only from what a test sets: no .env, no developer environment."""
     monkeypatch.chdir(tmp_path)
     for name in (
-        "BOT_TOKEN", "BOT_API_URL", "PANEL_API_URL", "PANEL_API_KEY", "ADMIN_CHAT_ID",
-        "ADMIN_IDS", "DATABASE_PATH", "DEFAULT_LANGUAGE", "MARKUP_PERCENT",
+        "BOT_TOKEN",
+        "BOT_API_URL",
+        "PANEL_API_URL",
+        "PANEL_API_KEY",
+        "ADMIN_CHAT_ID",
+        "ADMIN_IDS",
+        "DATABASE_PATH",
+        "DEFAULT_LANGUAGE",
+        "MARKUP_PERCENT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -50,3 +60,35 @@ async def add_user(db: Database, user_id: int = 1001, *, balance: int = 0, **ext
         from bot.services import wallet
 
         await wallet.top_up(db, user_id, balance, ref=f"test:seed:{user_id}")
+
+
+@pytest.fixture
+async def fake_panel() -> AsyncIterator[FakePanel]:
+    panel = FakePanel()
+    await panel.start()
+    try:
+        yield panel
+    finally:
+        await panel.stop()
+
+
+@pytest.fixture
+async def fake_tg() -> AsyncIterator[FakeTelegram]:
+    tg = FakeTelegram()
+    await tg.start()
+    try:
+        yield tg
+    finally:
+        await tg.stop()
+
+
+@pytest.fixture
+async def harness(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> AsyncIterator[BotHarness]:
+    h = BotHarness(tmp_path, fake_tg, fake_panel)
+    await h.start()
+    try:
+        yield h
+    finally:
+        await h.stop()

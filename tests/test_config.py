@@ -43,7 +43,11 @@ def test_missing_settings_one_line_each(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(SettingsError) as info:
         load_settings()
     problems = info.value.problems
-    assert sorted(p.split(":")[0] for p in problems) == ["ADMIN_CHAT_ID", "BOT_TOKEN", "PANEL_API_KEY"]
+    assert sorted(p.split(":")[0] for p in problems) == [
+        "ADMIN_CHAT_ID",
+        "BOT_TOKEN",
+        "PANEL_API_KEY",
+    ]
     assert all("required" in p for p in problems)
 
 
@@ -61,8 +65,13 @@ def test_invalid_values_named_and_secrets_not_printed(monkeypatch: pytest.Monkey
         load_settings()
     text = str(info.value)
     names = {p.split(":")[0] for p in info.value.problems}
-    assert names == {"BOT_TOKEN", "ADMIN_CHAT_ID", "DEFAULT_LANGUAGE", "BOT_API_URL",
-                     "POLL_INTERVAL_SECONDS"}
+    assert names == {
+        "BOT_TOKEN",
+        "ADMIN_CHAT_ID",
+        "DEFAULT_LANGUAGE",
+        "BOT_API_URL",
+        "POLL_INTERVAL_SECONDS",
+    }
     assert secret_token not in text
     assert "SECRETVALUE" not in text
 

@@ -11,15 +11,60 @@ from bot.db.database import _migrations
 from tests.conftest import add_user
 
 EXPECTED_TABLES = {
-    "users": {"id", "username", "first_name", "language", "tg_language", "balance",
-              "is_blocked", "is_banned", "first_seen", "last_seen"},
+    "users": {
+        "id",
+        "username",
+        "first_name",
+        "language",
+        "tg_language",
+        "balance",
+        "is_blocked",
+        "is_banned",
+        "first_seen",
+        "last_seen",
+    },
     "fsm": {"key", "state", "data", "updated_at"},
-    "ledger": {"id", "user_id", "amount", "balance_after", "kind", "ref", "order_id", "note",
-               "created_at"},
-    "orders": {"id", "user_id", "service_id", "confirm_token", "status", "panel_order_id",
-               "link", "quantity", "fields", "charge", "cost", "refunded"},
-    "services": {"id", "category_id", "name", "type", "kind", "rate", "min_qty", "max_qty",
-                 "dripfeed", "refill", "cancel", "available", "hidden", "markup_percent"},
+    "ledger": {
+        "id",
+        "user_id",
+        "amount",
+        "balance_after",
+        "kind",
+        "ref",
+        "order_id",
+        "note",
+        "created_at",
+    },
+    "orders": {
+        "id",
+        "user_id",
+        "service_id",
+        "confirm_token",
+        "status",
+        "panel_order_id",
+        "link",
+        "quantity",
+        "fields",
+        "charge",
+        "cost",
+        "refunded",
+    },
+    "services": {
+        "id",
+        "category_id",
+        "name",
+        "type",
+        "kind",
+        "rate",
+        "min_qty",
+        "max_qty",
+        "dripfeed",
+        "refill",
+        "cancel",
+        "available",
+        "hidden",
+        "markup_percent",
+    },
     "categories": {"id", "name", "markup_percent"},
 }
 
@@ -56,9 +101,7 @@ async def test_migrations_are_numbered_and_idempotent(tmp_path: Path) -> None:
 async def test_failed_transaction_rolls_back(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO users (id, first_seen, last_seen) VALUES (5, 0, 0)"
-            )
+            await conn.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (5, 0, 0)")
             raise RuntimeError("boom")
     assert await db.fetchval("SELECT count(*) FROM users") == 0
 

@@ -19,7 +19,9 @@ def _messages(lang: str) -> dict[str, set[str]]:
     for path in sorted((LOCALES_PATH / lang).glob("*.ftl")):
         resource = parser.parse(path.read_text(encoding="utf-8"))
         for entry in resource.body:
-            assert not isinstance(entry, ast.Junk), f"{path}: syntax error near {entry.content[:80]!r}"
+            assert not isinstance(entry, ast.Junk), (
+                f"{path}: syntax error near {entry.content[:80]!r}"
+            )
             if isinstance(entry, ast.Message):
                 name = entry.id.name
                 assert name not in found, f"{lang}: duplicate key {name}"

@@ -24,8 +24,14 @@ def test_package_price_is_the_rate() -> None:
 
 @pytest.mark.parametrize(
     ("text", "micros"),
-    [("10", 10_000_000), ("10.50", 10_500_000), ("$10", 10_000_000), ("10,5", 10_500_000),
-     ("0.000001", 1), ("10$", 10_000_000)],
+    [
+        ("10", 10_000_000),
+        ("10.50", 10_500_000),
+        ("$10", 10_000_000),
+        ("10,5", 10_500_000),
+        ("0.000001", 1),
+        ("10$", 10_000_000),
+    ],
 )
 def test_parse_amount_ok(text: str, micros: int) -> None:
     assert parse_amount(text) == micros

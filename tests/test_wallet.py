@@ -15,7 +15,9 @@ async def test_top_up_once_per_reference(db: Database) -> None:
     assert await wallet.top_up(db, 7, 5_000_000, ref="credit:1:10") is False
     assert await wallet.balance(db, 7) == 5_000_000
     rows = await wallet.history(db, 7)
-    assert [(r.amount, r.balance_after, r.ref) for r in rows] == [(5_000_000, 5_000_000, "credit:1:10")]
+    assert [(r.amount, r.balance_after, r.ref) for r in rows] == [
+        (5_000_000, 5_000_000, "credit:1:10")
+    ]
 
 
 async def test_debit_cannot_overdraw(db: Database) -> None:

@@ -8,15 +8,28 @@ from bot.config import Settings
 from bot.handlers import admin, catalog, common, order_dialog, orders
 
 
+def _detached(*routers: Router) -> list[Router]:
+    """Feature routers are module-level; a second dispatcher in one process (tests, a restart
+    in place) must be able to take them over from the previous one."""
+    for router in routers:
+        parent = router.parent_router
+        if parent is not None:
+            parent.sub_routers.remove(router)
+            router._parent_router = None
+    return list(routers)
+
+
 def get_routers(settings: Settings) -> list[Router]:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     # order matters: the catalog router ends with the catch-all free-text search
-    private.include_routers(common.router, order_dialog.router, orders.router, catalog.router)
+    private.include_routers(
+        *_detached(common.router, order_dialog.router, orders.router, catalog.router)
+    )
 
     admin_group = Router(name="admin-group")
     admin_group.message.filter(F.chat.id == settings.admin_chat_id)
     admin_group.callback_query.filter(F.message.chat.id == settings.admin_chat_id)
-    admin_group.include_router(admin.router)
+    admin_group.include_routers(*_detached(admin.router))
     return [private, admin_group]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from bot.keyboards.menu import LangCb
+from bot.services import users
+from tests.harness import BotHarness
+
+
+async def test_start_answers_in_telegram_language(harness: BotHarness) -> None:
+    calls = await harness.send("/start", 1001, language_code="en")
+    assert [c.method for c in calls if c.method == "sendMessage"] == ["sendMessage"]
+    assert calls[-1].text.startswith("Hi, Alice!")
+    buttons = [text for text, _ in harness.buttons(calls[-1])]
+    assert "🛍 Catalog" in buttons and "💰 Balance" in buttons
+
+    calls = await harness.send("/start", 1002, language_code="ru")
+    assert calls[-1].text.startswith("Здравствуйте, Alice!")
+    assert "🛍 Каталог" in [text for text, _ in harness.buttons(calls[-1])]
+
+
+async def test_unknown_language_falls_back_to_default(harness: BotHarness) -> None:
+    calls = await harness.send("/start", 1003, language_code="de")
+    assert calls[-1].text.startswith("Hi,")
+    calls = await harness.send("/start", 1004, language_code=None)
+    assert calls[-1].text.startswith("Hi,")
+
+
+async def test_language_switch_is_remembered_across_restart(harness: BotHarness) -> None:
+    calls = await harness.send("/language", 1001, language_code="en")
+    assert calls[-1].text == "Choose your language:"
+    assert ("🇷🇺 Русский", LangCb(code="ru").pack()) in harness.buttons(calls[-1])
+
+    calls = await harness.press(LangCb(code="ru"), 1001)
+    edits = [c for c in calls if c.method == "editMessageText"]
+    assert edits and edits[-1].text == "Готово, теперь я говорю по-русски."
+    assert any(c.method == "answerCallbackQuery" for c in calls)
+    user = await users.get(harness.db, 1001)
+    assert user is not None and user.language == "ru"
+
+    await harness.restart()
+    calls = await harness.send("/help", 1001, language_code="en")
+    assert calls[-1].text.startswith("Как это работает")
+
+
+async def test_forged_language_code_is_ignored(harness: BotHarness) -> None:
+    await harness.send("/start", 1001)
+    await harness.press("lang:xx", 1001)
+    user = await users.get(harness.db, 1001)
+    assert user is not None and user.language is None
+
+
+async def test_commands_menus_are_set_per_language_and_for_admins(harness: BotHarness) -> None:
+    calls = harness.tg.calls_of("setMyCommands")
+    scopes = [(c.params["scope"]["type"], c.params.get("language_code")) for c in calls]
+    assert ("all_private_chats", None) in scopes
+    assert ("all_private_chats", "en") in scopes
+    assert ("all_private_chats", "ru") in scopes
+    admin = [c for c in calls if c.params["scope"]["type"] == "chat"]
+    assert admin and admin[0].params["scope"]["chat_id"] == harness.settings.admin_chat_id
+    ru = next(c for c in calls if c.params.get("language_code") == "ru")
+    assert {"command": "language", "description": "Сменить язык"} in ru.params["commands"]
+
+
+async def test_banned_user_gets_only_a_notice(harness: BotHarness) -> None:
+    await harness.send("/start", 1001)
+    await users.set_banned(harness.db, 1001, True)
+    calls = await harness.send("/start", 1001)
+    sent = [c for c in calls if c.method == "sendMessage"]
+    assert len(sent) == 1 and "suspended" in sent[0].text
+
+
+async def test_group_messages_from_strangers_do_nothing(harness: BotHarness) -> None:
+    calls = await harness.send("/start", 1001, chat_id=-100555, chat_type="supergroup")
+    assert not [c for c in calls if c.method == "sendMessage"]
