@@ -37,6 +37,7 @@ from bot.i18n import make_i18n_middleware
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
+from bot.services import catalog
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,18 @@ async def heartbeat(path: Path) -> None:
 
 
 async def on_startup(
-    bot: Bot, dispatcher: Dispatcher, settings: Settings, supervisor: Supervisor
+    bot: Bot,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    supervisor: Supervisor,
+    db: Database,
+    panel: PanelClient,
 ) -> None:
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
+    supervisor.start(
+        "catalog-sync",
+        lambda: catalog.sync_loop(db, panel, settings.catalog_refresh_seconds),
+    )
     core = dispatcher["i18n_middleware"].core
     try:
         await set_commands(bot, settings, core)
