@@ -473,7 +473,7 @@ async def test_statuses_batches_of_100(panel: FakePanel, client: PanelClient) ->
     ids = [panel.add_order("2", link=f"https://x/{i}", quantity="100").id for i in range(250)]
     result = await client.statuses(ids)
     assert len(panel.requests) == 3
-    assert [len(r["orders"].split(",")) for r in panel.requests] == [100, 100, 50]
+    assert sorted(len(r["orders"].split(",")) for r in panel.requests) == [50, 100, 100]
     assert set(result) == set(ids)
     assert all(not isinstance(v, ItemError) for v in result.values())
 
@@ -486,6 +486,26 @@ async def test_statuses_10k_orders_fast(panel: FakePanel, client: PanelClient) -
     assert len(result) == 10_000
     assert len(panel.requests) == 100
     assert time.monotonic() - started < 5
+
+
+async def test_statuses_slow_panel_batches_run_concurrently(panel: FakePanel) -> None:
+    ids = [panel.add_order("2", link="https://x", quantity="100").id for _ in range(800)]
+    panel.delay = 0.05
+    async with make_client(panel, concurrency=4) as client:
+        started = time.monotonic()
+        result = await client.statuses(ids)
+        elapsed = time.monotonic() - started
+    assert len(result) == 800
+    assert len(panel.requests) == 8
+    assert elapsed < 0.35  # 8 batches x 50 ms, four at a time
+
+
+async def test_statuses_batch_failure_raises(panel: FakePanel) -> None:
+    ids = [panel.add_order("2", link="https://x", quantity="100").id for _ in range(300)]
+    panel.fail(Fault.HTML_500, times=None)
+    async with make_client(panel, retries=0) as client:
+        with pytest.raises(PanelOutcomeUnknown):
+            await client.statuses(ids)
 
 
 async def test_statuses_empty_and_single(panel: FakePanel, client: PanelClient) -> None:
@@ -833,5 +853,5 @@ async def test_key_never_leaks(panel: FakePanel) -> None:
     assert len(errors) == 7
     rejected = [e for e in errors if isinstance(e, PanelRejected)]
     assert rejected and "(key <key>)" in rejected[0].message
-    for exc in errors:
-        assert_no_key(exc)
+    for error in errors:
+        assert_no_key(error)

@@ -95,6 +95,7 @@ class PanelClient:
         retries: int = 3,
         backoff: float = 0.5,
         max_retry_wait: float = 60.0,
+        concurrency: int = 4,
     ) -> None:
         self._url = url
         self._key = key
@@ -107,6 +108,8 @@ class PanelClient:
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_retry_wait = max(0.0, max_retry_wait)
+        # Read-only multi actions (statuses) may send this many batches at once.
+        self.concurrency = max(1, concurrency)
 
     @property
     def url(self) -> str:
@@ -248,26 +251,42 @@ class PanelClient:
         retry: bool,
         single_field: str | None = None,
     ) -> dict[str, R | ItemError]:
-        result: dict[str, R | ItemError] = {}
-        for batch in _chunks(ids):
+        async def one(batch: list[str]) -> dict[str, R | ItemError]:
             fields: dict[str, str | int] = {field: ",".join(batch)}
             if single_field and len(batch) == 1:
                 fields[single_field] = batch[0]
 
-            def parse_batch(data: Any, batch: list[str] = batch) -> dict[str, R]:
+            def parse_batch(data: Any) -> dict[str, R]:
                 return parser(data, batch)
 
             try:
-                answer = await self._call(action, fields, parse_batch, retry=retry)
+                return dict(await self._call(action, fields, parse_batch, retry=retry))
             except (PanelAuthError, PanelInsufficientFunds):
                 raise
             except PanelRejected as exc:
                 # With one id, some panels answer in the single-order form: its error is
                 # that order's error, not the whole request's.
-                if len(batch) != 1:
+                if len(batch) != 1 or exc.http_status not in (200, 422):
                     raise
-                result[batch[0]] = ItemError(message=exc.message)
-                continue
+                return {batch[0]: ItemError(message=exc.message)}
+
+        batches = _chunks(ids)
+        result: dict[str, R | ItemError] = {}
+        if not retry or self.concurrency <= 1 or len(batches) <= 1:
+            # Writes go one batch at a time: a failure stops before sending more.
+            for batch in batches:
+                result.update(await one(batch))
+            return result
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def limited(batch: list[str]) -> dict[str, R | ItemError]:
+            async with semaphore:
+                return await one(batch)
+
+        answers = await asyncio.gather(*(limited(b) for b in batches), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
             result.update(answer)
         return result
 
