@@ -1,0 +1,409 @@
+"""The outbox sender: one supervised loop that delivers queued outbox rows within Telegram's
+limits (about 30 messages/s overall, 1/s per private chat, 20/min per group).
+
+A row is marked `sent` only after Telegram accepted it, so a crash or a restart loses nothing:
+queued rows are simply sent at the next start. The dispatcher paces the sends (an evenly spaced
+global slot plus a per-chat next-allowed time) and hands each one to a small task, so many chats
+are served concurrently while one slow answer does not stall the rest.
+
+Individual notifications (rows without a `batch`) go before broadcast rows, so a broadcast to
+thousands of users never holds an order notification back for more than one dispatch pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_i18n.cores import FluentRuntimeCore
+
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import pick_language
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+SWEEP_EVERY = 30.0  # seconds between closing the queued rows of users who blocked the bot
+
+
+@dataclass(frozen=True)
+class SenderLimits:
+    # Slightly under Telegram's 30/s: the spacing absorbs jitter between our send and the
+    # moment Telegram counts the message, so the limit is never hit (no 429 in steady state).
+    global_per_second: float = 29.0
+    private_interval: float = 1.05
+    group_per_minute: int = 20
+    group_window: float = 61.0
+    workers: int = 16  # sends in flight at once
+    fetch: int = 100  # rows per dispatch pass: bounds how long a broadcast holds others back
+    idle_poll: float = 1.0  # look at the table at least this often when idle
+    max_attempts: int = 5  # Telegram errors other than 429/403 before a row is `failed`
+    backoff_base: float = 2.0
+    backoff_cap: float = 300.0
+    stop_grace: float = 10.0  # on shutdown, how long in-flight sends may finish
+    # Telegram still counts what a previous process sent just before a restart: wait out
+    # the 1 s windows (global and per private chat) before the first send.
+    start_delay: float = 1.05
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    chat_id: int
+    method: str
+    key: str | None
+    params: str
+    buttons: str | None
+    lang: str | None
+    attempts: int
+    user_language: str | None
+    user_tg_language: str | None
+
+
+class RenderError(Exception):
+    """The row cannot be turned into a message (unknown key, bad JSON): never retried."""
+
+
+class _Pacer:
+    """Evenly spaced global send slots; `pause` pushes every future slot out."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self.next_slot = 0.0
+
+    def reserve(self, now: float) -> float:
+        """Take the next slot; returns how long to wait for it."""
+        slot = max(self.next_slot, now)
+        self.next_slot = slot + self.interval
+        return slot - now
+
+    def pause(self, until: float) -> None:
+        self.next_slot = max(self.next_slot, until)
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        core: FluentRuntimeCore,
+        settings: Settings,
+        limits: SenderLimits | None = None,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.core = core
+        self.settings = settings
+        self.limits = limits or SenderLimits()
+        self._pacer = _Pacer(self.limits.global_per_second)
+        self._chat_next: dict[int, float] = {}  # private chats: next allowed monotonic time
+        self._group_sent: dict[int, deque[float]] = {}
+        self._inflight_rows: set[int] = set()
+        self._inflight_chats: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()  # a send finished or something was queued
+        self._queued = asyncio.Event()  # something was queued: refetch, it may be urgent
+        self._last_sweep = 0.0
+        self._slots = asyncio.Semaphore(self.limits.workers)
+        self.sent = 0
+        self.retried_429 = 0
+
+    def wake(self) -> None:
+        """Nudge the loop: something was queued."""
+        self._queued.set()
+        self._wake.set()
+
+    # ------------------------------------------------------------------ loop
+
+    async def run(self, stop_event: asyncio.Event | None = None) -> None:
+        stop = stop_event or asyncio.Event()
+        self._pacer.pause(time.monotonic() + self.limits.start_delay)
+        try:
+            while not stop.is_set():
+                await self._skip_blocked()
+                dispatched, next_wait = await self._pass(stop)
+                if stop.is_set():
+                    break
+                if not dispatched:
+                    await self._idle(stop, next_wait)
+        finally:
+            await self._drain()
+
+    async def _idle(self, stop: asyncio.Event, wait: float) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _drain(self) -> None:
+        """Let in-flight sends finish and record their outcome (so nothing is sent twice)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=self.limits.stop_grace)
+
+    async def _skip_blocked(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sweep < SWEEP_EVERY:
+            return
+        self._last_sweep = now
+        # A user who blocked the bot is never written to again (until they come back:
+        # users.seen clears the flag); their queued rows are closed, not retried.
+        await self.db.execute(
+            "UPDATE outbox SET status = 'blocked', error = 'user blocked the bot'"
+            " WHERE status = 'queued' AND chat_id IN (SELECT id FROM users WHERE is_blocked = 1)"
+        )
+
+    async def _fetch(self) -> list[_Row]:
+        rows = await self.db.fetchall(
+            "SELECT o.id, o.chat_id, o.method, o.key, o.params, o.buttons, o.lang, o.attempts,"
+            " u.language AS user_language, u.tg_language AS user_tg_language"
+            " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
+            " WHERE o.status = 'queued' AND o.next_at <= ? AND coalesce(u.is_blocked, 0) = 0"
+            " ORDER BY (o.batch IS NOT NULL), o.next_at, o.id LIMIT ?",
+            (time.time(), self.limits.fetch + len(self._inflight_rows)),
+        )
+        return [_Row(**dict(r)) for r in rows if r["id"] not in self._inflight_rows]
+
+    async def _pass(self, stop: asyncio.Event) -> tuple[int, float]:
+        """Dispatch what is due now; returns (rows dispatched, how long to idle if none)."""
+        rows = await self._fetch()
+        dispatched = 0
+        earliest: float | None = None
+        self._queued.clear()
+        for row in rows[: self.limits.fetch]:
+            if stop.is_set():
+                break
+            now = time.monotonic()
+            ready_at = self._chat_ready_at(row.chat_id, now)
+            if row.chat_id in self._inflight_chats or ready_at > now:
+                if ready_at > now:
+                    earliest = ready_at if earliest is None else min(earliest, ready_at)
+                continue
+            await self._slots.acquire()
+            wait = self._pacer.reserve(time.monotonic())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._mark_chat(row.chat_id, time.monotonic())
+            self._inflight_rows.add(row.id)
+            self._inflight_chats.add(row.chat_id)
+            task = asyncio.create_task(self._send_one(row), name=f"outbox-{row.id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            dispatched += 1
+            if self._queued.is_set():
+                break  # something new (maybe urgent) was queued: look at the table again
+        if dispatched:
+            return dispatched, 0.0
+        wait = self.limits.idle_poll
+        if earliest is not None:
+            wait = min(wait, max(0.01, earliest - time.monotonic()))
+        elif self._inflight_chats and rows:
+            wait = 0.05  # rows waiting only for their chat's in-flight send to finish
+        return 0, wait
+
+    # ------------------------------------------------------------------ limits
+
+    def _chat_ready_at(self, chat_id: int, now: float) -> float:
+        if chat_id >= 0:
+            return self._chat_next.get(chat_id, 0.0)
+        sent = self._group_sent.get(chat_id)
+        if sent is None:
+            return self._chat_next.get(chat_id, 0.0)
+        while sent and now - sent[0] >= self.limits.group_window:
+            sent.popleft()
+        ready = self._chat_next.get(chat_id, 0.0)
+        if len(sent) >= self.limits.group_per_minute:
+            ready = max(ready, sent[0] + self.limits.group_window)
+        return ready
+
+    def _mark_chat(self, chat_id: int, now: float) -> None:
+        if chat_id >= 0:
+            self._chat_next[chat_id] = now + self.limits.private_interval
+            if len(self._chat_next) > 50_000:  # forget chats whose pause is long over
+                self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        else:
+            self._group_sent.setdefault(chat_id, deque()).append(now)
+
+    def _pause_chat(self, chat_id: int, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), until)
+
+    # ------------------------------------------------------------------ one row
+
+    async def _send_one(self, row: _Row) -> None:
+        try:
+            await self._deliver(row)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox row %s: unexpected failure", row.id)
+            with contextlib.suppress(Exception):
+                await self._retry_later(row, "internal error", count=True)
+        finally:
+            self._inflight_rows.discard(row.id)
+            self._inflight_chats.discard(row.chat_id)
+            self._slots.release()
+            self._wake.set()
+
+    async def _deliver(self, row: _Row) -> None:
+        try:
+            await self._call(row)
+        except RenderError as exc:
+            log.error("outbox row %s cannot be rendered: %s", row.id, exc)
+            await self._finish(row, "failed", f"render: {exc}")
+        except TelegramRetryAfter as exc:
+            self.retried_429 += 1
+            retry_after = float(exc.retry_after)
+            self._pause_chat(row.chat_id, retry_after)
+            if row.chat_id > 0:
+                # 1/s per private chat is kept by the pacer: a 429 here means the global limit
+                self._pacer.pause(time.monotonic() + retry_after)
+            log.warning("outbox row %s: flood control, retry after %ss", row.id, retry_after)
+            await self.db.execute(
+                "UPDATE outbox SET next_at = ? WHERE id = ?", (time.time() + retry_after, row.id)
+            )
+        except TelegramForbiddenError as exc:
+            log.info("chat %s blocked the bot: %s", row.chat_id, exc.message)
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "UPDATE outbox SET status = 'blocked', error = ?, attempts = attempts + 1"
+                    " WHERE id = ?",
+                    (exc.message[:500], row.id),
+                )
+                await conn.execute(
+                    "UPDATE outbox SET status = 'blocked', error = 'user blocked the bot'"
+                    " WHERE chat_id = ? AND status = 'queued'",
+                    (row.chat_id,),
+                )
+                if row.chat_id > 0:
+                    await conn.execute(
+                        "UPDATE users SET is_blocked = 1 WHERE id = ?", (row.chat_id,)
+                    )
+        except (TelegramNetworkError, TimeoutError, OSError) as exc:
+            # The message may or may not have arrived; retrying favours delivery (at least once).
+            log.warning("outbox row %s: network error %s; retrying", row.id, exc)
+            await self._retry_later(row, f"network: {exc}", count=False)
+        except TelegramAPIError as exc:
+            log.warning("outbox row %s: Telegram said %s", row.id, exc.message)
+            await self._retry_later(row, exc.message, count=True)
+        else:
+            self.sent += 1
+            await self.db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                " error = NULL WHERE id = ?",
+                (int(time.time()), row.id),
+            )
+
+    async def _finish(self, row: _Row, status: str, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+            (status, error[:500], row.id),
+        )
+
+    async def _retry_later(self, row: _Row, error: str, *, count: bool) -> None:
+        attempts = row.attempts + 1
+        if count and attempts >= self.limits.max_attempts:
+            log.error("outbox row %s failed after %d attempts: %s", row.id, attempts, error)
+            await self._finish(row, "failed", error)
+            return
+        delay = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** (attempts - 1))
+        await self.db.execute(
+            "UPDATE outbox SET attempts = ?, next_at = ?, error = ? WHERE id = ?",
+            (attempts if count else row.attempts, time.time() + delay, error[:500], row.id),
+        )
+
+    async def _call(self, row: _Row) -> None:
+        if row.method == "copy":
+            params = _json(row.params)
+            try:
+                from_chat_id = int(params["from_chat_id"])
+                message_id = int(params["message_id"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise RenderError(f"bad copy params: {exc}") from None
+            await self.bot.copy_message(
+                chat_id=row.chat_id,
+                from_chat_id=from_chat_id,
+                message_id=message_id,
+                reply_markup=self._markup(row, self._language(row)),
+            )
+            return
+        if row.method != "text" or not row.key:
+            raise RenderError(f"unknown method {row.method!r} or no key")
+        lang = self._language(row)
+        text = self._render(row.key, lang, _json(row.params))
+        if len(text) > MAX_TEXT:
+            text = text[: MAX_TEXT - 1] + "…"
+        await self.bot.send_message(
+            chat_id=row.chat_id, text=text, reply_markup=self._markup(row, lang)
+        )
+
+    def _language(self, row: _Row) -> str:
+        if row.lang:
+            return row.lang
+        return pick_language(
+            row.user_language, row.user_tg_language, self.settings.default_language
+        )
+
+    def _render(self, key: str, lang: str, params: dict[str, Any]) -> str:
+        try:
+            return self.core.get(key, lang, **params)
+        except Exception as exc:  # KeyNotFoundError, FluentMessageError...
+            raise RenderError(f"{key}: {exc}") from None
+
+    def _markup(self, row: _Row, lang: str) -> InlineKeyboardMarkup | None:
+        if not row.buttons:
+            return None
+        try:
+            rows = json.loads(row.buttons)
+            keyboard = [
+                [
+                    InlineKeyboardButton(
+                        text=self._render(b["key"], lang, b.get("params") or {}),
+                        callback_data=b["data"],
+                    )
+                    for b in line
+                ]
+                for line in rows
+            ]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise RenderError(f"bad buttons: {exc}") from None
+        return InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def _json(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError as exc:
+        raise RenderError(f"bad params JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise RenderError("params are not an object")
+    return value
+
+
+async def run_sender(
+    bot: Bot,
+    db: Database,
+    core: FluentRuntimeCore,
+    settings: Settings,
+    *,
+    stop_event: asyncio.Event | None = None,
+    limits: SenderLimits | None = None,
+) -> None:
+    await Sender(bot, db, core, settings, limits).run(stop_event)

@@ -1,0 +1,257 @@
+"""The outbox sender against the fake Bot API with Telegram's flood limits switched on."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram_i18n.cores import FluentRuntimeCore
+
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import make_core
+from bot.sender import Sender, SenderLimits
+from bot.services import outbox
+from bot.services.outbox import Button
+from tests.conftest import ADMIN_CHAT, TEST_TOKEN, add_user
+from tests.fakes.telegram import FakeTelegram
+
+FAST = SenderLimits(backoff_base=0.05, max_attempts=3, idle_poll=0.05, start_delay=0)
+RESTARTABLE = SenderLimits(backoff_base=0.05, max_attempts=3, idle_poll=0.05)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TEST_TOKEN) as server:
+        server.enforce_limits = True
+        yield server
+
+
+@pytest.fixture
+async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+    b = tg.make_bot()
+    yield b
+    await b.session.close()
+
+
+@pytest.fixture
+async def core() -> FluentRuntimeCore:
+    c = make_core("en")
+    await c.startup()
+    return c
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        bot_token=TEST_TOKEN,
+        panel_api_key="k",
+        admin_chat_id=ADMIN_CHAT,
+        database_path=tmp_path / "x.sqlite3",
+    )
+
+
+async def run_until(sender: Sender, done: Callable[[], object], timeout: float = 8.0) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if await done():  # type: ignore[misc]
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("condition not reached")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+def queued_none(db: Database) -> Callable[[], object]:
+    async def check() -> bool:
+        return not await db.fetchval("SELECT count(*) FROM outbox WHERE status = 'queued'")
+
+    return check
+
+
+async def test_limits_never_exceeded(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    users = list(range(2001, 2011))
+    for uid in users:
+        await add_user(db, uid)
+    async with db.transaction() as conn:
+        for round_ in range(3):
+            for uid in users:
+                await outbox.enqueue(conn, uid, "start-greeting", {"name": f"u{round_}"})
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    assert tg.rejected_429 == 0
+    assert sum(tg.delivered[u] for u in users) == 30
+    for uid in users:
+        times = [c.at for c in tg.calls_of("sendMessage") if c.chat_id == uid]
+        assert len(times) == 3
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+
+
+async def test_group_limit_holds_the_rest(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    tg.limit_group_per_minute = 3
+    async with db.transaction() as conn:
+        for _ in range(4):
+            await outbox.enqueue(conn, ADMIN_CHAT, "help-text")
+    sender = Sender(
+        bot, db, core, settings, SenderLimits(group_per_minute=3, idle_poll=0.05, start_delay=0)
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(1.0)
+    stop.set()
+    await task
+    assert tg.delivered[ADMIN_CHAT] == 3
+    assert tg.rejected_429 == 0
+    assert await db.fetchval("SELECT count(*) FROM outbox WHERE status = 'queued'") == 1
+
+
+async def test_retry_after_is_waited_out(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    await add_user(db, 2001)
+    tg.fail_next("sendMessage", 429, retry_after=1)
+    await outbox.notify(db, 2001, "help-text")
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    calls = tg.calls_of("sendMessage")
+    assert [c.error_code for c in calls] == [429, None]
+    assert calls[1].at - calls[0].at >= 1.0
+    row = await db.fetchone("SELECT status, attempts FROM outbox")
+    assert row is not None and row["status"] == "sent" and row["attempts"] == 1
+
+
+async def test_forbidden_marks_user_blocked_and_skips_later_rows(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    await add_user(db, 2001)
+    await add_user(db, 2002)
+    tg.blocked_chats.add(2001)
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, 2001, "help-text")
+        await outbox.enqueue(conn, 2001, "menu-home")
+        await outbox.enqueue(conn, 2002, "help-text")
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    assert await db.fetchval("SELECT is_blocked FROM users WHERE id = 2001") == 1
+    statuses = await db.fetchall("SELECT chat_id, status FROM outbox ORDER BY id")
+    assert [tuple(r) for r in statuses] == [(2001, "blocked"), (2001, "blocked"), (2002, "sent")]
+    assert len([c for c in tg.calls_of("sendMessage") if c.chat_id == 2001]) == 1
+    # queued later: never attempted
+    await outbox.notify(db, 2001, "help-text")
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    assert len([c for c in tg.calls_of("sendMessage") if c.chat_id == 2001]) == 1
+    assert await db.fetchval("SELECT status FROM outbox ORDER BY id DESC LIMIT 1") == "blocked"
+
+
+async def test_nothing_lost_or_doubled_across_restart(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    users = list(range(3001, 3061))
+    for uid in users:
+        await add_user(db, uid)
+    async with db.transaction() as conn:
+        for uid in users:
+            await outbox.enqueue(conn, uid, "help-text")
+    first = Sender(bot, db, core, settings, FAST)
+    stop = asyncio.Event()
+    task = asyncio.create_task(first.run(stop))
+    await asyncio.sleep(0.6)
+    stop.set()
+    await task
+    midway = await db.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'")
+    assert 0 < midway < len(users)
+    # a second process: also a hard cancel in the middle of its work
+    second = Sender(bot, db, core, settings, RESTARTABLE)
+    task = asyncio.create_task(second.run())
+    await asyncio.sleep(1.4)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    third = Sender(bot, db, core, settings, RESTARTABLE)
+    await run_until(third, queued_none(db))
+    assert all(tg.delivered[u] == 1 for u in users), tg.delivered
+    assert tg.rejected_429 == 0
+
+
+async def test_rendering_language_buttons_and_copy(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    await add_user(db, 2001, language="ru")
+    await add_user(db, 2002, tg_language="de")  # unsupported: default language
+    async with db.transaction() as conn:
+        await outbox.enqueue(
+            conn, 2001, "menu-home", buttons=[[Button("menu-catalog", "m:catalog")]]
+        )
+        await outbox.enqueue(conn, 2002, "menu-home")
+        await outbox.enqueue(conn, 2002, "menu-home", lang="ru")
+        await outbox.enqueue_copy(conn, ADMIN_CHAT, 2001, 1)
+        await outbox.enqueue(conn, ADMIN_CHAT, "no-such-key")
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    assert tg.texts(2001) == [core.get("menu-home", "ru")]
+    markup = tg.sent_messages(2001)[0].reply_markup
+    assert markup == {
+        "inline_keyboard": [
+            [{"text": core.get("menu-catalog", "ru"), "callback_data": "m:catalog"}]
+        ]
+    }
+    assert tg.texts(2002) == [core.get("menu-home", "en"), core.get("menu-home", "ru")]
+    assert len(tg.calls_of("copyMessage")) == 1
+    failed = await db.fetchone("SELECT status, error FROM outbox WHERE key = 'no-such-key'")
+    assert failed is not None and failed["status"] == "failed" and "no-such-key" in failed["error"]
+
+
+async def test_errors_back_off_then_fail(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    await add_user(db, 2001)
+    await add_user(db, 2002)
+    tg.fail_next("sendMessage", 400, "Bad Request: something odd", count=2)
+    await outbox.notify(db, 2001, "help-text")
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    assert await db.fetchval("SELECT status FROM outbox WHERE chat_id = 2001") == "sent"
+    tg.fail_next("sendMessage", 400, "Bad Request: chat not found", count=5)
+    await outbox.notify(db, 2002, "help-text")
+    await run_until(Sender(bot, db, core, settings, FAST), queued_none(db))
+    row = await db.fetchone("SELECT status, error, attempts FROM outbox WHERE chat_id = 2002")
+    assert row is not None
+    assert (row["status"], row["attempts"]) == ("failed", 3)
+    assert "chat not found" in row["error"]
+
+
+async def test_network_errors_are_retried(
+    db: Database, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    await add_user(db, 2001)
+    await outbox.notify(db, 2001, "help-text")
+    port = tg.port
+    await tg.stop()
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    dead = Bot(TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+    sender = Sender(dead, db, core, settings, FAST)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.3)
+    stop.set()
+    await task
+    await dead.session.close()
+    row = await db.fetchone("SELECT status, error FROM outbox")
+    assert row is not None and row["status"] == "queued" and "network" in row["error"]
+    assert port
