@@ -3,9 +3,87 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.keyboards.menu import MenuCb
+from bot.keyboards.orders import OrderCb
+from bot.services.order_input import DELAYS, OPTIONAL_STEPS, Step
 
 
 class OrderStartCb(CallbackData, prefix="buy"):
     """The "Order" button on a service card."""
 
     service_id: str
+
+
+class OrderNavCb(CallbackData, prefix="od"):
+    """Dialog navigation: back | skip | cancel. Acts on the user's current step, not the message."""
+
+    action: str
+
+
+class OrderDelayCb(CallbackData, prefix="odl"):
+    """A subscription delay (minutes) picked from the buttons."""
+
+    minutes: int
+
+
+class OrderConfirmCb(CallbackData, prefix="odc"):
+    """Confirm on a summary; the token must match the one kept in the FSM data."""
+
+    token: str
+
+
+def step_keyboard(i18n: I18nContext, step: Step, *, can_go_back: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sizes: list[int] = []
+    if step is Step.SUB_DELAY:
+        for minutes in DELAYS:
+            builder.button(
+                text=i18n.get("order-delay-button", minutes=minutes),
+                callback_data=OrderDelayCb(minutes=minutes),
+            )
+        sizes += [4, 3]
+    if step in OPTIONAL_STEPS:
+        key = "order-skip-runs" if step is Step.RUNS else "order-skip"
+        builder.button(text=i18n.get(key), callback_data=OrderNavCb(action="skip"))
+        sizes.append(1)
+    nav = 0
+    if can_go_back:
+        builder.button(text=i18n.get("order-back"), callback_data=OrderNavCb(action="back"))
+        nav += 1
+    builder.button(text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel"))
+    sizes.append(nav + 1)
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def summary_keyboard(
+    i18n: I18nContext, token: str, *, can_pay: bool, can_go_back: bool
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if can_pay:
+        builder.button(text=i18n.get("order-confirm"), callback_data=OrderConfirmCb(token=token))
+    else:
+        builder.button(text=i18n.get("order-top-up"), callback_data=MenuCb(action="balance"))
+    nav = 0
+    if can_go_back:
+        builder.button(text=i18n.get("order-back"), callback_data=OrderNavCb(action="back"))
+        nav += 1
+    builder.button(text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel"))
+    builder.adjust(1, nav + 1)
+    return builder.as_markup()
+
+
+def outcome_keyboard(i18n: I18nContext, order_id: int | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if order_id:
+        builder.button(
+            text=i18n.get("order-view-order"),
+            callback_data=OrderCb(action="view", order_id=order_id),
+        )
+    builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
