@@ -122,7 +122,7 @@ async def test_quote_prices_with_markup(shop: Database, settings: Settings) -> N
     assert quote.balance == 10 * MICRO
     assert quote.balance_after == 10 * MICRO - 54_000
     assert quote.currency == "USD"
-    await shop.execute("INSERT INTO kv (key, value) VALUES ('panel_currency', 'RUB')")
+    await shop.execute("INSERT INTO kv (key, value) VALUES ('currency', 'RUB')")
     expensive = likes(50000)
     quote = await ordering.quote(shop, settings, expensive)
     assert quote.charge == 2_700_000

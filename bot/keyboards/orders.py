@@ -1,13 +1,115 @@
-"""Keyboards for "My orders" and the order card (owned by the orders feature)."""
+"""Keyboards for "My orders", the order card and the balance screen (orders feature)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.keyboards.menu import MenuCb
+from bot.services.ordering import OrderView, Page
+
+BUTTON_NAME_LIMIT = 32
 
 
 class OrderCb(CallbackData, prefix="o"):
-    """action: view | refresh | refill | cancel | list ; order_id is our id; page for lists."""
+    """action: view | refresh | refill | cancel | list ; order_id is our id; page for lists
+    (on a card: the list page to go back to)."""
 
     action: str
     order_id: int = 0
     page: int = 0
+
+
+def short(text: str, limit: int = BUTTON_NAME_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for order in page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get(
+                    "orders-button-open", order_id=str(order.id), service=short(order.service_name)
+                ),
+                callback_data=OrderCb(action="view", order_id=order.id, page=page.page).pack(),
+            )
+        )
+    if page.pages > 1:
+        nav: list[InlineKeyboardButton] = []
+        if page.has_prev:
+            nav.append(
+                InlineKeyboardButton(
+                    text=i18n.get("orders-button-prev"),
+                    callback_data=OrderCb(action="list", page=page.page - 1).pack(),
+                )
+            )
+        nav.append(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-page", page=str(page.page + 1), pages=str(page.pages)),
+                callback_data=OrderCb(action="list", page=page.page).pack(),
+            )
+        )
+        if page.has_next:
+            nav.append(
+                InlineKeyboardButton(
+                    text=i18n.get("orders-button-next"),
+                    callback_data=OrderCb(action="list", page=page.page + 1).pack(),
+                )
+            )
+        builder.row(*nav)
+    if not page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-catalog"),
+                callback_data=MenuCb(action="catalog").pack(),
+            )
+        )
+    builder.row(
+        InlineKeyboardButton(text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack())
+    )
+    return builder.as_markup()
+
+
+def order_card_keyboard(
+    i18n: I18nContext,
+    order_view: OrderView,
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+    *,
+    page: int = 0,
+) -> InlineKeyboardMarkup:
+    """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...), then
+    Back to the list page `page` and Home."""
+    builder = InlineKeyboardBuilder()
+    if order_view.panel_order_id is not None:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-refresh"),
+                callback_data=OrderCb(action="refresh", order_id=order_view.id, page=page).pack(),
+            )
+        )
+    for row in extra_rows:
+        builder.row(*row)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("orders-button-back-to-list"),
+            callback_data=OrderCb(action="list", page=page).pack(),
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()
+
+
+def balance_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=i18n.get("menu-orders"), callback_data=MenuCb(action="orders"))
+    builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
+    builder.adjust(2)
+    return builder.as_markup()

@@ -74,7 +74,7 @@ OPEN_STATUSES = frozenset({"pending", "in_progress", "processing", "active"})
 TRACKER_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "error"})
 
 MAINTENANCE_KEY = "maintenance"
-CURRENCY_KEY = "panel_currency"
+CURRENCY_KEY = "currency"  # written by catalog.refresh_currency
 DEFAULT_CURRENCY = "USD"
 RESERVED_FIELDS = frozenset({"key", "action", "service"})
 # A rate-limited first attempt is retried after at most this many seconds.
@@ -182,7 +182,7 @@ def new_confirm_token() -> str:
 
 
 async def shop_currency(db: Database) -> str:
-    """The panel's currency as last seen (kv `panel_currency`), USD until known."""
+    """The panel currency (kv `currency`, kept by the catalog sync); USD until known."""
     value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (CURRENCY_KEY,))
     return str(value) if value else DEFAULT_CURRENCY
 
