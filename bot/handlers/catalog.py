@@ -1,3 +1,257 @@
-from aiogram import Router
+"""The catalog: categories, a category's services, the service card and search.
+
+Included last in the private router: its final handler treats any plain text that no one
+else wanted (no state, not a command) as a search.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram_i18n import I18nContext
+
+from bot.config import Settings
+from bot.db import Database
+from bot.keyboards import catalog as kb
+from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
+from bot.keyboards.menu import MenuCb, home_button
+from bot.money import format_amount
+from bot.services import catalog
+from bot.services.catalog import ServiceView
+from bot.states import SearchDialog
 
 router = Router(name="catalog")
+
+QUERY_KEY = "catalog_query"
+TEXT_LIMIT = 4096
+SHOWN_QUERY_CHARS = 60
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Replace the pressed message; send a new one when it cannot be edited."""
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return
+        await message.answer(text, reply_markup=markup)
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+def _shown_query(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHOWN_QUERY_CHARS else text[: SHOWN_QUERY_CHARS - 1] + "…"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+async def _categories(db: Database, i18n: I18nContext, page: int) -> tuple[str, Any]:
+    result = await catalog.list_categories(db, page)
+    if result.total == 0:
+        return i18n.get("catalog-empty"), home_button(i18n)
+    return i18n.get("catalog-categories", total=result.total), kb.categories_keyboard(i18n, result)
+
+
+async def _services(
+    db: Database, i18n: I18nContext, settings: Settings, category_id: int, page: int
+) -> tuple[str, Any]:
+    category = await catalog.get_category(db, category_id)
+    result = await catalog.list_services(
+        db, category_id, page, default_markup=settings.markup_percent
+    )
+    if category is None or result.total == 0:
+        return i18n.get("catalog-category-empty"), kb.categories_keyboard(
+            i18n, await catalog.list_categories(db, 0)
+        )
+    money = await catalog.currency(db)
+    text = i18n.get("catalog-services", category=category.name, total=result.total)
+    return text, kb.services_keyboard(i18n, category_id, result, money)
+
+
+def _yes_no(i18n: I18nContext, flag: bool) -> str:
+    return i18n.get("catalog-yes" if flag else "catalog-no")
+
+
+def card_text(i18n: I18nContext, service: ServiceView, currency: str) -> str:
+    """The card, within Telegram's 4096 characters: the description gives way first."""
+    lines = [
+        i18n.get("catalog-card-title", name=service.name, id=service.id),
+        i18n.get("catalog-card-category", category=service.category),
+        i18n.get(
+            "catalog-card-price-package" if service.is_package else "catalog-card-price",
+            price=format_amount(service.unit_price, currency),
+        ),
+    ]
+    if not service.is_package:
+        lines.append(
+            i18n.get("catalog-card-limits", min=str(service.min_qty), max=str(service.max_qty))
+        )
+    lines.append(i18n.get("catalog-card-refill", answer=_yes_no(i18n, service.refill)))
+    lines.append(i18n.get("catalog-card-cancel", answer=_yes_no(i18n, service.cancel)))
+    if service.dripfeed:
+        lines.append(i18n.get("catalog-card-dripfeed"))
+    if service.average_time and service.average_time.strip() not in {"", "0"}:
+        raw = service.average_time.strip()
+        shown = i18n.get("catalog-minutes", minutes=raw) if raw.isdigit() else raw
+        lines.append(i18n.get("catalog-card-average-time", time=shown))
+    if not service.offered:
+        lines.append(i18n.get("catalog-card-unavailable"))
+    text = "\n".join(lines)
+    description = _BR.sub("\n", service.description).strip()
+    if description:
+        room = TEXT_LIMIT - len(text) - 2
+        if len(description) > room:
+            description = description[: max(0, room - 1)].rstrip() + "…"
+        if room > 1:
+            text = f"{text}\n\n{description}"
+    return text[:TEXT_LIMIT]
+
+
+async def _search_answer(
+    db: Database, i18n: I18nContext, settings: Settings, query: str, page: int
+) -> tuple[str, Any]:
+    result = await catalog.search(db, query, page, default_markup=settings.markup_percent)
+    shown = _shown_query(query)
+    if result.total == 0:
+        return i18n.get("catalog-search-none", query=shown), kb.no_results_keyboard(i18n)
+    money = await catalog.currency(db)
+    text = i18n.get("catalog-search-results", query=shown, total=result.total)
+    return text, kb.search_keyboard(i18n, result, money)
+
+
+# --------------------------------------------------------------------------- browsing
+
+
+@router.callback_query(MenuCb.filter(F.action == "catalog"))
+async def cb_catalog(
+    query: CallbackQuery, i18n: I18nContext, db: Database, state: FSMContext
+) -> None:
+    if await state.get_state() == SearchDialog.query.state:
+        await state.set_state(None)
+    await _show(query, *await _categories(db, i18n, 0))
+
+
+@router.callback_query(CatCb.filter())
+async def cb_categories(
+    query: CallbackQuery, callback_data: CatCb, i18n: I18nContext, db: Database
+) -> None:
+    await _show(query, *await _categories(db, i18n, callback_data.page))
+
+
+@router.callback_query(SvcListCb.filter())
+async def cb_services(
+    query: CallbackQuery,
+    callback_data: SvcListCb,
+    i18n: I18nContext,
+    db: Database,
+    settings: Settings,
+) -> None:
+    text, markup = await _services(
+        db, i18n, settings, callback_data.category_id, callback_data.page
+    )
+    await _show(query, text, markup)
+
+
+@router.callback_query(SvcCb.filter())
+async def cb_service(
+    query: CallbackQuery,
+    callback_data: SvcCb,
+    i18n: I18nContext,
+    db: Database,
+    settings: Settings,
+) -> None:
+    service = await catalog.get_service(
+        db, callback_data.service_id, default_markup=settings.markup_percent
+    )
+    if service is None:
+        await query.answer(i18n.get("catalog-service-gone"), show_alert=True)
+        return
+    money = await catalog.currency(db)
+    back = kb.back_data(callback_data)
+    await _show(query, card_text(i18n, service, money), kb.card_keyboard(i18n, service, back))
+
+
+@router.callback_query(CatNoopCb.filter())
+async def cb_noop(query: CallbackQuery) -> None:
+    """The page counter: nothing to do (the callback is answered by the middleware)."""
+
+
+# --------------------------------------------------------------------------- search
+
+
+@router.callback_query(MenuCb.filter(F.action == "search"))
+async def cb_search(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
+    await state.set_state(SearchDialog.query)
+    await _show(query, i18n.get("catalog-search-prompt"), kb.search_prompt_keyboard(i18n))
+
+
+@router.callback_query(SearchPageCb.filter())
+async def cb_search_page(
+    query: CallbackQuery,
+    callback_data: SearchPageCb,
+    i18n: I18nContext,
+    db: Database,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    words = (await state.get_data()).get(QUERY_KEY)
+    if not isinstance(words, str) or not words.strip():
+        await state.set_state(SearchDialog.query)
+        await _show(query, i18n.get("catalog-search-expired"), kb.search_prompt_keyboard(i18n))
+        return
+    await _show(query, *await _search_answer(db, i18n, settings, words, callback_data.page))
+
+
+async def _run_search(
+    message: Message,
+    text: str,
+    i18n: I18nContext,
+    db: Database,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    words = text.strip()[: catalog.MAX_QUERY_CHARS]
+    if not catalog.query_words(words):
+        await state.set_state(SearchDialog.query)
+        await message.answer(
+            i18n.get("catalog-search-prompt"), reply_markup=kb.search_prompt_keyboard(i18n)
+        )
+        return
+    await state.set_state(None)
+    await state.update_data({QUERY_KEY: words})
+    text_out, markup = await _search_answer(db, i18n, settings, words, 0)
+    await message.answer(text_out, reply_markup=markup)
+
+
+@router.message(SearchDialog.query, F.text)
+async def msg_search_query(
+    message: Message, i18n: I18nContext, db: Database, settings: Settings, state: FSMContext
+) -> None:
+    await _run_search(message, message.text or "", i18n, db, settings, state)
+
+
+@router.message(SearchDialog.query)
+async def msg_search_not_text(message: Message, i18n: I18nContext) -> None:
+    await message.answer(
+        i18n.get("catalog-search-prompt"), reply_markup=kb.search_prompt_keyboard(i18n)
+    )
+
+
+@router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+async def msg_free_text_search(
+    message: Message, i18n: I18nContext, db: Database, settings: Settings, state: FSMContext
+) -> None:
+    """Plain text outside any dialog is a search: the quickest way to a service."""
+    await _run_search(message, message.text or "", i18n, db, settings, state)

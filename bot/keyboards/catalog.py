@@ -1,0 +1,265 @@
+"""Keyboards of the catalog: categories, a category's services, search results, the card.
+
+Callback data carries page numbers and ids only. A price is never read from a button: the
+handler re-reads the service on every press.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.keyboards.menu import MenuCb
+from bot.keyboards.order_dialog import OrderStartCb
+from bot.money import format_amount
+from bot.services.catalog import CategoryView, Page, ServiceView
+
+log = logging.getLogger(__name__)
+
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+BUTTON_NAME_CHARS = 48
+
+
+class CatCb(CallbackData, prefix="cat"):
+    """A page of the category list."""
+
+    page: int = 0
+
+
+class SvcListCb(CallbackData, prefix="cs"):
+    """A page of one category's services."""
+
+    category_id: int
+    page: int = 0
+
+
+class SvcCb(CallbackData, prefix="sv"):
+    """A service card. Back goes to the search page when `search` is set, else to the
+    category's page."""
+
+    service_id: str
+    category_id: int = 0
+    page: int = 0
+    search: bool = False
+
+
+class SearchPageCb(CallbackData, prefix="sp"):
+    """A page of the last search; the query itself is in the FSM data (it may be long)."""
+
+    page: int = 0
+
+
+class CatNoopCb(CallbackData, prefix="cnop"):
+    """The page counter between prev and next: pressing it does nothing."""
+
+
+def _fits(data: CallbackData) -> str | None:
+    """The packed data, or None when a panel id makes it unusable (too long, or holding
+    the separator): such a service gets no button rather than a crash."""
+    try:
+        packed = data.pack()
+    except ValueError:
+        return None
+    return packed if len(packed.encode()) <= CALLBACK_LIMIT else None
+
+
+def short(text: str, limit: int = BUTTON_NAME_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def price_label(i18n: I18nContext, service: ServiceView, currency: str) -> str:
+    price = format_amount(service.unit_price, currency)
+    key = "catalog-price-per-package" if service.is_package else "catalog-price-per-1000"
+    return i18n.get(key, price=price)
+
+
+def _nav(
+    builder: InlineKeyboardBuilder,
+    i18n: I18nContext,
+    has_prev: bool,
+    has_next: bool,
+    prev: CallbackData,
+    next_: CallbackData,
+    page: int,
+    pages: int,
+) -> None:
+    if pages <= 1:
+        return
+    row: list[InlineKeyboardButton] = []
+    if has_prev:
+        row.append(InlineKeyboardButton(text=i18n.get("catalog-prev"), callback_data=prev.pack()))
+    row.append(
+        InlineKeyboardButton(
+            text=i18n.get("catalog-page", page=page + 1, pages=pages),
+            callback_data=CatNoopCb().pack(),
+        )
+    )
+    if has_next:
+        row.append(InlineKeyboardButton(text=i18n.get("catalog-next"), callback_data=next_.pack()))
+    builder.row(*row)
+
+
+def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for category in page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get(
+                    "catalog-category-button", name=short(category.name), count=category.count
+                ),
+                callback_data=SvcListCb(category_id=category.id).pack(),
+            )
+        )
+    _nav(
+        builder,
+        i18n,
+        page.has_prev,
+        page.has_next,
+        CatCb(page=page.page - 1),
+        CatCb(page=page.page + 1),
+        page.page,
+        page.pages,
+    )
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("catalog-search-button"), callback_data=MenuCb(action="search").pack()
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()
+
+
+def _service_buttons(
+    builder: InlineKeyboardBuilder,
+    i18n: I18nContext,
+    services: list[ServiceView],
+    currency: str,
+    *,
+    category_id: int,
+    page: int,
+    search: bool,
+) -> None:
+    for service in services:
+        data = _fits(
+            SvcCb(service_id=service.id, category_id=category_id, page=page, search=search)
+        )
+        if data is None:
+            log.warning("service id %r cannot go in a button; not shown", service.id[:80])
+            continue
+        text = i18n.get(
+            "catalog-service-button",
+            name=short(service.name),
+            price=price_label(i18n, service, currency),
+        )
+        builder.row(InlineKeyboardButton(text=text, callback_data=data))
+
+
+def services_keyboard(
+    i18n: I18nContext, category_id: int, page: Page[ServiceView], currency: str
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    _service_buttons(
+        builder, i18n, page.items, currency, category_id=category_id, page=page.page, search=False
+    )
+    _nav(
+        builder,
+        i18n,
+        page.has_prev,
+        page.has_next,
+        SvcListCb(category_id=category_id, page=page.page - 1),
+        SvcListCb(category_id=category_id, page=page.page + 1),
+        page.page,
+        page.pages,
+    )
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("catalog-back-categories"), callback_data=CatCb(page=0).pack()
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()
+
+
+def search_keyboard(
+    i18n: I18nContext, page: Page[ServiceView], currency: str
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    _service_buttons(
+        builder, i18n, page.items, currency, category_id=0, page=page.page, search=True
+    )
+    _nav(
+        builder,
+        i18n,
+        page.has_prev,
+        page.has_next,
+        SearchPageCb(page=page.page - 1),
+        SearchPageCb(page=page.page + 1),
+        page.page,
+        page.pages,
+    )
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("catalog-search-again"), callback_data=MenuCb(action="search").pack()
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-catalog"), callback_data=MenuCb(action="catalog").pack()
+        ),
+    )
+    builder.row(
+        InlineKeyboardButton(text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack())
+    )
+    return builder.as_markup()
+
+
+def no_results_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("menu-catalog"), callback_data=MenuCb(action="catalog").pack()
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()
+
+
+def search_prompt_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return no_results_keyboard(i18n)
+
+
+def back_data(callback: SvcCb) -> CallbackData:
+    """Where the card's Back button leads."""
+    if callback.search:
+        return SearchPageCb(page=callback.page)
+    if callback.category_id:
+        return SvcListCb(category_id=callback.category_id, page=callback.page)
+    return CatCb(page=0)
+
+
+def card_keyboard(
+    i18n: I18nContext, service: ServiceView, back: CallbackData
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if service.offered:
+        order = _fits(OrderStartCb(service_id=service.id))
+        if order is not None:
+            builder.row(
+                InlineKeyboardButton(text=i18n.get("catalog-order-button"), callback_data=order)
+            )
+    builder.row(
+        InlineKeyboardButton(text=i18n.get("catalog-back"), callback_data=back.pack()),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()

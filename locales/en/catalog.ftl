@@ -1,0 +1,51 @@
+catalog-categories =
+    🛍 Catalog: { $total ->
+        [one] { $total } category
+       *[other] { $total } categories
+    }.
+    Pick one, or send me any words to search.
+catalog-empty = The catalog is empty right now. Please come back a little later.
+catalog-category-button = { $name } ({ $count })
+catalog-services =
+    📂 { $category }: { $total ->
+        [one] { $total } service
+       *[other] { $total } services
+    }.
+    Prices are per 1000 unless marked “package”. Pick a service to see the details.
+catalog-category-empty = This category has nothing to offer right now. Pick another one:
+catalog-service-button = { $name } — { $price }
+catalog-price-per-1000 = { $price } / 1000
+catalog-price-per-package = { $price } / package
+catalog-prev = ◀️ Back
+catalog-next = Next ▶️
+catalog-page = { $page } / { $pages }
+catalog-back = ◀️ Back
+catalog-back-categories = 📂 Categories
+catalog-search-button = 🔎 Search
+catalog-search-again = 🔎 New search
+catalog-order-button = 🛒 Order
+catalog-yes = yes
+catalog-no = no
+catalog-minutes = { $minutes } min
+catalog-card-title = { $name } (#{ $id })
+catalog-card-category = Category: { $category }
+catalog-card-price = Price: { $price } per 1000
+catalog-card-price-package = Price: { $price } per package
+catalog-card-limits = Quantity: from { $min } to { $max }
+catalog-card-refill = Refill: { $answer }
+catalog-card-cancel = Cancel: { $answer }
+catalog-card-dripfeed = Drip-feed: available
+catalog-card-average-time = Average time: { $time }
+catalog-card-unavailable = ⚠️ This service is not available at the moment.
+catalog-service-gone = This service no longer exists. Please pick another one.
+catalog-search-prompt =
+    🔎 Send me a few words from the service name or category (for example “instagram likes”), or a service number.
+catalog-search-expired = This search has expired. Send me the words again:
+catalog-search-results =
+    🔎 “{ $query }”: { $total ->
+        [one] { $total } service found
+       *[other] { $total } services found
+    }.
+catalog-search-none =
+    Nothing found for “{ $query }”.
+    Try fewer or shorter words (for example “likes” instead of “likes for my reels”), check the spelling, or browse the catalog.
