@@ -56,7 +56,7 @@ async def check(settings: Settings) -> int:
     finally:
         await bot.session.close()
 
-    panel = create_panel(settings)
+    panel = create_panel(settings, retries=1)  # a quick verdict, not a long wait
     try:
         balance = await panel.balance()
         print(f"Panel: OK, balance {balance.amount} {balance.currency}")

@@ -37,7 +37,7 @@ from bot.i18n import make_i18n_middleware
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
-from bot.services import catalog
+from bot.services import catalog, ordering
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,13 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
     )
 
 
-def create_panel(settings: Settings) -> PanelClient:
+def create_panel(settings: Settings, retries: int = 3) -> PanelClient:
     return PanelClient(
         settings.panel_api_url,
         settings.panel_api_key.get_secret_value(),
         connect_timeout=settings.panel_connect_timeout,
         read_timeout=settings.panel_read_timeout,
+        retries=retries,
     )
 
 
@@ -135,6 +136,7 @@ async def on_startup(
     db: Database,
     panel: PanelClient,
 ) -> None:
+    await ordering.recover_submitting(db, settings)  # orders cut off mid-`add` -> unknown
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",
