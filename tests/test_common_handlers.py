@@ -71,3 +71,23 @@ async def test_banned_user_gets_only_a_notice(harness: BotHarness) -> None:
 async def test_group_messages_from_strangers_do_nothing(harness: BotHarness) -> None:
     calls = await harness.send("/start", 1001, chat_id=-100555, chat_type="supergroup")
     assert not [c for c in calls if c.method == "sendMessage"]
+
+
+async def test_updates_from_one_user_are_handled_in_order(harness: BotHarness) -> None:
+    """Two fast updates from one user: the second waits for the first (event isolation);
+    another user's update is not held up."""
+    import asyncio
+
+    await harness.send("/start", 1001)
+    await harness.send("/start", 1002)
+    harness.tg.delay = 0.3
+    harness.tg.clear()
+    await asyncio.gather(
+        harness.send("/help", 1001),
+        harness.send("/language", 1001),
+        harness.send("/help", 1002),
+    )
+    first, second = (c for c in harness.tg.calls_of("sendMessage") if c.chat_id == 1001)
+    other = next(c for c in harness.tg.calls_of("sendMessage") if c.chat_id == 1002)
+    assert second.at - first.at >= 0.29
+    assert abs(other.at - first.at) < 0.2
