@@ -1,0 +1,197 @@
+"""The catalog through the real dispatcher, the fake Bot API and the fake panel."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.keyboards.catalog import CatCb, SearchPageCb, SvcCb, SvcListCb
+from bot.keyboards.menu import MenuCb
+from bot.keyboards.order_dialog import OrderStartCb
+from bot.services import catalog
+from tests.fakes.panel import IG, TG, _svc
+from tests.fakes.telegram import Call
+from tests.harness import BotHarness
+
+
+def _shown(calls: list[Call]) -> Call:
+    """The message the bot sent or edited last in answer to an update."""
+    shown = [c for c in calls if c.method in {"sendMessage", "editMessageText"} and c.ok]
+    assert shown, [c.method for c in calls]
+    return shown[-1]
+
+
+async def _category_id(h: BotHarness, name: str) -> int:
+    value = await h.db.fetchval("SELECT id FROM categories WHERE name = ?", (name,))
+    assert value is not None
+    return int(value)
+
+
+async def test_browse_category_card_and_order_button(harness: BotHarness) -> None:
+    await harness.send("/start")
+    calls = await harness.press(MenuCb(action="catalog"))
+    assert any(c.method == "answerCallbackQuery" for c in calls)
+    cats = _shown(calls)
+    assert cats.text is not None and "2 categories" in cats.text
+    ig = await _category_id(harness, IG)
+    buttons = harness.buttons(cats)
+    assert (f"{IG} (13)", SvcListCb(category_id=ig).pack()) in buttons
+    assert (f"{TG} (4)", SvcListCb(category_id=await _category_id(harness, TG)).pack()) in buttons
+
+    services = _shown(await harness.press(SvcListCb(category_id=ig)))
+    assert services.text is not None and services.text.startswith(f"📂 {IG}: 13 services")
+    texts = [t for t, _ in harness.buttons(services)]
+    assert "IG Likes — 0.036 USD / 1000" in texts
+    assert "IG Followers Package 1000 — 2.50 USD / package" in texts
+    assert "Next ▶️" in texts and "◀️ Back" not in texts  # first of two pages
+    assert len([d for _, d in harness.buttons(services) if d.startswith("sv:")]) == 10
+
+    card = _shown(await harness.press(SvcCb(service_id="1", category_id=ig, page=0)))
+    assert card.text is not None
+    assert card.text.startswith("IG Followers [Refill 30d] (#1)")
+    for line in (
+        f"Category: {IG}",
+        "Price: 0.90 USD per 1000",
+        "Quantity: from 10 to 10000",
+        "Refill: yes",
+        "Cancel: yes",
+        "Drip-feed: available",
+        "Average time: 35 min",
+        "Fast start",
+    ):
+        assert line in card.text, line
+    buttons = harness.buttons(card)
+    assert ("🛒 Order", OrderStartCb(service_id="1").pack()) in buttons
+    assert ("◀️ Back", SvcListCb(category_id=ig, page=0).pack()) in buttons
+
+
+async def test_service_pages_and_back(harness: BotHarness) -> None:
+    ig = await _category_id(harness, IG)
+    await harness.send("/start")
+    second = _shown(await harness.press(SvcListCb(category_id=ig, page=1)))
+    data = [d for _, d in harness.buttons(second) if d.startswith("sv:")]
+    assert len(data) == 3
+    texts = [t for t, _ in harness.buttons(second)]
+    assert "◀️ Back" in texts and "Next ▶️" not in texts and "2 / 2" in texts
+    card = _shown(await harness.press(data[0]))
+    assert ("◀️ Back", SvcListCb(category_id=ig, page=1).pack()) in harness.buttons(card)
+    # a forged page number shows the last page instead of failing
+    forged = _shown(await harness.press(SvcListCb(category_id=ig, page=999)))
+    assert "2 / 2" in [t for t, _ in harness.buttons(forged)]
+
+
+async def test_card_prices_come_from_the_database_with_markup(harness: BotHarness) -> None:
+    await harness.db.execute("INSERT INTO kv (key, value) VALUES ('markup_percent', '50')")
+    await harness.db.execute("INSERT INTO kv (key, value) VALUES ('currency', 'RUB')")
+    await harness.send("/start")
+    card = _shown(await harness.press(SvcCb(service_id="3")))
+    assert card.text is not None and "Price: 3.75 RUB per package" in card.text
+    assert "Quantity" not in card.text
+
+
+async def test_unavailable_service_has_no_order_button(harness: BotHarness) -> None:
+    await harness.db.execute("UPDATE services SET hidden = 1 WHERE id = '17'")
+    await harness.send("/start")
+    card = _shown(await harness.press(SvcCb(service_id="17")))
+    assert card.text is not None and "not available" in card.text
+    assert not [d for _, d in harness.buttons(card) if d.startswith("buy:")]
+
+    calls = await harness.press(SvcCb(service_id="does-not-exist"))
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answers and "no longer exists" in answers[0].params.get("text", "")
+
+
+async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
+    await harness.send("/start")
+    prompt = _shown(await harness.press(MenuCb(action="search")))
+    assert prompt.text is not None and prompt.text.startswith("🔎 Send me a few words")
+
+    found = _shown(await harness.send("comments CUSTOM"))
+    assert found.text == "🔎 “comments CUSTOM”: 2 services found."
+    data = [d for _, d in harness.buttons(found) if d.startswith("sv:")]
+    assert data == [
+        SvcCb(service_id="4", search=True).pack(),
+        SvcCb(service_id="5", search=True).pack(),
+    ]
+    card = _shown(await harness.press(data[0]))
+    assert ("◀️ Back", SearchPageCb(page=0).pack()) in harness.buttons(card)
+    back = _shown(await harness.press(SearchPageCb(page=0)))
+    assert back.text == "🔎 “comments CUSTOM”: 2 services found."
+
+    # plain text with no dialog open is a search too; a bare id finds that service
+    by_id = _shown(await harness.send("17"))
+    first = [d for _, d in harness.buttons(by_id) if d.startswith("sv:")][0]
+    assert first == SvcCb(service_id="17", search=True).pack()
+
+
+async def test_search_no_results_and_commands_untouched(harness: BotHarness) -> None:
+    await harness.send("/start")
+    none = _shown(await harness.send("zzz unicorn"))
+    assert none.text is not None and none.text.startswith("Nothing found for “zzz unicorn”")
+    assert "Try fewer or shorter words" in none.text
+    assert MenuCb(action="catalog").pack() in [d for _, d in harness.buttons(none)]
+
+    calls = await harness.send("/help")
+    assert not any("Nothing found" in (c.text or "") for c in calls)
+
+
+async def test_search_in_russian_and_paging(harness: BotHarness) -> None:
+    harness.fake_panel.services = [
+        _svc(i, f"Лайки пакет {i}", "Default", "Телеграм", "1", 1, 9) for i in range(1, 24)
+    ]
+    await catalog.sync(harness.db, harness.panel)
+    await harness.send("/start", language_code="ru")
+    first = _shown(await harness.send("ЛАЙКИ", language_code="ru"))
+    assert first.text == "🔎 «ЛАЙКИ»: найдено 23 услуги."
+    texts = [t for t, _ in harness.buttons(first)]
+    assert "Вперёд ▶️" in texts and "1 / 3" in texts
+    third = _shown(await harness.press(SearchPageCb(page=2), language_code="ru"))
+    ids = [d for _, d in harness.buttons(third) if d.startswith("sv:")]
+    assert ids == [SvcCb(service_id=str(i), page=2, search=True).pack() for i in (21, 22, 23)]
+
+
+async def test_search_page_without_query_asks_again(harness: BotHarness) -> None:
+    await harness.send("/start")
+    shown = _shown(await harness.press(SearchPageCb(page=1)))
+    assert shown.text is not None and "expired" in shown.text
+    found = _shown(await harness.send("poll"))  # now in the search state
+    assert found.text == "🔎 “poll”: 1 service found."
+
+
+async def test_category_pages_and_empty_catalog(harness: BotHarness) -> None:
+    harness.fake_panel.services = [
+        _svc(i, f"Service {i}", "Default", f"Category {i:02d}", "1", 1, 9) for i in range(1, 24)
+    ]
+    await catalog.sync(harness.db, harness.panel)
+    await harness.send("/start")
+    first = _shown(await harness.press(MenuCb(action="catalog")))
+    names = [t for t, d in harness.buttons(first) if d.startswith("cs:")]
+    assert names[0] == "Category 01 (1)" and len(names) == 10
+    last = _shown(await harness.press(CatCb(page=2)))
+    assert [t for t, d in harness.buttons(last) if d.startswith("cs:")] == [
+        "Category 21 (1)",
+        "Category 22 (1)",
+        "Category 23 (1)",
+    ]
+
+    harness.fake_panel.services = []
+    await catalog.sync(harness.db, harness.panel)
+    empty = _shown(await harness.press(MenuCb(action="catalog")))
+    assert empty.text is not None and "catalog is empty" in empty.text
+    gone = _shown(await harness.press(SvcListCb(category_id=1)))
+    assert gone.text is not None and "nothing to offer" in gone.text
+
+
+async def test_long_description_is_trimmed(harness: BotHarness) -> None:
+    harness.fake_panel.services = [
+        _svc(1, "Big", "Default", TG, "1", 1, 9, description="word " * 2000)
+    ]
+    await catalog.sync(harness.db, harness.panel)
+    await harness.send("/start")
+    card = _shown(await harness.press(SvcCb(service_id="1")))
+    assert card.ok and card.text is not None and len(card.text) <= 4096
+    assert card.text.endswith("…")
+
+
+async def test_startup_registers_catalog_sync(harness: BotHarness) -> None:
+    assert "catalog-sync" in harness.supervisor.factories
+    assert Decimal(harness.settings.catalog_refresh_seconds) > 0
