@@ -119,7 +119,7 @@ async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
 
     # plain text with no dialog open is a search too; a bare id finds that service
     by_id = _shown(await harness.send("17"))
-    first = [d for _, d in harness.buttons(by_id) if d.startswith("sv:")][0]
+    first = next(d for _, d in harness.buttons(by_id) if d.startswith("sv:"))
     assert first == SvcCb(service_id="17", search=True).pack()
 
 
