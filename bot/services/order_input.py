@@ -229,6 +229,7 @@ def parse_link(text: str) -> str:
     try:
         parts = urlsplit(raw)
         host = parts.hostname or ""
+        _ = parts.port  # raises ValueError for a port out of range
     except ValueError:
         raise InputError("link-invalid") from None
     if parts.scheme.lower() not in ("http", "https"):

@@ -1,0 +1,483 @@
+"""The order dialog's step plans, validators and panel fields, without Telegram."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.panel.models import OrderKind
+from bot.services import order_input as oi
+from bot.services.order_input import InputError, ServiceLimits, Step
+
+TODAY = date(2025, 6, 15)
+K = OrderKind
+
+
+def limits(kind: OrderKind, lo: int = 10, hi: int = 10_000, drip: bool = False) -> ServiceLimits:
+    return ServiceLimits(kind, lo, hi, drip)
+
+
+def code_of(fn: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(InputError) as info:
+        fn(*args, **kwargs)
+    return info.value.code
+
+
+# --------------------------------------------------------------------------- plans
+
+PLANS = {
+    K.DEFAULT: ["link", "quantity"],
+    K.PACKAGE: ["link"],
+    K.CUSTOM_COMMENTS: ["link", "comments"],
+    K.CUSTOM_COMMENTS_PACKAGE: ["link", "comments"],
+    K.MENTIONS: ["link", "quantity", "usernames"],
+    K.MENTIONS_WITH_HASHTAGS: ["link", "quantity", "usernames", "hashtags"],
+    K.MENTIONS_CUSTOM_LIST: ["link", "usernames"],
+    K.MENTIONS_HASHTAG: ["link", "quantity", "hashtag"],
+    K.MENTIONS_USER_FOLLOWERS: ["link", "quantity", "profile"],
+    K.MENTIONS_MEDIA_LIKERS: ["link", "quantity", "media"],
+    K.COMMENT_LIKES: ["link", "quantity", "username"],
+    K.COMMENT_REPLIES: ["link", "username", "comments"],
+    K.POLL: ["link", "quantity", "answer_number"],
+    K.INVITES_FROM_GROUPS: ["link", "quantity", "groups"],
+    K.SUBSCRIPTIONS: ["sub_username", "sub_min", "sub_max", "sub_posts", "sub_delay", "sub_expiry"],
+}
+
+
+def test_every_kind_has_a_plan() -> None:
+    assert set(PLANS) == set(OrderKind)
+
+
+@pytest.mark.parametrize("kind", list(OrderKind))
+def test_plan_per_kind(kind: OrderKind) -> None:
+    assert [s.value for s in oi.plan(kind)] == PLANS[kind]
+    # dripfeed adds runs + interval only to Default
+    with_drip = [s.value for s in oi.plan(kind, dripfeed=True)]
+    expected = PLANS[kind] + (["runs", "interval"] if kind is K.DEFAULT else [])
+    assert with_drip == expected
+
+
+def test_navigation_skips_interval_without_runs() -> None:
+    lim = limits(K.DEFAULT, drip=True)
+    assert oi.first_step(lim) is Step.LINK
+    assert oi.next_step(lim, {}, Step.LINK) is Step.QUANTITY
+    assert oi.next_step(lim, {}, Step.QUANTITY) is Step.RUNS
+    assert oi.next_step(lim, {"runs": None}, Step.RUNS) is None
+    assert oi.next_step(lim, {"runs": 3}, Step.RUNS) is Step.INTERVAL
+    assert oi.next_step(lim, {"runs": 3}, Step.INTERVAL) is None
+    assert oi.previous_step(lim, {"runs": None}, None) is Step.RUNS
+    assert oi.previous_step(lim, {"runs": 3}, None) is Step.INTERVAL
+    assert oi.previous_step(lim, {}, Step.LINK) is None
+    assert oi.previous_step(lim, {}, Step.QUANTITY) is Step.LINK
+
+
+def test_is_complete() -> None:
+    lim = limits(K.DEFAULT, drip=True)
+    assert not oi.is_complete(lim, {"link": "https://a.b"})
+    assert oi.is_complete(lim, {"link": "https://a.b", "quantity": 10, "runs": None})
+    assert not oi.is_complete(lim, {"link": "https://a.b", "quantity": 10, "runs": 2})
+    assert not oi.is_complete(lim, {"link": None, "quantity": 10, "runs": None})
+
+
+# --------------------------------------------------------------------------- link
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://instagram.com/p/abc", "https://instagram.com/p/abc"),
+        ("  http://t.me/channel/5  ", "http://t.me/channel/5"),
+        ("instagram.com/p/abc", "https://instagram.com/p/abc"),
+        ("https://пример.рф/путь", "https://пример.рф/путь"),
+        ("https://1.2.3.4/x", "https://1.2.3.4/x"),
+        ("https://www.youtube.com/watch?v=x&t=1", "https://www.youtube.com/watch?v=x&t=1"),
+    ],
+)
+def test_link_ok(text: str, expected: str) -> None:
+    assert oi.parse_link(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("javascript:alert(1)", "link-invalid"),
+        ("data:text/html,hi", "link-invalid"),
+        ("ftp://example.com/x", "link-invalid"),
+        ("https://", "link-invalid"),
+        ("https:///path", "link-invalid"),
+        ("https://localhost/x", "link-invalid"),
+        ("just words", "link-spaces"),
+        ("https://a.com/x y", "link-spaces"),
+        ("https://a.com/\x00x", "link-spaces"),
+        ("https://a.com/\u202ex", "link-spaces"),
+        ("https://a.com/" + "x" * 2048, "link-too-long"),
+        ("hello", "link-invalid"),
+        ("https://a.com:99999/", "link-invalid"),
+    ],
+)
+def test_link_rejected(text: str, code: str) -> None:
+    assert code_of(oi.parse_link, text) == code
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1000", 1000),
+        ("1 000", 1000),
+        ("1\u00a0000", 1000),
+        ("1\u2009000", 1000),
+        ("1\u202f000 000", 1_000_000),
+        ("1,000", 1000),
+        ("12,345,678", 12_345_678),
+        (" 42 ", 42),
+        ("007", 7),
+        ("999999999999", 999_999_999_999),
+    ],
+)
+def test_whole_number_ok(text: str, value: int) -> None:
+    assert oi.parse_whole_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("0", "number-positive"),
+        ("000", "number-positive"),
+        ("-5", "number-positive"),
+        ("−5", "number-positive"),
+        ("10.5", "number-whole"),
+        ("10,5", "number-whole"),
+        ("1.000", "number-whole"),
+        ("abc", "number-invalid"),
+        ("10k", "number-invalid"),
+        ("1 00", "number-invalid"),
+        ("1,00,000", "number-invalid"),
+        ("١٢٣", "number-invalid"),
+        ("1e5", "number-invalid"),
+        ("1000000000000", "number-too-big"),
+        ("9" * 100, "number-too-big"),
+        ("", "empty"),
+        ("🙂", "number-invalid"),
+    ],
+)
+def test_whole_number_rejected(text: str, code: str) -> None:
+    assert code_of(oi.parse_whole_number, text) == code
+
+
+def test_quantity_range() -> None:
+    lim = limits(K.DEFAULT, 10, 1000)
+    assert oi.parse_answer(Step.QUANTITY, "10", lim, {}) == 10
+    assert oi.parse_answer(Step.QUANTITY, "1,000", lim, {}) == 1000
+    with pytest.raises(InputError) as info:
+        oi.parse_answer(Step.QUANTITY, "9", lim, {})
+    assert info.value.code == "quantity-range"
+    assert info.value.params == {"min": 10, "max": 1000}
+    assert code_of(oi.parse_answer, Step.QUANTITY, "1001", lim, {}) == "quantity-range"
+
+
+@pytest.mark.parametrize(
+    ("step", "ok", "bad", "code"),
+    [
+        (Step.RUNS, ["2", "1000"], ["1", "1001"], "runs-range"),
+        (Step.INTERVAL, ["1", "43200"], ["43201"], "interval-range"),
+        (Step.ANSWER_NUMBER, ["1", "12"], ["101"], "answer-range"),
+        (Step.SUB_POSTS, ["1", "100000"], ["100001"], "posts-range"),
+    ],
+)
+def test_bounded_numbers(step: Step, ok: list[str], bad: list[str], code: str) -> None:
+    lim = limits(K.DEFAULT, drip=True)
+    for text in ok:
+        assert oi.parse_answer(step, text, lim, {}) == int(text)
+    for text in bad:
+        assert code_of(oi.parse_answer, step, text, lim, {}) == code
+    assert code_of(oi.parse_answer, step, "0", lim, {}) == "number-positive"
+
+
+# --------------------------------------------------------------------------- names, tags
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("@name", "name"), ("name", "name"), ("first.last_1", "first.last_1"), ("@Имя", "Имя")],
+)
+def test_username_ok(text: str, value: str) -> None:
+    assert oi.parse_username(text) == value
+
+
+@pytest.mark.parametrize("text", ["@", "two words", "a/b", "name!", "x" * 65, "..", "@@name"])
+def test_username_rejected(text: str) -> None:
+    assert code_of(oi.parse_username, text) == "username-invalid"
+
+
+def test_username_url_only_where_allowed() -> None:
+    url = "https://instagram.com/someone"
+    assert oi.parse_username(url, allow_url=True) == url
+    assert code_of(oi.parse_username, url) == "username-invalid"
+    assert code_of(oi.parse_username, "https:// bad", allow_url=True) == "username-invalid"
+    assert oi.parse_username("@chan", allow_url=True) == "chan"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("#tag", "tag"), ("tag", "tag"), ("#лето2025", "лето2025")]
+)
+def test_hashtag_ok(text: str, value: str) -> None:
+    assert oi.parse_hashtag(text) == value
+
+
+@pytest.mark.parametrize("text", ["#", "two words", "#a#b", "#tag!", "#" + "x" * 101])
+def test_hashtag_rejected(text: str) -> None:
+    assert code_of(oi.parse_hashtag, text) == "hashtag-invalid"
+
+
+def test_control_characters_are_stripped() -> None:
+    assert oi.parse_hashtag("#ta\x07g") == "tag"
+    assert oi.parse_whole_number("1\x00000") == 1000
+    assert oi.strip_controls("a\u200db\n", keep_newlines=True) == "a\u200db\n"
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def test_lines_split_strip_drop_blanks() -> None:
+    text = "  first 😍 \r\n\n\t\nsecond\x00\n   \nthird👨‍👩‍👧"
+    assert oi.parse_lines(text) == ["first 😍", "second", "third👨‍👩‍👧"]
+
+
+def test_line_too_long_reports_the_line() -> None:
+    with pytest.raises(InputError) as info:
+        oi.parse_lines("ok\n" + "x" * 301)
+    assert info.value.code == "list-line-too-long"
+    assert info.value.params == {"line": 2, "max": 300}
+    assert oi.parse_lines("x" * 300) == ["x" * 300]
+
+
+def test_list_count_limits() -> None:
+    with pytest.raises(InputError) as info:
+        oi.parse_lines("a\nb\nc", min_count=1, max_count=2)
+    assert info.value.code == "list-count"
+    assert info.value.params == {"count": 3, "min": 1, "max": 2}
+    assert code_of(oi.parse_lines, "\n \n") == "empty"
+
+
+def test_list_of_10000_lines_is_fine_and_10001_refused_fast() -> None:
+    ok = "\n".join(f"c{i}" for i in range(10_000))
+    assert len(oi.parse_lines(ok)) == 10_000
+    started = time.perf_counter()
+    assert code_of(oi.parse_lines, ok + "\nmore") == "list-too-many"
+    assert code_of(oi.parse_lines, "x\n" * 1_000_000) == "list-too-many"
+    assert code_of(oi.parse_lines, "x" * 5_000_000) == "list-too-many"
+    assert time.perf_counter() - started < 5  # never hangs
+
+
+def test_list_items_are_checked() -> None:
+    lim = limits(K.MENTIONS)
+    assert oi.parse_answer(Step.USERNAMES, "@a\nb", lim, {}) == ["a", "b"]
+    with pytest.raises(InputError) as info:
+        oi.parse_answer(Step.USERNAMES, "@a\nbad name", lim, {})
+    assert info.value.code == "list-line-invalid"
+    assert info.value.params == {"line": 2}
+    assert oi.parse_answer(Step.HASHTAGS, "#a\nb", lim, {}) == ["a", "b"]
+    assert oi.parse_answer(Step.GROUPS, "https://t.me/g\n@g2", lim, {}) == ["https://t.me/g", "@g2"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "step"),
+    [
+        (K.CUSTOM_COMMENTS, Step.COMMENTS),
+        (K.MENTIONS_CUSTOM_LIST, Step.USERNAMES),
+        (K.COMMENT_REPLIES, Step.COMMENTS),
+    ],
+)
+def test_lines_as_quantity_use_service_range(kind: OrderKind, step: Step) -> None:
+    lim = limits(kind, 2, 3)
+    assert oi.parse_answer(step, "a\nb", lim, {}) == ["a", "b"]
+    assert code_of(oi.parse_answer, step, "a", lim, {}) == "list-count"
+    assert code_of(oi.parse_answer, step, "a\nb\nc\nd", lim, {}) == "list-count"
+
+
+def test_package_comments_are_not_counted_against_min_max() -> None:
+    lim = limits(K.CUSTOM_COMMENTS_PACKAGE, 1, 1)
+    assert oi.parse_answer(Step.COMMENTS, "a\nb\nc", lim, {}) == ["a", "b", "c"]
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def test_subscription_min_max() -> None:
+    lim = limits(K.SUBSCRIPTIONS, 100, 1000)
+    assert oi.parse_answer(Step.SUB_MIN, "100", lim, {}) == 100
+    assert code_of(oi.parse_answer, Step.SUB_MIN, "99", lim, {}) == "quantity-range"
+    assert oi.parse_answer(Step.SUB_MAX, "500", lim, {"sub_min": 500}) == 500
+    with pytest.raises(InputError) as info:
+        oi.parse_answer(Step.SUB_MAX, "400", lim, {"sub_min": 500})
+    assert info.value.code == "sub-max-below-min"
+    assert info.value.params == {"min": 500}
+    assert code_of(oi.parse_answer, Step.SUB_MAX, "1001", lim, {"sub_min": 500}) == "quantity-range"
+
+
+@pytest.mark.parametrize("text", ["0", "5", "10", "15", "30", "60", "90"])
+def test_delay_ok(text: str) -> None:
+    assert oi.parse_delay(text) == int(text)
+
+
+@pytest.mark.parametrize("text", ["1", "45", "600", "-5", "five", ""])
+def test_delay_rejected(text: str) -> None:
+    assert code_of(oi.parse_delay, text) == "delay-invalid"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1/7/2025", "01/07/2025"), ("31.12.2025", "31/12/2025"), ("16-06-2025", "16/06/2025")],
+)
+def test_expiry_ok(text: str, value: str) -> None:
+    assert oi.parse_expiry(text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("15/06/2025", "expiry-past"),
+        ("1/1/2020", "expiry-past"),
+        ("31/02/2026", "expiry-format"),
+        ("2026-01-01", "expiry-format"),
+        ("tomorrow", "expiry-format"),
+        ("1/1/2099", "expiry-far"),
+        ("", "empty"),
+    ],
+)
+def test_expiry_rejected(text: str, code: str) -> None:
+    assert code_of(oi.parse_expiry, text, TODAY) == code
+
+
+def test_expiry_through_parse_answer_uses_today() -> None:
+    lim = limits(K.SUBSCRIPTIONS)
+    assert oi.parse_answer(Step.SUB_EXPIRY, "1/7/2025", lim, {}, today=TODAY) == "01/07/2025"
+
+
+def test_very_long_single_line_input_is_refused() -> None:
+    assert code_of(oi.parse_answer, Step.USERNAME, "x" * 100_000, limits(K.COMMENT_LIKES), {}) in {
+        "too-long",
+        "username-invalid",
+    }
+    assert code_of(oi.parse_answer, Step.QUANTITY, "1" * 100_000, limits(K.DEFAULT), {}) == (
+        "number-too-big"
+    )
+
+
+# --------------------------------------------------------------------------- build_fields
+
+LINK = "https://instagram.com/p/abc"
+
+BUILD_CASES: list[tuple[OrderKind, dict[str, Any], dict[str, Any], int]] = [
+    (K.DEFAULT, {"link": LINK, "quantity": 100}, {"link": LINK, "quantity": 100}, 100),
+    (
+        K.DEFAULT,
+        {"link": LINK, "quantity": 100, "runs": 5, "interval": 30},
+        {"link": LINK, "quantity": 100, "runs": 5, "interval": 30},
+        500,
+    ),
+    (K.DEFAULT, {"link": LINK, "quantity": 100, "runs": None},
+     {"link": LINK, "quantity": 100}, 100),
+    (K.PACKAGE, {"link": LINK}, {"link": LINK}, 1),
+    (K.CUSTOM_COMMENTS, {"link": LINK, "comments": ["a", "b 😍"]},
+     {"link": LINK, "comments": "a\nb 😍"}, 2),
+    (K.CUSTOM_COMMENTS_PACKAGE, {"link": LINK, "comments": ["a", "b"]},
+     {"link": LINK, "comments": "a\nb"}, 1),
+    (
+        K.MENTIONS,
+        {"link": LINK, "quantity": 100, "usernames": ["u1", "u2"]},
+        {"link": LINK, "quantity": 100, "usernames": "u1\nu2"},
+        100,
+    ),
+    (
+        K.MENTIONS_WITH_HASHTAGS,
+        {"link": LINK, "quantity": 100, "usernames": ["u1"], "hashtags": ["t1", "t2"]},
+        {"link": LINK, "quantity": 100, "usernames": "u1", "hashtags": "t1\nt2"},
+        100,
+    ),
+    (K.MENTIONS_CUSTOM_LIST, {"link": LINK, "usernames": ["a", "b", "c"]},
+     {"link": LINK, "usernames": "a\nb\nc"}, 3),
+    (
+        K.MENTIONS_HASHTAG,
+        {"link": LINK, "quantity": 200, "hashtag": "travel"},
+        {"link": LINK, "quantity": 200, "hashtag": "travel"},
+        200,
+    ),
+    (
+        K.MENTIONS_USER_FOLLOWERS,
+        {"link": LINK, "quantity": 200, "profile": "https://instagram.com/x"},
+        {"link": LINK, "quantity": 200, "username": "https://instagram.com/x"},
+        200,
+    ),
+    (
+        K.MENTIONS_MEDIA_LIKERS,
+        {"link": LINK, "quantity": 200, "media": "https://instagram.com/p/m"},
+        {"link": LINK, "quantity": 200, "media": "https://instagram.com/p/m"},
+        200,
+    ),
+    (
+        K.COMMENT_LIKES,
+        {"link": LINK, "quantity": 20, "username": "owner"},
+        {"link": LINK, "quantity": 20, "username": "owner"},
+        20,
+    ),
+    (
+        K.COMMENT_REPLIES,
+        {"link": LINK, "username": "owner", "comments": ["r1", "r2"]},
+        {"link": LINK, "username": "owner", "comments": "r1\nr2"},
+        2,
+    ),
+    (
+        K.POLL,
+        {"link": LINK, "quantity": 50, "answer_number": 2},
+        {"link": LINK, "quantity": 50, "answer_number": 2},
+        50,
+    ),
+    (
+        K.INVITES_FROM_GROUPS,
+        {"link": LINK, "quantity": 100, "groups": ["g1", "g2"]},
+        {"link": LINK, "quantity": 100, "groups": "g1\ng2"},
+        100,
+    ),
+    (
+        K.SUBSCRIPTIONS,
+        {"sub_username": "chan", "sub_min": 100, "sub_max": 200, "sub_posts": 5,
+         "sub_delay": 30, "sub_expiry": "31/12/2025"},
+        {"username": "chan", "min": 100, "max": 200, "posts": 5, "delay": 30,
+         "expiry": "31/12/2025"},
+        1000,
+    ),
+    (
+        K.SUBSCRIPTIONS,
+        {"sub_username": "chan", "sub_min": 100, "sub_max": 200, "sub_posts": None,
+         "sub_delay": 0, "sub_expiry": None},
+        {"username": "chan", "min": 100, "max": 200, "delay": 0},
+        200,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "answers", "fields", "charged"), BUILD_CASES)
+def test_build_fields(
+    kind: OrderKind, answers: dict[str, Any], fields: dict[str, Any], charged: int
+) -> None:
+    assert oi.build_fields(kind, answers) == (fields, charged)
+    assert oi.charged_quantity(kind, answers) == charged
+
+
+def test_build_fields_covers_every_kind() -> None:
+    assert {case[0] for case in BUILD_CASES} == set(OrderKind)
+
+
+def test_build_fields_never_has_reserved_keys() -> None:
+    for kind, answers, _, _ in BUILD_CASES:
+        fields, _ = oi.build_fields(kind, answers)
+        assert not {"key", "action", "service"} & set(fields)
