@@ -1,0 +1,179 @@
+"""Refill and cancel requests: one open request per order, sent to the panel exactly once.
+
+"Accepted" is not "done": a cancel ends when the order's status says Canceled (the tracker
+refunds it), a refill has its own status that the tracker polls and announces.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import aiosqlite
+
+from bot.db import Database
+from bot.panel import (
+    CancelResult,
+    ItemError,
+    PanelNotSent,
+    PanelOutcomeUnknown,
+    PanelRejected,
+    RefillResult,
+)
+
+REFILLABLE_STATUSES = frozenset({"completed"})
+CANCELABLE_STATUSES = frozenset({"pending", "in_progress", "processing", "active"})
+
+
+class RequestPanel(Protocol):
+    async def refill(self, order_id: str) -> RefillResult: ...
+
+    async def cancel(self, order_ids: Sequence[str]) -> dict[str, CancelResult | ItemError]: ...
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # the panel said no; `message` is its reason
+    IN_PROGRESS = "in_progress"  # a request for this order is already open
+    NOT_ALLOWED = "not_allowed"  # this order/service does not offer it
+    NOT_FOUND = "not_found"  # no such order of this user
+    UNAVAILABLE = "unavailable"  # the panel could not be reached; nothing was done
+    UNKNOWN = "unknown"  # the answer was lost: it may or may not have been accepted
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    outcome: Outcome
+    message: str | None = None
+
+
+async def _order(conn: aiosqlite.Connection, user_id: int, order_id: int) -> aiosqlite.Row | None:
+    cursor = await conn.execute(
+        "SELECT o.id, o.user_id, o.status, o.panel_order_id, s.refill, s.cancel"
+        " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
+        " WHERE o.id = ? AND o.user_id = ?",
+        (order_id, user_id),
+    )
+    return await cursor.fetchone()
+
+
+def _allowed(row: aiosqlite.Row, kind: str) -> bool:
+    if row["panel_order_id"] is None:
+        return False
+    if kind == "refill":
+        return bool(row["refill"]) and row["status"] in REFILLABLE_STATUSES
+    return bool(row["cancel"]) and row["status"] in CANCELABLE_STATUSES
+
+
+async def available_actions(db: Database, user_id: int, order_id: int) -> frozenset[str]:
+    """What the order card may offer: a subset of {"refill", "cancel"}."""
+    async with db.reader.execute(
+        "SELECT o.id, o.user_id, o.status, o.panel_order_id, s.refill, s.cancel"
+        " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
+        " WHERE o.id = ? AND o.user_id = ?",
+        (order_id, user_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return frozenset()
+    return frozenset(k for k in ("refill", "cancel") if _allowed(row, k))
+
+
+async def _open(
+    db: Database, user_id: int, order_id: int, kind: str
+) -> tuple[RequestResult | None, int, str]:
+    now = int(time.time())
+    async with db.transaction() as conn:
+        row = await _order(conn, user_id, order_id)
+        if row is None:
+            return RequestResult(Outcome.NOT_FOUND), 0, ""
+        cursor = await conn.execute(
+            "SELECT kind FROM order_requests WHERE order_id = ? AND active = 1", (order_id,)
+        )
+        if await cursor.fetchone() is not None:
+            return RequestResult(Outcome.IN_PROGRESS), 0, ""
+        if not _allowed(row, kind):
+            return RequestResult(Outcome.NOT_ALLOWED), 0, ""
+        cursor = await conn.execute(
+            "INSERT INTO order_requests (order_id, user_id, kind, status, active, created_at,"
+            " updated_at) VALUES (?, ?, ?, 'sending', 1, ?, ?)",
+            (order_id, user_id, kind, now, now),
+        )
+        assert cursor.lastrowid is not None
+        return None, int(cursor.lastrowid), str(row["panel_order_id"])
+
+
+async def _close(
+    db: Database,
+    request_id: int,
+    status: str,
+    *,
+    active: bool,
+    message: str | None = None,
+    refill_id: str | None = None,
+) -> None:
+    await db.execute(
+        "UPDATE order_requests SET status = ?, active = ?, panel_message = ?,"
+        " panel_refill_id = ?, updated_at = ? WHERE id = ?",
+        (status, int(active), (message or None) and message[:500], refill_id, int(time.time()),
+         request_id),
+    )  # fmt: skip
+
+
+async def request_refill(
+    db: Database, panel: RequestPanel, user_id: int, order_id: int
+) -> RequestResult:
+    early, request_id, panel_order_id = await _open(db, user_id, order_id, "refill")
+    if early is not None:
+        return early
+    try:
+        answer = await panel.refill(panel_order_id)
+    except PanelRejected as exc:
+        await _close(db, request_id, "rejected", active=False, message=exc.message)
+        return RequestResult(Outcome.REJECTED, exc.message)
+    except PanelOutcomeUnknown as exc:
+        await _close(db, request_id, "unknown", active=False, message=exc.message)
+        return RequestResult(Outcome.UNKNOWN)
+    except PanelNotSent as exc:
+        await _close(db, request_id, "not_sent", active=False, message=exc.message)
+        return RequestResult(Outcome.UNAVAILABLE)
+    if answer.refill_id is None:
+        # accepted, but there is no refill id to follow: nothing to poll
+        await _close(db, request_id, "accepted", active=False, message=answer.message)
+    else:
+        await _close(
+            db, request_id, "pending", active=True, message=answer.message,
+            refill_id=answer.refill_id,
+        )  # fmt: skip
+    return RequestResult(Outcome.ACCEPTED, answer.message)
+
+
+async def request_cancel(
+    db: Database, panel: RequestPanel, user_id: int, order_id: int
+) -> RequestResult:
+    early, request_id, panel_order_id = await _open(db, user_id, order_id, "cancel")
+    if early is not None:
+        return early
+    try:
+        answers = await panel.cancel([panel_order_id])
+    except PanelRejected as exc:
+        await _close(db, request_id, "rejected", active=False, message=exc.message)
+        return RequestResult(Outcome.REJECTED, exc.message)
+    except PanelOutcomeUnknown as exc:
+        await _close(db, request_id, "unknown", active=False, message=exc.message)
+        return RequestResult(Outcome.UNKNOWN)
+    except PanelNotSent as exc:
+        await _close(db, request_id, "not_sent", active=False, message=exc.message)
+        return RequestResult(Outcome.UNAVAILABLE)
+    answer = answers.get(panel_order_id)
+    if isinstance(answer, CancelResult) and answer.accepted:
+        # open until the tracker sees the order final (Canceled, with the refund)
+        await _close(db, request_id, "accepted", active=True, message=answer.message)
+        await db.execute("UPDATE orders SET next_poll_at = 0 WHERE id = ?", (order_id,))
+        return RequestResult(Outcome.ACCEPTED, answer.message)
+    reason = answer.message if isinstance(answer, ItemError) else None
+    await _close(db, request_id, "rejected", active=False, message=reason)
+    return RequestResult(Outcome.REJECTED, reason)
