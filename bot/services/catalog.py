@@ -439,13 +439,23 @@ async def search(
     conditions = " AND ".join("instr(s.search_text, ?) > 0" for _ in words)
     where = f"{OFFERED} AND (s.id = ? OR ({conditions}))"
     params: list[Any] = [exact_id, *words]
-    total = int(await db.fetchval(f"SELECT COUNT(*) FROM services s WHERE {where}", params))
-    page, pages, offset = _paging(total, page, per_page)
-    rows = await db.fetchall(
-        f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c ON c.id = s.category_id"
-        f" WHERE {where} ORDER BY s.id = ? DESC, c.position, s.position, s.id LIMIT ? OFFSET ?",
-        [*params, exact_id, per_page, offset],
+    # One scan gives the page and the total (COUNT OVER): a search costs one pass, not two.
+    sql = (
+        f"SELECT {_SERVICE_COLUMNS}, COUNT(*) OVER () AS total"
+        " FROM services s JOIN categories c ON c.id = s.category_id"
+        f" WHERE {where} ORDER BY s.id = ? DESC, c.position, s.position, s.id LIMIT ? OFFSET ?"
     )
+    per_page = max(1, per_page)
+    page = max(0, page)
+    rows = await db.fetchall(sql, [*params, exact_id, per_page, page * per_page])
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        total = int(await db.fetchval(f"SELECT COUNT(*) FROM services s WHERE {where}", params))
+        if total and page > 0:  # a stale page number: show the last page
+            page = math.ceil(total / per_page) - 1
+            rows = await db.fetchall(sql, [*params, exact_id, per_page, page * per_page])
+    page, pages, _ = _paging(total, page, per_page)
     base = await pricing.global_markup(db, default_markup)
     items = [_service_view(row, base) for row in rows]
     return Page(items=items, page=page, pages=pages, total=total)
