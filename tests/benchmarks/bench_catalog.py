@@ -22,10 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.db import Database  # noqa: E402
-from bot.panel import PanelClient, Service  # noqa: E402
-from bot.services import catalog  # noqa: E402
-from tests.fakes.panel import FakePanel, _svc  # noqa: E402
+from bot.db import Database
+from bot.panel import PanelClient, Service
+from bot.services import catalog
+from tests.fakes.panel import FakePanel, _svc
 
 SERVICES = 10_000
 CATEGORIES = 300
@@ -91,27 +91,27 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "bench.sqlite3")
         await db.connect()
-        async with FakePanel(services=build_services(rng)) as fake:
-            async with PanelClient(fake.url, fake.key) as client:
-                started = time.perf_counter()
-                fetched = await client.services()
-                fetch_s = time.perf_counter() - started
-                rows.append(("panel fetch + parse (HTTP, 10k)", f"{fetch_s * 1000:.0f} ms", ""))
+        fake = FakePanel(services=build_services(rng))
+        async with fake, PanelClient(fake.url, fake.key) as client:
+            started = time.perf_counter()
+            fetched = await client.services()
+            fetch_s = time.perf_counter() - started
+            rows.append(("panel fetch + parse (HTTP, 10k)", f"{fetch_s * 1000:.0f} ms", ""))
 
-                started = time.perf_counter()
-                report = await catalog.sync(db, ListPanel(fetched))
-                first_s = time.perf_counter() - started
-                rows.append(("sync, first (10k inserts)", f"{first_s * 1000:.0f} ms", "< 2000"))
+            started = time.perf_counter()
+            report = await catalog.sync(db, ListPanel(fetched))
+            first_s = time.perf_counter() - started
+            rows.append(("sync, first (10k inserts)", f"{first_s * 1000:.0f} ms", "< 2000"))
 
-                for service in fake.services[::7]:
-                    service["rate"] = Decimal(service["rate"]) * Decimal("1.1")
-                fake.services = fake.services[:-500]
-                started = time.perf_counter()
-                again = await catalog.sync(db, client)
-                full_s = time.perf_counter() - started
-                rows.append(("sync, re-sync through HTTP", f"{full_s * 1000:.0f} ms", "< 2000"))
-                assert report.total == SERVICES and again.total == SERVICES - 500
-                assert len(again.removed) == 500 and again.price_changes
+            for service in fake.services[::7]:
+                service["rate"] = Decimal(service["rate"]) * Decimal("1.1")
+            fake.services = fake.services[:-500]
+            started = time.perf_counter()
+            again = await catalog.sync(db, client)
+            full_s = time.perf_counter() - started
+            rows.append(("sync, re-sync through HTTP", f"{full_s * 1000:.0f} ms", "< 2000"))
+            assert report.total == SERVICES and again.total == SERVICES - 500
+            assert len(again.removed) == 500 and again.price_changes
 
         cats = await catalog.list_categories(db, 0)
         category_ids = [
