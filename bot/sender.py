@@ -34,6 +34,8 @@ from aiogram_i18n.cores import FluentRuntimeCore
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import pick_language
+from bot.panel import PanelClient
+from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -407,3 +409,29 @@ async def run_sender(
     limits: SenderLimits | None = None,
 ) -> None:
     await Sender(bot, db, core, settings, limits).run(stop_event)
+
+
+def start_tracking(
+    bot: Bot,
+    db: Database,
+    panel: PanelClient,
+    core: FluentRuntimeCore,
+    settings: Settings,
+    supervisor: Supervisor,
+) -> Sender:
+    """Start the outbox sender and the order tracker as supervised tasks (app on_startup)."""
+    from bot.keyboards.tracking import order_card_data
+    from bot.services.tracking import Tracker, TrackerConfig
+
+    sender = Sender(bot, db, core, settings)
+    tracker = Tracker(
+        db,
+        panel,
+        admin_chat_id=settings.admin_chat_id,
+        order_card=order_card_data,
+        config=TrackerConfig(interval=settings.poll_interval_seconds),
+        on_enqueued=sender.wake,
+    )
+    supervisor.start("outbox-sender", sender.run)
+    supervisor.start("order-tracker", tracker.run)
+    return sender

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.config import Settings
-from bot.handlers import admin, catalog, common, order_dialog, orders
+from bot.handlers import admin, catalog, common, order_dialog, orders, tracking
 
 
 def _detached(*routers: Router) -> list[Router]:
@@ -25,7 +25,9 @@ def get_routers(settings: Settings) -> list[Router]:
     private.callback_query.filter(F.message.chat.type == "private")
     # order matters: the catalog router ends with the catch-all free-text search
     private.include_routers(
-        *_detached(common.router, order_dialog.router, orders.router, catalog.router)
+        *_detached(
+            common.router, order_dialog.router, orders.router, tracking.router, catalog.router
+        )
     )
 
     admin_group = Router(name="admin-group")
