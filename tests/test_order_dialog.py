@@ -432,3 +432,16 @@ async def test_russian_texts(h: BotHarness) -> None:
     assert "Пришлите ссылку" in text_of(calls)
     calls = await h.send("abc", language_code="ru")
     assert "не похоже на ссылку" in text_of(calls)
+
+
+async def test_lost_answer_is_unknown_and_money_held(h: BotHarness) -> None:
+    from tests.fakes.panel import Fault
+
+    calls = await walk_to_summary(h, "3", [LINK])
+    h.fake_panel.fail(Fault.HTML_502, times=1, actions={"add"})
+    await h.press(confirm_data(h, calls))
+    text = h.tg.last_text(USER)
+    assert "checking it now" in text and "held, not lost" in text
+    assert len(h.fake_panel.add_calls) == 1  # never retried
+    assert [r[2] for r in await ledger(h)] == ["topup", "charge"]
+    assert await state_of(h) is None
