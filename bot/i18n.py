@@ -50,8 +50,19 @@ class UserLocaleManager(BaseManager):
             await users.set_language(db, user.id, locale)
 
 
+class ShopCore(FluentRuntimeCore):
+    """Fluent formats numbers by locale ("#23,501" for an order id); we pass ids, counts and
+    amounts already formatted, so integers are shown exactly as they are."""
+
+    def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
+        for name, value in kwargs.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                kwargs[name] = str(value)
+        return super().get(message_id, locale, **kwargs)
+
+
 def make_core(default_language: str, path: Path = LOCALES_PATH) -> FluentRuntimeCore:
-    return FluentRuntimeCore(path=path / "{locale}", default_locale=default_language)
+    return ShopCore(path=path / "{locale}", default_locale=default_language)
 
 
 def make_i18n_middleware(default_language: str, path: Path = LOCALES_PATH) -> I18nMiddleware:

@@ -91,3 +91,9 @@ async def test_updates_from_one_user_are_handled_in_order(harness: BotHarness) -
     other = next(c for c in harness.tg.calls_of("sendMessage") if c.chat_id == 1002)
     assert second.at - first.at >= 0.29
     assert abs(other.at - first.at) < 0.2
+
+
+async def test_numbers_are_not_grouped_in_texts(harness: BotHarness) -> None:
+    core = harness.core
+    assert "23501" in core.get("orders-placed", "en", order_id=23501, price="1.00 USD")
+    assert "23501" in core.get("orders-placed", "ru", order_id=23501, price="1.00 USD")
