@@ -37,13 +37,17 @@ from bot.i18n import make_i18n_middleware
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
+from bot.services import admin as admin_service
 from bot.services import catalog, ordering
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = ("start", "help", "language", "cancel")
-ADMIN_COMMANDS: tuple[str, ...] = ()
+ADMIN_COMMANDS: tuple[str, ...] = (
+    "stats", "user", "credit", "debit", "order", "unknown", "sync", "markup",
+    "hide", "show", "ban", "unban", "broadcast", "maintenance", "audit",
+)  # fmt: skip
 
 
 class AppData(TypedDict):
@@ -140,7 +144,12 @@ async def on_startup(
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",
-        lambda: catalog.sync_loop(db, panel, settings.catalog_refresh_seconds),
+        lambda: catalog.sync_loop(
+            db,
+            panel,
+            settings.catalog_refresh_seconds,
+            on_report=admin_service.catalog_reporter(db, panel, settings),
+        ),
     )
     core = dispatcher["i18n_middleware"].core
     try:

@@ -343,6 +343,14 @@ async def _alert_params(
     }
 
 
+def _unknown_buttons(order_id: int) -> list[list[outbox.Button]]:
+    # the admin feature's "placed as #…" / "not placed, refund" buttons (late import: admin
+    # imports this module)
+    from bot.services.admin import unknown_buttons
+
+    return unknown_buttons(order_id)
+
+
 async def alert_operators(
     conn: aiosqlite.Connection,
     settings: Settings,
@@ -365,6 +373,7 @@ async def alert_operators(
         await _alert_params(conn, order_id, currency, reason),
         lang=settings.default_language,
         dedup=f"alert:order:{order_id}:{kind}",
+        buttons=_unknown_buttons(order_id) if kind == "unknown" else None,
     )
 
 

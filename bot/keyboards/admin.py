@@ -1,0 +1,72 @@
+"""Keyboards of the admin group: user card, order card, unknown-outcome resolution."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.services.admin import CALLBACK_PREFIX
+
+
+class AdminCb(CallbackData, prefix=CALLBACK_PREFIX):
+    """action: credit | debit | ban | unban (id = user id);
+    refresh | refund | renotify | placed | notplaced (id = our order id)."""
+
+    action: str
+    id: int
+
+
+def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.get("admin-btn-credit"), callback_data=AdminCb(action="credit", id=user_id)
+    )
+    builder.button(
+        text=i18n.get("admin-btn-debit"), callback_data=AdminCb(action="debit", id=user_id)
+    )
+    if banned:
+        builder.button(
+            text=i18n.get("admin-btn-unban"), callback_data=AdminCb(action="unban", id=user_id)
+        )
+    else:
+        builder.button(
+            text=i18n.get("admin-btn-ban"), callback_data=AdminCb(action="ban", id=user_id)
+        )
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def order_card(i18n: I18nContext, order_id: int, status: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if status == "unknown":
+        add_unknown_buttons(builder, i18n, order_id)
+    builder.button(
+        text=i18n.get("admin-btn-refresh"), callback_data=AdminCb(action="refresh", id=order_id)
+    )
+    builder.button(
+        text=i18n.get("admin-btn-refund"), callback_data=AdminCb(action="refund", id=order_id)
+    )
+    builder.button(
+        text=i18n.get("admin-btn-renotify"), callback_data=AdminCb(action="renotify", id=order_id)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def add_unknown_buttons(builder: InlineKeyboardBuilder, i18n: I18nContext, order_id: int) -> None:
+    builder.button(
+        text=i18n.get("admin-btn-placed"), callback_data=AdminCb(action="placed", id=order_id)
+    )
+    builder.button(
+        text=i18n.get("admin-btn-not-placed"),
+        callback_data=AdminCb(action="notplaced", id=order_id),
+    )
+
+
+def unknown_card(i18n: I18nContext, order_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    add_unknown_buttons(builder, i18n, order_id)
+    builder.adjust(1)
+    return builder.as_markup()
