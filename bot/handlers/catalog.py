@@ -235,7 +235,7 @@ async def _run_search(
     await message.answer(text_out, reply_markup=markup)
 
 
-@router.message(SearchDialog.query, F.text)
+@router.message(SearchDialog.query, F.text, ~F.text.startswith("/"))
 async def msg_search_query(
     message: Message, i18n: I18nContext, db: Database, settings: Settings, state: FSMContext
 ) -> None:
