@@ -31,14 +31,14 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
     calls = await harness.press(MenuCb(action="catalog"))
     assert any(c.method == "answerCallbackQuery" for c in calls)
     cats = _shown(calls)
-    assert cats.text is not None and "2 categories" in cats.text
+    assert cats.text is not None and "categories: 2" in cats.text
     ig = await _category_id(harness, IG)
     buttons = harness.buttons(cats)
     assert (f"{IG} (13)", SvcListCb(category_id=ig).pack()) in buttons
     assert (f"{TG} (4)", SvcListCb(category_id=await _category_id(harness, TG)).pack()) in buttons
 
     services = _shown(await harness.press(SvcListCb(category_id=ig)))
-    assert services.text is not None and services.text.startswith(f"📂 {IG}: 13 services")
+    assert services.text is not None and services.text.startswith(f"📂 {IG}, services: 13.")
     texts = [t for t, _ in harness.buttons(services)]
     assert "IG Likes — 0.036 USD / 1000" in texts
     assert "IG Followers Package 1000 — 2.50 USD / package" in texts
@@ -106,7 +106,7 @@ async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
     assert prompt.text is not None and prompt.text.startswith("🔎 Send me a few words")
 
     found = _shown(await harness.send("comments CUSTOM"))
-    assert found.text == "🔎 “comments CUSTOM”: 2 services found."
+    assert found.text == "🔎 “comments CUSTOM”, services found: 2."
     data = [d for _, d in harness.buttons(found) if d.startswith("sv:")]
     assert data == [
         SvcCb(service_id="4", search=True).pack(),
@@ -115,7 +115,7 @@ async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
     card = _shown(await harness.press(data[0]))
     assert ("◀️ Back", SearchPageCb(page=0).pack()) in harness.buttons(card)
     back = _shown(await harness.press(SearchPageCb(page=0)))
-    assert back.text == "🔎 “comments CUSTOM”: 2 services found."
+    assert back.text == "🔎 “comments CUSTOM”, services found: 2."
 
     # plain text with no dialog open is a search too; a bare id finds that service
     by_id = _shown(await harness.send("17"))
@@ -141,7 +141,7 @@ async def test_search_in_russian_and_paging(harness: BotHarness) -> None:
     await catalog.sync(harness.db, harness.panel)
     await harness.send("/start", language_code="ru")
     first = _shown(await harness.send("ЛАЙКИ", language_code="ru"))
-    assert first.text == "🔎 «ЛАЙКИ»: найдено 23 услуги."
+    assert first.text == "🔎 «ЛАЙКИ», найдено услуг: 23."
     texts = [t for t, _ in harness.buttons(first)]
     assert "Вперёд ▶️" in texts and "1 / 3" in texts
     third = _shown(await harness.press(SearchPageCb(page=2), language_code="ru"))
@@ -154,7 +154,7 @@ async def test_search_page_without_query_asks_again(harness: BotHarness) -> None
     shown = _shown(await harness.press(SearchPageCb(page=1)))
     assert shown.text is not None and "expired" in shown.text
     found = _shown(await harness.send("poll"))  # now in the search state
-    assert found.text == "🔎 “poll”: 1 service found."
+    assert found.text == "🔎 “poll”, services found: 1."
 
 
 async def test_category_pages_and_empty_catalog(harness: BotHarness) -> None:

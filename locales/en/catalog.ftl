@@ -1,16 +1,10 @@
 catalog-categories =
-    🛍 Catalog: { $total ->
-        [one] { $total } category
-       *[other] { $total } categories
-    }.
+    🛍 Catalog, categories: { $total }.
     Pick one, or send me any words to search.
 catalog-empty = The catalog is empty right now. Please come back a little later.
 catalog-category-button = { $name } ({ $count })
 catalog-services =
-    📂 { $category }: { $total ->
-        [one] { $total } service
-       *[other] { $total } services
-    }.
+    📂 { $category }, services: { $total }.
     Prices are per 1000 unless marked “package”. Pick a service to see the details.
 catalog-category-empty = This category has nothing to offer right now. Pick another one:
 catalog-service-button = { $name } — { $price }
@@ -41,11 +35,7 @@ catalog-service-gone = This service no longer exists. Please pick another one.
 catalog-search-prompt =
     🔎 Send me a few words from the service name or category (for example “instagram likes”), or a service number.
 catalog-search-expired = This search has expired. Send me the words again:
-catalog-search-results =
-    🔎 “{ $query }”: { $total ->
-        [one] { $total } service found
-       *[other] { $total } services found
-    }.
+catalog-search-results = 🔎 “{ $query }”, services found: { $total }.
 catalog-search-none =
     Nothing found for “{ $query }”.
     Try fewer or shorter words (for example “likes” instead of “likes for my reels”), check the spelling, or browse the catalog.

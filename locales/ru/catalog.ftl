@@ -1,18 +1,10 @@
 catalog-categories =
-    🛍 Каталог: { $total ->
-        [one] { $total } категория
-        [few] { $total } категории
-       *[many] { $total } категорий
-    }.
+    🛍 Каталог, категорий: { $total }.
     Выберите категорию или просто напишите мне слова для поиска.
 catalog-empty = Каталог сейчас пуст. Загляните, пожалуйста, чуть позже.
 catalog-category-button = { $name } ({ $count })
 catalog-services =
-    📂 { $category }: { $total ->
-        [one] { $total } услуга
-        [few] { $total } услуги
-       *[many] { $total } услуг
-    }.
+    📂 { $category }, услуг: { $total }.
     Цены указаны за 1000, если не написано «за пакет». Выберите услугу, чтобы узнать подробности.
 catalog-category-empty = В этой категории сейчас ничего нет. Выберите другую:
 catalog-service-button = { $name } — { $price }
@@ -43,12 +35,7 @@ catalog-service-gone = Этой услуги больше нет. Выберит
 catalog-search-prompt =
     🔎 Напишите несколько слов из названия услуги или категории (например, «instagram лайки») или номер услуги.
 catalog-search-expired = Этот поиск устарел. Пришлите слова ещё раз:
-catalog-search-results =
-    🔎 «{ $query }»: { $total ->
-        [one] найдена { $total } услуга
-        [few] найдено { $total } услуги
-       *[many] найдено { $total } услуг
-    }.
+catalog-search-results = 🔎 «{ $query }», найдено услуг: { $total }.
 catalog-search-none =
     По запросу «{ $query }» ничего не нашлось.
     Попробуйте меньше слов или покороче (например, «лайки» вместо «лайки на мои рилсы»), проверьте написание или загляните в каталог.
