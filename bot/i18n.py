@@ -9,6 +9,7 @@ from aiogram.types import User as TgUser
 from aiogram_i18n import I18nMiddleware
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
+from fluent.runtime.types import fluent_number
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db import Database
@@ -51,13 +52,13 @@ class UserLocaleManager(BaseManager):
 
 
 class ShopCore(FluentRuntimeCore):
-    """Fluent formats numbers by locale ("#23,501" for an order id); we pass ids, counts and
-    amounts already formatted, so integers are shown exactly as they are."""
+    """Fluent groups digits by locale ("#23,501" for an order id): integers are shown without
+    grouping, and stay numbers so plural forms (1 услуга, 3 услуги, 5 услуг) still work."""
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
         for name, value in kwargs.items():
             if isinstance(value, int) and not isinstance(value, bool):
-                kwargs[name] = str(value)
+                kwargs[name] = fluent_number(value, useGrouping=False)
         return super().get(message_id, locale, **kwargs)
 
 
