@@ -52,12 +52,13 @@ class UserLocaleManager(BaseManager):
 
 
 class ShopCore(FluentRuntimeCore):
-    """Fluent groups digits by locale ("#23,501" for an order id): integers are shown without
-    grouping, and stay numbers so plural forms (1 услуга, 3 услуги, 5 услуг) still work."""
+    """Fluent groups digits by locale, which suits amounts and counts ("50,000", "50 000")
+    but not identifiers: an order id must read "#23501". Placeholders named `id` or `*_id`
+    are shown without grouping (and stay numbers, so plural forms keep working)."""
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
         for name, value in kwargs.items():
-            if isinstance(value, int) and not isinstance(value, bool):
+            if (name == "id" or name.endswith("_id")) and type(value) is int:
                 kwargs[name] = fluent_number(value, useGrouping=False)
         return super().get(message_id, locale, **kwargs)
 
