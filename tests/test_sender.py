@@ -110,7 +110,8 @@ async def test_group_limit_holds_the_rest(
     )
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
-    await asyncio.sleep(1.0)
+    await tg.wait_for("sendMessage", 3)
+    await asyncio.sleep(0.5)  # the 4th would be due now if the group window were ignored
     stop.set()
     await task
     assert tg.delivered[ADMIN_CHAT] == 3

@@ -167,9 +167,11 @@ async def test_cancel_and_refund_give_everything_back(
 
 
 async def test_every_status_spelling_maps(db: Database, fake: FakePanel, tracker: Tracker) -> None:
-    cases = {"Pending": "pending", "In progress": "in_progress", "In Progress": "in_progress",
-             "In progess": "in_progress", "processing": "processing", "Active": "active",
-             "Completed": "completed", "Partial": "partial", "Fail": "error", "Error": "error"}  # fmt: skip
+    cases = {
+        "Pending": "pending", "In progress": "in_progress", "In Progress": "in_progress",
+        "In progess": "in_progress", "processing": "processing", "Active": "active",
+        "Completed": "completed", "Partial": "partial", "Fail": "error", "Error": "error",
+    }  # fmt: skip
     ids = {}
     for raw in cases:
         oid, pid = await place(db, fake, quantity=100)
