@@ -37,6 +37,7 @@ from bot.i18n import make_i18n_middleware
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
+from bot.sender import start_tracking
 from bot.services import admin as admin_service
 from bot.services import catalog, ordering
 from bot.tasks import Supervisor
@@ -152,6 +153,7 @@ async def on_startup(
         ),
     )
     core = dispatcher["i18n_middleware"].core
+    start_tracking(bot, db, panel, core, settings, supervisor)  # outbox sender + order poller
     try:
         await set_commands(bot, settings, core)
     except Exception:

@@ -150,3 +150,43 @@ async def test_restart_turns_submitting_into_unknown(harness: BotHarness) -> Non
     card = shown(await harness.press(OrderCb(action="view", order_id=1)))
     assert "Being checked" in (card.text or "")
     assert not [d for _, d in harness.buttons(card) if d.startswith("o:refresh")]
+
+
+async def test_card_offers_cancel_and_refill_where_allowed(harness: BotHarness) -> None:
+    """Through the dispatcher: Cancel on an open order of a service with cancel, Refill on a
+    completed one with refill; pressing Cancel (confirmed) reaches the panel once, a second
+    press says it is in progress, and another user's order offers nothing."""
+    from bot.keyboards.tracking import TrackCb
+
+    await customer(harness, balance=50 * MICRO)
+    link = "https://t.me/channel/5"
+    draft = Draft(USER, "17", {"link": link, "quantity": 100}, 100, link)  # cancel + refill
+    placed = await ordering.place_order(harness.db, harness.panel, harness.settings, draft, "t17")
+    assert placed.outcome == "placed" and placed.order_id is not None
+    order_id = placed.order_id
+
+    card = shown(await harness.press(OrderCb(action="view", order_id=order_id)))
+    data = [d for _, d in harness.buttons(card)]
+    assert OrderCb(action="cancel", order_id=order_id).pack() in data
+    assert OrderCb(action="refill", order_id=order_id).pack() not in data  # not completed
+
+    ask = shown(await harness.press(OrderCb(action="cancel", order_id=order_id)))
+    assert f"Cancel order #{order_id}?" in (ask.text or "")
+    done = await harness.press(TrackCb(action="cancel_yes", order_id=order_id))
+    assert any(f"Cancellation requested for order #{order_id}" in (c.text or "") for c in done)
+    assert harness.fake_panel.cancels == [placed.panel_order_id]
+    again = await harness.press(TrackCb(action="cancel_yes", order_id=order_id))
+    assert any("already in progress" in (c.text or "") for c in again)
+    assert harness.fake_panel.cancels == [placed.panel_order_id]
+
+    async with harness.db.transaction() as conn:
+        await ordering.set_order_status(conn, order_id, "completed")
+    card = shown(await harness.press(OrderCb(action="view", order_id=order_id)))
+    data = [d for _, d in harness.buttons(card)]
+    assert OrderCb(action="refill", order_id=order_id).pack() in data
+    assert OrderCb(action="cancel", order_id=order_id).pack() not in data
+
+    await customer(harness, OTHER)
+    forged = await harness.press(OrderCb(action="refill", order_id=order_id), OTHER)
+    assert not [c for c in forged if c.method in {"editMessageText", "sendMessage"}]
+    assert harness.fake_panel.refills == {}

@@ -24,9 +24,10 @@ from bot.keyboards.orders import (
     order_card_keyboard,
     orders_list_keyboard,
 )
+from bot.keyboards.tracking import tracking_rows
 from bot.money import format_amount
 from bot.panel import PanelClient, PanelError
-from bot.services import ordering, wallet
+from bot.services import ordering, refills, wallet
 from bot.services.ordering import ORDER_STATUSES, OrderView
 from bot.services.users import User
 
@@ -198,6 +199,14 @@ async def cb_orders_page(
     await _show_list(query, i18n, db, user, callback_data.page)
 
 
+async def _card_keyboard(
+    i18n: I18nContext, db: Database, user: User, view: ordering.OrderView, page: int
+) -> InlineKeyboardMarkup:
+    """The card's keyboard with Refill / Cancel where the order and its service allow it."""
+    actions = await refills.available_actions(db, user.id, view.id)
+    return order_card_keyboard(i18n, view, tracking_rows(i18n, view.id, actions), page=page)
+
+
 @router.callback_query(OrderCb.filter(F.action == "view"))
 async def cb_order_view(
     query: CallbackQuery,
@@ -216,7 +225,7 @@ async def cb_order_view(
     await _show(
         query,
         render_order_card(i18n, view, currency),
-        order_card_keyboard(i18n, view, page=callback_data.page),
+        await _card_keyboard(i18n, db, user, view, callback_data.page),
     )
 
 
@@ -250,5 +259,5 @@ async def cb_order_refresh(
     await _show(
         query,
         render_order_card(i18n, view, currency) + note,
-        order_card_keyboard(i18n, view, page=callback_data.page),
+        await _card_keyboard(i18n, db, user, view, callback_data.page),
     )

@@ -1,7 +1,7 @@
 """Numbers for /stats: users, orders by status and period, turnover, panel cost and margin.
 
 Two aggregate queries: one over users, one over orders. The orders query reads only the
-`orders_stats` covering index (migration 007), so it stays fast on a large table.
+`orders_stats` covering index (migration 006), so it stays fast on a large table.
 """
 
 from __future__ import annotations
