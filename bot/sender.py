@@ -116,6 +116,9 @@ class Sender:
         self._chat_next: dict[int, float] = {}  # private chats: next allowed monotonic time
         self._group_sent: dict[int, deque[float]] = {}
         self._inflight_rows: set[int] = set()
+        # rows whose send finished since the current fetch began: its snapshot may predate
+        # their status update, and they must not be sent a second time
+        self._finished: set[int] = set()
         self._inflight_chats: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()  # a send finished or something was queued
@@ -173,6 +176,7 @@ class Sender:
         )
 
     async def _fetch(self) -> list[_Row]:
+        self._finished.clear()
         rows = await self.db.fetchall(
             "SELECT o.id, o.chat_id, o.method, o.key, o.params, o.buttons, o.lang, o.attempts,"
             " u.language AS user_language, u.tg_language AS user_tg_language"
@@ -181,7 +185,8 @@ class Sender:
             " ORDER BY (o.batch IS NOT NULL), o.next_at, o.id LIMIT ?",
             (time.time(), self.limits.fetch + len(self._inflight_rows)),
         )
-        return [_Row(**dict(r)) for r in rows if r["id"] not in self._inflight_rows]
+        skip = self._inflight_rows | self._finished
+        return [_Row(**dict(r)) for r in rows if r["id"] not in skip]
 
     async def _pass(self, stop: asyncio.Event) -> tuple[int, float]:
         """Dispatch what is due now; returns (rows dispatched, how long to idle if none)."""
@@ -259,6 +264,7 @@ class Sender:
             with contextlib.suppress(Exception):
                 await self._retry_later(row, "internal error", count=True)
         finally:
+            self._finished.add(row.id)
             self._inflight_rows.discard(row.id)
             self._inflight_chats.discard(row.chat_id)
             self._slots.release()

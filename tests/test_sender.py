@@ -116,7 +116,14 @@ async def test_group_limit_holds_the_rest(
     await task
     assert tg.delivered[ADMIN_CHAT] == 3
     assert tg.rejected_429 == 0
-    assert await db.fetchval("SELECT count(*) FROM outbox WHERE status = 'queued'") == 1
+    rows = [
+        tuple(r)
+        for r in await db.fetchall("SELECT id, status, attempts, error, next_at FROM outbox")
+    ]
+    assert sum(1 for r in rows if r[1] == "queued") == 1, (
+        rows,
+        [(c.method, c.error_code) for c in tg.calls],
+    )
 
 
 async def test_retry_after_is_waited_out(
