@@ -6,17 +6,27 @@ Run: python tests/benchmarks/bench_sender.py [messages]
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bot.config import Settings
-from bot.db import Database
-from bot.i18n import make_core
-from bot.sender import Sender, SenderLimits
-from bot.services import outbox
-from tests.fakes.telegram import FakeTelegram
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from aiogram import Bot  # noqa: E402
+from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
+from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.i18n import make_core  # noqa: E402
+from bot.sender import Sender, SenderLimits  # noqa: E402
+from bot.services import outbox  # noqa: E402
+from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 
@@ -38,37 +48,68 @@ async def main(n: int) -> None:
         settings = Settings(
             bot_token=TOKEN, panel_api_key="k", admin_chat_id=-1, database_path=Path(tmp) / "x"
         )
-        async with FakeTelegram(token=TOKEN) as tg:
-            tg.enforce_limits = True
-            bot = tg.make_bot()
-            sender = Sender(bot, db, core, settings, SenderLimits(start_delay=0))
-            stop = asyncio.Event()
-            started = time.perf_counter()
-            task = asyncio.create_task(sender.run(stop))
-            # an order notification queued mid-broadcast: how long does it wait?
-            await asyncio.sleep(5)
-            async with db.transaction() as conn:
-                await conn.execute("UPDATE outbox SET batch = 'broadcast' WHERE chat_id >= 10000")
-                await outbox.enqueue(conn, 1, "help-text")
-            sender.wake()
-            urgent_at = time.perf_counter()
-            urgent_done = None
-            while True:
-                await asyncio.sleep(0.05)
-                if urgent_done is None and tg.delivered[1]:
-                    urgent_done = time.perf_counter() - urgent_at
-                if sum(tg.delivered.values()) >= n + 1:
-                    break
-            elapsed = time.perf_counter() - started
-            stop.set()
-            await task
-            await bot.session.close()
-            print(f"messages: {n} to {n} users (+1 order notification mid-broadcast)")
-            print(f"delivered in {elapsed:.2f}s ({(n + 1) / elapsed:.1f} msg/s)")
-            print(f"429 answers from the fake Bot API: {tg.rejected_429}")
-            print(f"order notification waited {urgent_done:.2f}s behind the broadcast")
+        # The fake Bot API runs in its own process, as Telegram does: sharing our event loop
+        # would let its own scheduling jitter bunch arrivals and fake a burst.
+        server = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve",
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(ROOT),
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert server.stdout is not None
+        url = (await server.stdout.readline()).decode().strip()
+        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
+        sender = Sender(bot, db, core, settings, SenderLimits(start_delay=0))
+        stop = asyncio.Event()
+        started = time.perf_counter()
+        task = asyncio.create_task(sender.run(stop))
+        # an order notification queued mid-broadcast: how long does it wait?
+        await asyncio.sleep(5)
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET batch = 'broadcast' WHERE chat_id >= 10000")
+            await outbox.enqueue(conn, 1, "help-text")
+        sender.wake()
+        urgent_at = time.perf_counter()
+        urgent_done = None
+        while True:
+            await asyncio.sleep(0.05)
+            if urgent_done is None and await db.fetchval(
+                "SELECT status = 'sent' FROM outbox WHERE chat_id = 1"
+            ):
+                urgent_done = time.perf_counter() - urgent_at
+            if await db.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'") >= n + 1:
+                break
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await task
+        await bot.session.close()
+        server.send_signal(signal.SIGTERM)
+        stats = json.loads((await server.stdout.read()).decode() or "{}")
+        await server.wait()
+        print(f"messages: {n} to {n} users (+1 order notification mid-broadcast)")
+        print(f"delivered in {elapsed:.2f}s ({(n + 1) / elapsed:.1f} msg/s)")
+        print(f"429 answers from the fake Bot API: {stats.get('rejected_429')}")
+        print(f"messages the fake Bot API delivered: {stats.get('delivered')}")
+        print(f"order notification waited {urgent_done:.2f}s behind the broadcast")
         await db.close()
 
 
+async def serve() -> None:
+    """The fake Bot API with Telegram's flood limits, in this process, until SIGTERM."""
+    async with FakeTelegram(token=TOKEN) as tg:
+        tg.enforce_limits = True
+        print(tg.url, flush=True)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        stats = {"rejected_429": tg.rejected_429, "delivered": sum(tg.delivered.values())}
+        print(json.dumps(stats), flush=True)
+
+
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    if sys.argv[1:] == ["--serve"]:
+        asyncio.run(serve())
+    else:
+        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
