@@ -51,7 +51,7 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
     for line in (
         f"Category: {IG}",
         "Price: 0.90 USD per 1000",
-        "Quantity: from 10 to 10000",
+        "Quantity: from 10 to 10,000",
         "Refill: yes",
         "Cancel: yes",
         "Drip-feed: available",

@@ -95,9 +95,7 @@ def card_text(i18n: I18nContext, service: ServiceView, currency: str) -> str:
         ),
     ]
     if not service.is_package:
-        lines.append(
-            i18n.get("catalog-card-limits", min=str(service.min_qty), max=str(service.max_qty))
-        )
+        lines.append(i18n.get("catalog-card-limits", min=service.min_qty, max=service.max_qty))
     lines.append(i18n.get("catalog-card-refill", answer=_yes_no(i18n, service.refill)))
     lines.append(i18n.get("catalog-card-cancel", answer=_yes_no(i18n, service.cancel)))
     if service.dripfeed:

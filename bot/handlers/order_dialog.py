@@ -52,6 +52,7 @@ from bot.services.order_input import (
     plan,
     previous_step,
 )
+from bot.services.pricing import is_package
 from bot.services.users import User
 from bot.states import OrderDialog
 
@@ -397,7 +398,10 @@ async def _summary(
     for step in active_steps(limits, answers):
         label = i18n.get(f"order-label-{step.value.replace('_', '-')}")
         lines.append(f"{label}: {_show_value(i18n, step, answers.get(step))}")
-    lines.append(i18n.get("order-summary-units", units=draft.quantity))
+    # "units charged" only says something when it is not simply the quantity typed in
+    # (drip-feed runs, subscriptions, one line per unit); packages are priced whole
+    if str(answers.get("quantity")) != str(draft.quantity) and not is_package(limits.kind):
+        lines.append(i18n.get("order-summary-units", units=draft.quantity))
     lines.append("")
     lines.append(i18n.get("order-summary-price", price=format_amount(quote.charge, quote.currency)))
     lines.append(
