@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from bot.money import to_micros
 from bot.services import admin, ordering, users, wallet
 from bot.services.ordering import Draft
 from tests.conftest import add_user
-from tests.fakes.panel import Fault
+from tests.fakes.panel import FakePanel, Fault
+from tests.fakes.telegram import FakeTelegram
 from tests.harness import ADMIN_CHAT, BotHarness
 
 NON_ADMIN = 555
@@ -598,3 +600,26 @@ async def test_audit_lists_actions(harness: BotHarness) -> None:
     lines = text.splitlines()[1:]
     assert "777 · ban 1001" in lines[0]
     assert "777 · credit 1001 3.00 USD thanks" in lines[1]
+
+
+async def test_first_import_reports_only_unsellable_types(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    """The first import into an empty catalog is not news, unless it holds types the shop
+    cannot sell: the operators hear about those once."""
+    from bot.services import catalog
+
+    fake_panel.services.append(
+        {**fake_panel.services[0], "service": "99", "type": "Web Traffic", "name": "Odd"}
+    )
+    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False)
+    await h.start()
+    try:
+        report_to_group = admin.catalog_reporter(h.db, h.panel, h.settings)
+        await report_to_group(await catalog.sync(h.db, h.panel))
+        rows = await outbox_rows(h, ADMIN_CHAT)
+        assert [r["key"] for r in rows] == ["admin-alert-catalog"]
+        text = h.core.get("admin-alert-catalog", "en", **json.loads(rows[0]["params"]))
+        assert "Unknown types: #99 'Web Traffic'" in text
+    finally:
+        await h.stop()

@@ -640,6 +640,9 @@ def report_params(report: SyncReport, code: str, biggest: int = 5) -> dict[str, 
         "price_changes": str(len(report.price_changes)),
         "unknown_types": str(len(report.unknown_types)),
         "biggest": "\n".join(lines) or "—",
+        "unknown_list": ", ".join(f"#{sid} {kind!r}" for sid, kind in report.unknown_types[:10])
+        + (" …" if len(report.unknown_types) > 10 else "")
+        or "—",
     }
 
 
@@ -682,8 +685,10 @@ def catalog_reporter(
     the loop runs periodically anyway, checks the panel balance."""
 
     async def on_report(report: SyncReport) -> None:
-        # the very first import (an empty catalog filled) is not news
-        if report.changed and len(report.added) < report.total:
+        # the very first import (an empty catalog filled) is not news, unless it brought
+        # types the shop cannot sell: the operator should know those are not offered
+        first_import = len(report.added) == report.total
+        if (report.changed and not first_import) or (first_import and report.unknown_types):
             code = await currency(db)
             await outbox.notify(
                 db,
