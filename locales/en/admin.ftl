@@ -198,6 +198,7 @@ admin-alert-low-balance =
 admin-alert-catalog =
     🔄 The catalog changed at the automatic sync ({ $total } services).
     Added: { $added }, removed: { $removed }, back: { $restored }, price changes: { $price_changes }, unknown types (not offered): { $unknown_types }
+    Unknown types: { $unknown_list }
     Biggest price changes:
     { $biggest }
     Check the markup (/markup) if prices moved a lot; removed services are no longer sold.
