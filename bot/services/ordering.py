@@ -72,6 +72,9 @@ OPEN_STATUSES = frozenset({"pending", "in_progress", "processing", "active"})
 # Transitions that move money or call for a notification belong to the tracker; a manual
 # refresh that sees one stores the numbers and makes the order due for the tracker at once.
 TRACKER_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "error"})
+# Settled orders: their money is final (refunds done), so nothing the panel says later may
+# reopen them; a flaky or lagging panel answer would otherwise revive a refunded order.
+FINAL_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "failed"})
 
 MAINTENANCE_KEY = "maintenance"
 CURRENCY_KEY = "currency"  # written by catalog.refresh_currency
@@ -598,21 +601,24 @@ async def store_panel_status(
     conn: aiosqlite.Connection, order_id: int, status: OrderStatus
 ) -> bool:
     """Store what the panel reports about an order (numbers always; the status only for
-    open statuses, see TRACKER_STATUSES). Returns True if the status changed."""
+    open statuses, see TRACKER_STATUSES, and never for a settled order, see
+    FINAL_STATUSES). Returns True if the status changed."""
     row = await _order_row(conn, order_id)
     if row is None:
         raise LookupError(f"no order {order_id}")
+    current = str(row["status"])
+    settled = current in FINAL_STATUSES
     changes: dict[str, Any] = {}
     if status.start_count is not None:
         changes["start_count"] = status.start_count
-    if status.remains is not None:
+    if status.remains is not None and not settled:
+        # a settled order keeps the remains its refund was computed from
         changes["remains"] = status.remains
     if status.charge is not None:
         changes["cost"] = to_micros(status.charge)
     new = PANEL_STATUS_BY_STATE.get(status.status) if status.status is not None else None
-    current = str(row["status"])
     target = current
-    if new is not None and new != current:
+    if new is not None and new != current and not settled:
         if new in TRACKER_STATUSES:
             changes["next_poll_at"] = 0  # the tracker takes it from here, right away
         else:

@@ -37,7 +37,7 @@ from bot.panel import (
     RefillStatus,
 )
 from bot.services import outbox, wallet
-from bot.services.ordering import PANEL_STATUS_BY_STATE, shop_currency
+from bot.services.ordering import FINAL_STATUSES, PANEL_STATUS_BY_STATE, shop_currency
 from bot.services.outbox import Button
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 # Orders the poller follows (with a panel id). "unknown" may have one if an operator set it;
 # "error" (the panel's Fail) is followed slowly in case the panel later cancels/refunds it.
 POLLED_STATUSES = ("pending", "in_progress", "processing", "active", "unknown", "error")
-FINAL_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "failed"})
 STARTED_STATUSES = frozenset({"in_progress", "processing", "active"})
 REFILL_FINAL = frozenset({"completed", "rejected", "canceled", "failed"})
 

@@ -1,0 +1,190 @@
+"""Money review: races and edge cases of everything that moves money or orders, against the
+real FakePanel and a real SQLite file, plus a seeded property test of the ledger invariants."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.db import Database
+from bot.panel import PanelClient
+from bot.services import admin, ordering
+from bot.services.ordering import Draft
+from bot.services.tracking import Tracker, TrackerConfig
+from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user
+from tests.fakes.panel import FakePanel
+
+USER = 1001
+OTHER = 1002
+ADMIN = 777
+MICRO = 1_000_000
+LIKES = "2"  # Default, 0.036 per 1000, min 50, max 50000
+MEMBERS = "17"  # Default, 1.1 per 1000, refill + cancel
+
+
+@pytest.fixture
+def settings(tmp_path: Any) -> Settings:
+    return Settings(
+        bot_token=TEST_TOKEN,
+        panel_api_key=TEST_KEY,
+        admin_chat_id=ADMIN_CHAT,
+        database_path=tmp_path / "unused.sqlite3",
+    )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakePanel]:
+    async with FakePanel(key=TEST_KEY) as panel:
+        yield panel
+
+
+@pytest.fixture
+async def panel(fake: FakePanel) -> AsyncIterator[PanelClient]:
+    client = PanelClient(fake.url, TEST_KEY, connect_timeout=1, read_timeout=2, backoff=0)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def shop(db: Database) -> Database:
+    await add_user(db, USER, balance=100 * MICRO)
+    await add_user(db, OTHER, balance=100 * MICRO)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO categories (id, name) VALUES (1, 'IG')")
+        for sid, name, rate, refill, cancel in (
+            (LIKES, "IG Likes", 36_000, 0, 0),
+            (MEMBERS, "TG Members", 1_100_000, 1, 1),
+        ):
+            await conn.execute(
+                "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty, max_qty,"
+                " refill, cancel, updated_at) VALUES (?, 1, ?, 'Default', 'default', ?, 50,"
+                " 50000, ?, ?, 0)",
+                (sid, name, rate, refill, cancel),
+            )
+    return db
+
+
+@pytest.fixture
+def tracker(shop: Database, panel: PanelClient) -> Tracker:
+    return Tracker(
+        shop,
+        panel,
+        admin_chat_id=ADMIN_CHAT,
+        order_card=lambda oid: f"o:view:{oid}:0",
+        config=TrackerConfig(interval=60),
+    )
+
+
+def draft(quantity: int = 1000, *, service: str = MEMBERS, user: int = USER) -> Draft:
+    link = f"https://t.me/c{random.randrange(10**9)}"
+    return Draft(
+        user_id=user,
+        service_id=service,
+        fields={"link": link, "quantity": quantity},
+        quantity=quantity,
+        link=link,
+    )
+
+
+async def place(
+    db: Database, panel: PanelClient, settings: Settings, quantity: int = 1000, **kw: Any
+) -> ordering.PlaceResult:
+    result = await ordering.place_order(
+        db, panel, settings, draft(quantity, **kw), ordering.new_confirm_token()
+    )
+    assert result.outcome == "placed", result
+    return result
+
+
+async def row(db: Database, order_id: int) -> dict[str, Any]:
+    found = await db.fetchone("SELECT * FROM orders WHERE id = ?", (order_id,))
+    assert found is not None
+    return dict(found)
+
+
+async def refunds_of(db: Database, order_id: int) -> int:
+    value = await db.fetchval(
+        "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE order_id = ? AND kind = 'refund'",
+        (order_id,),
+    )
+    return int(value)
+
+
+async def check_invariants(db: Database) -> None:
+    """balance == sum(ledger) >= 0 for every user; orders.refunded == its refund rows and
+    never more than the charge; every ledger ref unique."""
+    users = await db.fetchall(
+        "SELECT u.id, u.balance, COALESCE(SUM(l.amount), 0) AS total, MIN(l.balance_after) AS low"
+        " FROM users u LEFT JOIN ledger l ON l.user_id = u.id GROUP BY u.id"
+    )
+    for u in users:
+        assert u["balance"] == u["total"], dict(u)
+        assert u["balance"] >= 0 and (u["low"] is None or u["low"] >= 0), dict(u)
+    dup = await db.fetchval("SELECT COUNT(*) - COUNT(DISTINCT ref) FROM ledger")
+    assert dup == 0
+    orders = await db.fetchall(
+        "SELECT o.id, o.charge, o.refunded, o.status,"
+        " (SELECT COALESCE(SUM(amount), 0) FROM ledger l WHERE l.order_id = o.id"
+        "   AND l.kind = 'refund') AS refund_rows,"
+        " (SELECT COALESCE(-SUM(amount), 0) FROM ledger l WHERE l.order_id = o.id"
+        "   AND l.kind = 'charge') AS charged"
+        " FROM orders o"
+    )
+    for o in orders:
+        assert o["refunded"] == o["refund_rows"], dict(o)
+        assert 0 <= o["refunded"] <= o["charge"], dict(o)
+        assert o["charged"] == o["charge"], dict(o)
+        if o["status"] in ("failed", "canceled", "refunded"):
+            assert o["refunded"] == o["charge"], dict(o)
+
+
+# --------------------------------------------------------------------------- manual refresh
+
+
+@pytest.mark.parametrize("final", ["Completed", "Partial", "Canceled", "Refunded"])
+async def test_refresh_never_reopens_a_final_order(
+    shop: Database,
+    settings: Settings,
+    panel: PanelClient,
+    fake: FakePanel,
+    tracker: Tracker,
+    final: str,
+) -> None:
+    placed = await place(shop, panel, settings, 1000)
+    assert placed.order_id is not None and placed.panel_order_id is not None
+    fake.set_status(placed.panel_order_id, final, remains=400)
+    await tracker.poll_once()
+    before = await row(shop, placed.order_id)
+    assert before["status"] == final.lower()
+    # a flaky panel later shows the order as running again; the user presses Refresh
+    fake.set_status(placed.panel_order_id, "In progress", remains=900)
+    view = await ordering.refresh_order(shop, panel, USER, placed.order_id)
+    assert view is not None and view.status == before["status"]
+    after = await row(shop, placed.order_id)
+    assert (after["status"], after["refunded"], after["remains"]) == (
+        before["status"],
+        before["refunded"],
+        before["remains"],
+    )
+    # and the poller does not pick it up again
+    await shop.execute("UPDATE orders SET next_poll_at = 0")
+    assert (await tracker.poll_once()).polled == 0
+    await check_invariants(shop)
+
+
+async def test_refresh_of_an_operator_refunded_order_keeps_it_refunded(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+) -> None:
+    placed = await place(shop, panel, settings, 1000)
+    assert placed.order_id is not None
+    assert (await admin.refund_order(shop, ADMIN, placed.order_id))[0] == "refunded"
+    await ordering.refresh_order(shop, panel, USER, placed.order_id)  # panel: Pending
+    assert (await row(shop, placed.order_id))["status"] == "refunded"
+    await shop.execute("UPDATE orders SET next_poll_at = 0")
+    assert (await tracker.poll_once()).polled == 0
