@@ -144,6 +144,26 @@ async def check_invariants(db: Database) -> None:
             assert o["refunded"] == o["charge"], dict(o)
 
 
+# --------------------------------------------------------------------------- admin refund
+
+
+async def test_admin_refund_after_partial_refunds_the_rest(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+) -> None:
+    placed = await place(shop, panel, settings, 1000)
+    assert placed.order_id is not None and placed.panel_order_id is not None
+    fake.set_status(placed.panel_order_id, "Partial", remains=250)
+    await tracker.poll_once()
+    assert (await row(shop, placed.order_id))["refunded"] == placed.charge // 4
+    # the operator decides to give back the rest too
+    outcome, amount = await admin.refund_order(shop, ADMIN, placed.order_id)
+    assert (outcome, amount) == ("refunded", placed.charge - placed.charge // 4)
+    after = await row(shop, placed.order_id)
+    assert after["refunded"] == placed.charge == await refunds_of(shop, placed.order_id)
+    assert await admin.refund_order(shop, ADMIN, placed.order_id) == ("already", 0)
+    await check_invariants(shop)
+
+
 # --------------------------------------------------------------------------- manual refresh
 
 

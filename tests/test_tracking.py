@@ -143,7 +143,8 @@ async def test_partial_refund_once(
     await again.poll_once()
     row = await order(db, oid)
     assert row["status"] == "partial" and row["refunded"] == expected
-    assert await refunds(db) == ([(f"order:{oid}:refund", expected)] if expected else [])
+    ref = f"order:{oid}:refund" if expected == CHARGE else f"order:{oid}:refund:part:0"
+    assert await refunds(db) == ([(ref, expected)] if expected else [])
     assert await wallet.balance(db, USER) == expected
     notes = await outbox_rows(db, USER)
     assert [n["key"] for n in notes] == ["track-partial"]

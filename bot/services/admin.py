@@ -401,20 +401,18 @@ async def _notify_order(
 
 
 async def refund_order(db: Database, admin_id: int, order_id: int) -> tuple[RefundOutcome, int]:
-    """Refund what is left of the order's charge, once (ref `order:<id>:refund`), and mark
+    """Refund what is left of the order's charge (after a Partial: the rest), once, and mark
     it refunded. Returns the outcome and the amount refunded by this call."""
     from bot.services import ordering
 
     code = await currency(db)
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "SELECT charge, refunded, status FROM orders WHERE id = ?", (order_id,)
-        )
+        cursor = await conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,))
         row = await cursor.fetchone()
         if row is None:
             return "not_found", 0
-        left = int(row["charge"]) - int(row["refunded"])
-        if not await ordering.refund_order(conn, order_id, note=f"admin {admin_id}"):
+        left = await ordering.refund_order(conn, order_id, note=f"admin {admin_id}")
+        if not left:
             return "already", 0
         await ordering.set_order_status(conn, order_id, "refunded", next_poll_at=0)
         await _notify_order(
@@ -485,10 +483,8 @@ async def resolve_not_placed(
             return "not_found", 0
         if row["status"] != "unknown":
             return "not_unknown", 0
-        left = int(row["charge"]) - int(row["refunded"])
         await ordering.set_order_status(conn, order_id, "failed", error="not placed (operator)")
-        refunded = await ordering.refund_order(conn, order_id, note=f"admin {admin_id}")
-        amount = left if refunded else 0
+        amount = await ordering.refund_order(conn, order_id, note=f"admin {admin_id}")
         await _notify_order(
             conn,
             order_id,

@@ -292,34 +292,43 @@ async def refund_order(
     order_id: int,
     amount: int | None = None,
     *,
-    ref: str | None = None,
     note: str | None = None,
-) -> bool:
-    """Give money of an order back inside the caller's transaction, at most once per `ref`.
+    now: int | None = None,
+) -> int:
+    """Give money of an order back inside the caller's transaction; returns the micro-units
+    refunded by this call (0: nothing was left, or this very step was already applied).
 
-    Default: everything not yet refunded, under `order:<id>:refund`. Returns False if that
-    ref was already applied or there is nothing left to refund."""
+    Default: everything not yet refunded; never more than `charge - refunded`, re-read here,
+    so all refunds of an order together never exceed its charge. The ledger ref names the
+    step: `order:<id>:refund` gives back everything left (so it can happen once), a smaller
+    amount (a Partial's undelivered share) is `order:<id>:refund:part:<refunded so far>`;
+    an operator can still refund the rest after a Partial. A replay of a step finds its ref
+    and moves nothing."""
     row = await _order_row(conn, order_id)
     if row is None:
         raise LookupError(f"no order {order_id}")
-    left = int(row["charge"]) - int(row["refunded"])
+    refunded = int(row["refunded"])
+    left = int(row["charge"]) - refunded
     amount = left if amount is None else min(amount, left)
     if amount <= 0:
-        return False
+        return 0
+    ref = f"order:{order_id}:refund"
+    if amount < left:
+        ref = f"{ref}:part:{refunded}"
     applied = await wallet.apply(
         conn,
         int(row["user_id"]),
         amount,
         kind="refund",
-        ref=ref or f"order:{order_id}:refund",
+        ref=ref,
         order_id=order_id,
         note=note,
+        now=now,
     )
-    if applied:
-        await conn.execute(
-            "UPDATE orders SET refunded = refunded + ? WHERE id = ?", (amount, order_id)
-        )
-    return applied
+    if not applied:
+        return 0
+    await conn.execute("UPDATE orders SET refunded = refunded + ? WHERE id = ?", (amount, order_id))
+    return amount
 
 
 async def _alert_params(
@@ -393,7 +402,7 @@ async def fail_order(
     refund and the alerts happen once). Returns True if this call refunded."""
     async with db.transaction() as conn:
         await set_order_status(conn, order_id, "failed", error=error[:500])
-        refunded = await refund_order(conn, order_id)
+        refunded = await refund_order(conn, order_id) > 0
         await alert_operators(conn, settings, order_id, "failed", currency=currency, reason=error)
         if panel_out_of_funds:
             await alert_operators(

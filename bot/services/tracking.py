@@ -1,7 +1,8 @@
 """Order tracking: polls the panel for the status of every unfinished order in batches, moves
 money back for partial and canceled orders and tells the user, all in one transaction per batch.
 
-Refunds (exactly once, ref `order:<id>:refund`, in the transaction that stores the status):
+Refunds (through ordering.refund_order: each step once, all of them together never more than
+the charge; in the transaction that stores the status):
 - Partial: `charge * remains // quantity` micro-units, remains clamped to 0..quantity. The
   division rounds DOWN (in the shop's favour by less than one micro-unit, 0.000001): the user
   was charged rounded up, so the exact pro-rata share is `charge * remains / quantity` and the
@@ -36,8 +37,13 @@ from bot.panel import (
     RefillState,
     RefillStatus,
 )
-from bot.services import outbox, wallet
-from bot.services.ordering import FINAL_STATUSES, PANEL_STATUS_BY_STATE, shop_currency
+from bot.services import outbox
+from bot.services.ordering import (
+    FINAL_STATUSES,
+    PANEL_STATUS_BY_STATE,
+    refund_order,
+    shop_currency,
+)
 from bot.services.outbox import Button
 
 log = logging.getLogger(__name__)
@@ -321,32 +327,19 @@ class Tracker:
             amount = partial_refund(charge, int(row["quantity"]), result.remains) - refunded
         elif new in ("canceled", "refunded"):
             amount = charge - refunded
-        amount = max(0, min(amount, charge - refunded))
         if amount > 0:
-            applied = await wallet.apply(
-                conn,
-                user_id,
-                amount,
-                kind="refund",
-                ref=f"order:{order_id}:refund",
-                order_id=order_id,
-                note=f"{new} at the panel",
-                now=now,
-            )
-            if not applied:
-                amount = 0
-            elif report is not None:
+            amount = await refund_order(conn, order_id, amount, note=f"{new} at the panel", now=now)
+            if amount and report is not None:
                 report.refunds += 1
                 report.refunded_ids.append(order_id)
         await conn.execute(
             "UPDATE orders SET status = ?, remains = coalesce(?, remains),"
-            " start_count = coalesce(?, start_count), refunded = refunded + ?, poll_errors = 0,"
+            " start_count = coalesce(?, start_count), poll_errors = 0,"
             " status_changed_at = ?, updated_at = ?, next_poll_at = ? WHERE id = ?",
             (
                 new,
                 result.remains,
                 result.start_count,
-                amount,
                 now,
                 now,
                 now + int(self.config.interval),
