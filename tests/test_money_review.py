@@ -3,6 +3,7 @@ real FakePanel and a real SQLite file, plus a seeded property test of the ledger
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -208,3 +209,51 @@ async def test_refresh_of_an_operator_refunded_order_keeps_it_refunded(
     assert (await row(shop, placed.order_id))["status"] == "refunded"
     await shop.execute("UPDATE orders SET next_poll_at = 0")
     assert (await tracker.poll_once()).polled == 0
+
+
+# --------------------------------------------------------------------------- while placing
+
+
+async def test_operator_refund_while_add_is_in_flight_changes_nothing(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+) -> None:
+    fake.delay = 0.4
+    task = asyncio.create_task(
+        ordering.place_order(shop, panel, settings, draft(1000), "tok-inflight")
+    )
+    for _ in range(100):
+        order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-inflight'")
+        if order_id is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert order_id is not None and (await row(shop, order_id))["status"] == "submitting"
+    # the outcome of the add is not known yet: an operator's refund must not race it
+    assert await admin.refund_order(shop, ADMIN, order_id) == ("already", 0)
+    result = await task
+    assert result.outcome == "placed"
+    placed = await row(shop, order_id)
+    assert (placed["status"], placed["refunded"]) == ("pending", 0)
+    await check_invariants(shop)
+
+
+async def test_placing_never_overwrites_a_status_someone_else_set(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+) -> None:
+    """Defence in depth: whatever moved the order off `submitting` meanwhile (here a
+    start-up recovery of another process on the same file) wins; the panel id is kept."""
+    fake.delay = 0.4
+    task = asyncio.create_task(ordering.place_order(shop, panel, settings, draft(1000), "tok-2"))
+    for _ in range(100):
+        order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-2'")
+        if order_id is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert order_id is not None
+    await ordering.recover_submitting(shop, settings)
+    assert (await row(shop, order_id))["status"] == "unknown"
+    result = await task
+    assert result.outcome == "unknown"
+    after = await row(shop, order_id)
+    assert after["status"] == "unknown" and after["panel_order_id"] is None
+    assert str(result.panel_order_id) in (after["error"] or "")
+    await check_invariants(shop)

@@ -411,6 +411,10 @@ async def refund_order(db: Database, admin_id: int, order_id: int) -> tuple[Refu
         row = await cursor.fetchone()
         if row is None:
             return "not_found", 0
+        if row["status"] == "submitting":
+            # the `add` is in flight: its outcome decides (pending, or failed = refunded, or
+            # unknown for an operator); a refund now could pay back an order the panel has
+            return "already", 0
         left = await ordering.refund_order(conn, order_id, note=f"admin {admin_id}")
         if not left:
             return "already", 0

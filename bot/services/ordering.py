@@ -530,9 +530,25 @@ async def place_order(
     try:
         cost = to_micros(result.charge) if result.charge is not None else None
         async with db.transaction() as conn:
-            await set_order_status(
-                conn, order_id, "pending", panel_order_id=result.order_id, cost=cost
-            )
+            # Only from `submitting`: if anything settled the order meanwhile (start-up
+            # recovery of another process made it `unknown`), that decision stands and the
+            # panel id goes where the operators resolving it will see it.
+            row = await _order_row(conn, order_id)
+            recorded = row is not None and row["status"] == "submitting"
+            if recorded:
+                await set_order_status(
+                    conn, order_id, "pending", panel_order_id=result.order_id, cost=cost
+                )
+            else:
+                await conn.execute(
+                    "UPDATE orders SET error = substr(? || coalesce(' | ' || error, ''), 1, 500)"
+                    " WHERE id = ?",
+                    (f"placed at the panel as #{result.order_id}", order_id),
+                )
+        if not recorded:
+            log.error("order %s placed as panel order %s after it was settled as %s",
+                      order_id, result.order_id, row["status"] if row else None)  # fmt: skip
+            return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
     except Exception:
         # The panel has the order but we could not record it: leave it `submitting`;
         # start-up recovery turns it into `unknown` for an operator.
