@@ -4,6 +4,7 @@ Bot API, a real PanelClient talking to the fake panel, a real SQLite file."""
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,17 @@ class ManualSupervisor(Supervisor):
         self.factories[name] = factory
 
 
+class _ErrorLog(logging.Handler):
+    """Collects what the dispatcher's error handler reports: an update that failed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 class BotHarness:
     def __init__(
         self,
@@ -55,8 +67,19 @@ class BotHarness:
         self.bot: Bot
         self.dp: Dispatcher
         self.supervisor: ManualSupervisor
+        self._error_log = _ErrorLog()
+
+    @property
+    def errors(self) -> list[str]:
+        """Messages of updates that failed (reached the dispatcher's error handler)."""
+        return [r.getMessage() for r in self._error_log.records]
 
     async def start(self) -> BotHarness:
+        # Real Telegram answers 400 "message is not modified" to an edit that changes nothing.
+        self.tg.strict_edits = True
+        app_log = logging.getLogger("bot.app")
+        if self._error_log not in app_log.handlers:
+            app_log.addHandler(self._error_log)
         values: dict[str, Any] = {
             "bot_token": self.tg.token,
             "bot_api_url": self.tg.url,
@@ -93,6 +116,7 @@ class BotHarness:
         return self
 
     async def stop(self) -> None:
+        logging.getLogger("bot.app").removeHandler(self._error_log)
         await self.dp.emit_shutdown(
             bot=self.bot, dispatcher=self.dp, bots=[self.bot], **self.dp.workflow_data
         )

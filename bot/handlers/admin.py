@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
@@ -348,30 +349,42 @@ async def _show_order(query: CallbackQuery, i18n: I18nContext, db: Database, ord
 async def cb_refresh(
     query: CallbackQuery,
     callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
 ) -> None:
+    # Every button here answers through `callback_answer` (the middleware sends it once,
+    # after the handler): a second answerCallbackQuery is refused by Telegram.
     order = await ordering.get_order_any(db, callback_data.id)
     if order is None:
-        await query.answer(i18n.get("admin-order-not-found", query=str(callback_data.id)))
+        callback_answer.text = i18n.get("admin-order-not-found", query=str(callback_data.id))
         return
     if order.panel_order_id is None:
-        await query.answer(i18n.get("admin-refresh-no-panel-id"), show_alert=True)
+        _alert(callback_answer, i18n.get("admin-refresh-no-panel-id"))
     else:
         try:
             await ordering.refresh_order(db, panel, order.user_id, order.id)
         except PanelError as exc:
             log.warning("refresh of order %s failed: %s", order.id, exc)
-            await query.answer(i18n.get("admin-panel-error"), show_alert=True)
+            _alert(callback_answer, i18n.get("admin-panel-error"))
             return
-        await query.answer(i18n.get("admin-refreshed"))
+        callback_answer.text = i18n.get("admin-refreshed")
     await _show_order(query, i18n, db, order.id)
+
+
+def _alert(callback_answer: CallbackAnswer, text: str) -> None:
+    callback_answer.text = text
+    callback_answer.show_alert = True
 
 
 @router.callback_query(AdminCb.filter(F.action == "refund"))
 async def cb_refund(
-    query: CallbackQuery, callback_data: AdminCb, i18n: I18nContext, db: Database
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
 ) -> None:
     outcome, amount = await admin.refund_order(db, query.from_user.id, callback_data.id)
     code = await admin.currency(db)
@@ -380,26 +393,28 @@ async def cb_refund(
         "already": "admin-refund-already",
         "not_found": "admin-order-not-found",
     }[outcome]
-    await query.answer(
+    _alert(
+        callback_answer,
         i18n.get(
             key,
             id=str(callback_data.id),
             amount=format_amount(amount, code),
             query=str(callback_data.id),
         ),
-        show_alert=True,
     )
     await _show_order(query, i18n, db, callback_data.id)
 
 
 @router.callback_query(AdminCb.filter(F.action == "renotify"))
 async def cb_renotify(
-    query: CallbackQuery, callback_data: AdminCb, i18n: I18nContext, db: Database
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
 ) -> None:
     done = await admin.requeue_notification(db, query.from_user.id, callback_data.id)
-    await query.answer(
-        i18n.get("admin-renotify-done" if done else "admin-renotify-none"), show_alert=True
-    )
+    _alert(callback_answer, i18n.get("admin-renotify-done" if done else "admin-renotify-none"))
 
 
 @router.message(Command("unknown"))
@@ -442,35 +457,38 @@ async def cmd_unknown(message: Message, i18n: I18nContext, db: Database) -> None
 async def cb_placed(
     query: CallbackQuery,
     callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     state: FSMContext,
 ) -> None:
     order = await ordering.get_order_any(db, callback_data.id)
     if order is None or order.status != "unknown":
-        await query.answer(i18n.get("admin-not-unknown", id=str(callback_data.id)), show_alert=True)
+        _alert(callback_answer, i18n.get("admin-not-unknown", id=str(callback_data.id)))
         return
     await state.set_state(AdminDialog.unknown_panel_id)
     await state.update_data(order_id=order.id)
-    await query.answer()
-    if isinstance(query.message, Message):
+    if query.message is not None:
         await query.message.answer(i18n.get("admin-ask-panel-id", id=str(order.id)))
 
 
 @router.callback_query(AdminCb.filter(F.action == "notplaced"))
 async def cb_not_placed(
-    query: CallbackQuery, callback_data: AdminCb, i18n: I18nContext, db: Database
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
 ) -> None:
     outcome, amount = await admin.resolve_not_placed(db, query.from_user.id, callback_data.id)
     if outcome != "done":
-        await query.answer(i18n.get("admin-not-unknown", id=str(callback_data.id)), show_alert=True)
+        _alert(callback_answer, i18n.get("admin-not-unknown", id=str(callback_data.id)))
         return
     code = await admin.currency(db)
     text = i18n.get(
         "admin-resolved-not-placed", id=str(callback_data.id), amount=format_amount(amount, code)
     )
-    await query.answer()
-    if isinstance(query.message, Message):
+    if query.message is not None:
         await query.message.answer(text)
 
 
@@ -500,8 +518,7 @@ async def on_panel_id(message: Message, i18n: I18nContext, db: Database, state: 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"credit", "debit"})))
 async def cb_money(query: CallbackQuery, callback_data: AdminCb, i18n: I18nContext) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
+    if query.message is not None:
         await query.message.answer(
             i18n.get(f"admin-how-{callback_data.action}", user=str(callback_data.id))
         )
@@ -509,12 +526,16 @@ async def cb_money(query: CallbackQuery, callback_data: AdminCb, i18n: I18nConte
 
 @router.callback_query(AdminCb.filter(F.action.in_({"ban", "unban"})))
 async def cb_ban(
-    query: CallbackQuery, callback_data: AdminCb, i18n: I18nContext, db: Database
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
 ) -> None:
     banned = callback_data.action == "ban"
     changed = await admin.set_banned(db, query.from_user.id, callback_data.id, banned)
     key = ("admin-banned" if banned else "admin-unbanned") if changed else "admin-ban-unchanged"
-    await query.answer(i18n.get(key, user=str(callback_data.id)))
+    callback_answer.text = i18n.get(key, user=str(callback_data.id))
     card = await _user_text(i18n, db, callback_data.id)
     if card is not None and isinstance(query.message, Message):
         with contextlib.suppress(TelegramAPIError):

@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
@@ -166,6 +167,7 @@ async def cb_services(
 async def cb_service(
     query: CallbackQuery,
     callback_data: SvcCb,
+    callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     settings: Settings,
@@ -174,7 +176,9 @@ async def cb_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
     )
     if service is None:
-        await query.answer(i18n.get("catalog-service-gone"), show_alert=True)
+        # answered by the middleware after the handler: answering here too is refused
+        callback_answer.text = i18n.get("catalog-service-gone")
+        callback_answer.show_alert = True
         return
     money = await catalog.currency(db)
     back = kb.back_data(callback_data)

@@ -392,6 +392,8 @@ class FakeTelegram:
         self.limit_group_per_minute: int = 20
         self.strict_html: bool = True  # validate parse_mode=HTML like Telegram does
         self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
+        # (and "message to edit not found" for a message the bot never sent or deleted)
+        self.answered_callbacks: set[str] = set()  # a callback query is answered once
         self._fail: dict[str, deque[TelegramError]] = defaultdict(deque)
 
         # state
@@ -893,6 +895,8 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: message identifier is not specified")
         self._check_markup(p.get("reply_markup"))
         key = (chat_id, message_id)
+        if self.strict_edits and key not in self.messages:
+            raise TelegramError(400, "Bad Request: message to edit not found")
         msg = dict(self.messages.get(key) or self._bot_message(chat_id, message_id, None))
         new = dict(msg)
         new.update({k: v for k, v in changes.items() if v is not None})
@@ -925,6 +929,20 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: message text is empty")
         self._check_text(text, p.get("parse_mode"), 4096, "message")
         return self._new_message(p, text=text, entities=p.get("entities"))
+
+    def _m_answercallbackquery(self, p: dict[str, Any]) -> Any:
+        query_id = str(p.get("callback_query_id") or "")
+        if not query_id or query_id in self.answered_callbacks:
+            # Telegram accepts one answer per query; a second one is refused like this.
+            raise TelegramError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        text = p.get("text")
+        if isinstance(text, str) and len(text) > 200:
+            raise TelegramError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.answered_callbacks.add(query_id)
+        return True
 
     def _m_editmessagetext(self, p: dict[str, Any]) -> Any:
         text = p.get("text")
