@@ -4,11 +4,13 @@ real FakePanel and a real SQLite file, plus a seeded property test of the ledger
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.config import Settings
 from bot.db import Database
@@ -256,4 +258,64 @@ async def test_placing_never_overwrites_a_status_someone_else_set(
     after = await row(shop, order_id)
     assert after["status"] == "unknown" and after["panel_order_id"] is None
     assert str(result.panel_order_id) in (after["error"] or "")
+    await check_invariants(shop)
+
+
+class OddChargePanel(FakePanel):
+    """Answers `add` with a charge no real account could have."""
+
+    odd_charge = "1e30"
+
+    def _add(self, form: dict[str, str]) -> web.Response:
+        response = super()._add(form)
+        data = json.loads(response.text or "{}")
+        if "order" in data:
+            data["charge"] = self.odd_charge
+        return self._json(data)
+
+
+@pytest.mark.parametrize("charge", ["1e30", "-5", "1e999999"])
+async def test_an_absurd_add_charge_never_strands_a_placed_order(
+    shop: Database, settings: Settings, charge: str
+) -> None:
+    async with OddChargePanel(key=TEST_KEY) as odd:
+        odd.odd_charge = charge
+        async with PanelClient(odd.url, TEST_KEY, read_timeout=2) as client:
+            result = await ordering.place_order(shop, client, settings, draft(1000), "tok-odd")
+    assert result.outcome == "placed"
+    assert result.order_id is not None
+    placed = await row(shop, result.order_id)
+    assert (placed["status"], placed["panel_order_id"], placed["cost"]) == (
+        "pending",
+        result.panel_order_id,
+        None,
+    )
+    await check_invariants(shop)
+
+
+async def test_an_absurd_status_number_does_not_block_the_poller(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+) -> None:
+    odd = await place(shop, panel, settings, 1000)
+    fine = await place(shop, panel, settings, 1000)
+    assert odd.panel_order_id and fine.panel_order_id and odd.order_id and fine.order_id
+    fake.set_status(odd.panel_order_id, "In progress", remains=10**20, start_count=-(10**19))
+    fake.set_status(fine.panel_order_id, "Canceled")
+    report = await tracker.poll_once()
+    assert report.refunds == 1
+    assert (await row(shop, fine.order_id))["status"] == "canceled"
+    in_progress = await row(shop, odd.order_id)
+    assert in_progress["status"] == "in_progress"
+    # the next cycle (nothing changed) stores the numbers the same careful way
+    await shop.execute("UPDATE orders SET next_poll_at = 0")
+    await tracker.poll_once()
+    # and Partial with an absurd remains refunds at most the charge
+    fake.set_status(odd.panel_order_id, "Partial", remains=10**20)
+    await shop.execute("UPDATE orders SET next_poll_at = 0")
+    await tracker.poll_once()
+    after = await row(shop, odd.order_id)
+    assert after["status"] == "partial" and after["refunded"] == odd.charge
+    # a manual refresh with absurd numbers does not crash either
+    fake.set_status(fine.panel_order_id, "Canceled", remains=10**20)
+    await ordering.refresh_order(shop, panel, USER, fine.order_id)
     await check_invariants(shop)

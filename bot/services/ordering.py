@@ -16,13 +16,14 @@ import math
 import secrets
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 import aiosqlite
 
 from bot.config import Settings
 from bot.db import Database
-from bot.money import format_amount, to_micros
+from bot.money import MAX_AMOUNT, format_amount, to_micros
 from bot.panel import (
     AddResult,
     OrderState,
@@ -193,6 +194,27 @@ async def shop_currency(db: Database) -> str:
 async def maintenance_on(db: Database) -> bool:
     value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (MAINTENANCE_KEY,))
     return str(value or "").strip().lower() == "on"
+
+
+# SQLite stores signed 64-bit integers; a bigger number from the panel cannot be a real count.
+_SQLITE_INT_MAX = 2**63 - 1
+
+
+def storable_count(value: int | None) -> int | None:
+    """A panel count (remains, start_count) as stored: None (keep what we have) when it is
+    absent or too big to be real, so one absurd answer cannot fail a whole write."""
+    if value is None or abs(value) > _SQLITE_INT_MAX:
+        return None
+    return value
+
+
+def cost_micros(charge: Decimal | None) -> int | None:
+    """What the panel says it charged us, in micro-units; None when absent or absurd
+    (negative, or beyond money.MAX_AMOUNT): a cost is information, never worth losing the
+    order over."""
+    if charge is None or not charge.is_finite() or charge < 0 or charge > MAX_AMOUNT:
+        return None
+    return to_micros(charge)
 
 
 def _int(value: object) -> int | None:
@@ -528,7 +550,7 @@ async def place_order(
         return PlaceResult("unknown", order_id, charge=offer.charge)
 
     try:
-        cost = to_micros(result.charge) if result.charge is not None else None
+        cost = cost_micros(result.charge)
         async with db.transaction() as conn:
             # Only from `submitting`: if anything settled the order meanwhile (start-up
             # recovery of another process made it `unknown`), that decision stands and the
@@ -549,11 +571,21 @@ async def place_order(
             log.error("order %s placed as panel order %s after it was settled as %s",
                       order_id, result.order_id, row["status"] if row else None)  # fmt: skip
             return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
-    except Exception:
-        # The panel has the order but we could not record it: leave it `submitting`;
-        # start-up recovery turns it into `unknown` for an operator.
+    except Exception as exc:
+        # The panel has the order but we could not record it: the money stays held and the
+        # operators get the panel id now (if even that fails, start-up recovery does it).
         log.exception("order %s placed as panel order %s but not recorded", order_id,
                       result.order_id)  # fmt: skip
+        try:
+            await mark_unknown(
+                db,
+                settings,
+                order_id,
+                f"placed at the panel as #{result.order_id} but not recorded: {type(exc).__name__}",
+                currency=currency,
+            )
+        except Exception:
+            log.exception("order %s: could not mark it unknown either", order_id)
         return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
     log.info("order %s placed: panel order %s", order_id, result.order_id)
     return PlaceResult("placed", order_id, result.order_id, charge=offer.charge)
@@ -634,13 +666,16 @@ async def store_panel_status(
     current = str(row["status"])
     settled = current in FINAL_STATUSES
     changes: dict[str, Any] = {}
-    if status.start_count is not None:
-        changes["start_count"] = status.start_count
-    if status.remains is not None and not settled:
+    start_count = storable_count(status.start_count)
+    remains = storable_count(status.remains)
+    cost = cost_micros(status.charge)
+    if start_count is not None:
+        changes["start_count"] = start_count
+    if remains is not None and not settled:
         # a settled order keeps the remains its refund was computed from
-        changes["remains"] = status.remains
-    if status.charge is not None:
-        changes["cost"] = to_micros(status.charge)
+        changes["remains"] = remains
+    if cost is not None:
+        changes["cost"] = cost
     new = PANEL_STATUS_BY_STATE.get(status.status) if status.status is not None else None
     target = current
     if new is not None and new != current and not settled:

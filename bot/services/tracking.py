@@ -43,6 +43,7 @@ from bot.services.ordering import (
     PANEL_STATUS_BY_STATE,
     refund_order,
     shop_currency,
+    storable_count,
 )
 from bot.services.outbox import Button
 
@@ -250,8 +251,8 @@ class Tracker:
                 unchanged.append(
                     (
                         self.next_poll(now, order.status_changed_at),
-                        result.remains,
-                        result.start_count,
+                        storable_count(result.remains),
+                        storable_count(result.start_count),
                         order.id,
                         order.status,
                     )
@@ -338,8 +339,8 @@ class Tracker:
             " status_changed_at = ?, updated_at = ?, next_poll_at = ? WHERE id = ?",
             (
                 new,
-                result.remains,
-                result.start_count,
+                storable_count(result.remains),
+                storable_count(result.start_count),
                 now,
                 now,
                 now + int(self.config.interval),
