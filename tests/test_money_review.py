@@ -319,3 +319,100 @@ async def test_an_absurd_status_number_does_not_block_the_poller(
     fake.set_status(fine.panel_order_id, "Canceled", remains=10**20)
     await ordering.refresh_order(shop, panel, USER, fine.order_id)
     await check_invariants(shop)
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+STATUS_TEXTS = [
+    "Pending", "In progress", "In progess", "Processing", "IN PROGRESS", "Completed",
+    "COMPLETED", "Partial", "Canceled", "Cancelled", "Refunded", "Fail", "Error", "Active",
+    "Whatever",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2024])
+async def test_ledger_invariants_hold_under_a_random_mix(
+    shop: Database,
+    settings: Settings,
+    panel: PanelClient,
+    fake: FakePanel,
+    tracker: Tracker,
+    seed: int,
+) -> None:
+    from bot.services import refills
+    from tests.fakes.panel import Fault
+
+    rnd = random.Random(seed)
+    placed: list[ordering.PlaceResult] = []
+    for step in range(160):
+        action = rnd.choice(
+            ["place", "place", "status", "status", "status", "poll", "poll", "refund",
+             "credit", "debit", "unknown", "resolve", "refresh", "cancel"]
+        )  # fmt: skip
+        user = rnd.choice([USER, OTHER])
+        if action == "place":
+            quantity = rnd.choice([50, 333, 1000, 7777])
+            result = await ordering.place_order(
+                shop, panel, settings, draft(quantity, user=user), f"tok-{seed}-{step}"
+            )
+            if result.order_id is not None:
+                placed.append(result)
+        elif action == "unknown":
+            fake.fail(Fault.DROP, times=1, actions={"add"})
+            result = await ordering.place_order(
+                shop, panel, settings, draft(100, user=user), f"tok-{seed}-{step}"
+            )
+            assert result.outcome == "unknown"
+        elif action == "status" and placed:
+            target = rnd.choice(placed)
+            if target.panel_order_id in fake.orders:
+                remains = rnd.choice([0, -3, 10, 400, 999, 5000, 10**20])
+                fake.set_status(
+                    str(target.panel_order_id), rnd.choice(STATUS_TEXTS), remains=remains
+                )
+        elif action == "poll":
+            await shop.execute("UPDATE orders SET next_poll_at = 0")
+            await tracker.poll_once()
+        elif action == "refund":
+            order_id = await shop.fetchval("SELECT id FROM orders ORDER BY random() LIMIT 1")
+            if order_id is not None:
+                await admin.refund_order(shop, ADMIN, int(order_id))
+        elif action in ("credit", "debit"):
+            await admin.adjust_balance(
+                shop,
+                ADMIN,
+                user,
+                rnd.choice([1, 999_999, 5 * MICRO, 500 * MICRO]),
+                kind=action,  # type: ignore[arg-type]
+                ref=f"{action}:{seed}:{rnd.randrange(20)}",  # repeats are no-ops
+            )
+        elif action == "resolve":
+            order_id = await shop.fetchval(
+                "SELECT id FROM orders WHERE status = 'unknown' ORDER BY random() LIMIT 1"
+            )
+            if order_id is not None:
+                if rnd.random() < 0.5:
+                    await admin.resolve_not_placed(shop, ADMIN, int(order_id))
+                else:
+                    pid = fake.add_order(MEMBERS, link="x", quantity="100").id
+                    await admin.resolve_placed(shop, ADMIN, int(order_id), pid)
+        elif action == "refresh" and placed:
+            target = rnd.choice(placed)
+            assert target.order_id is not None
+            owner = await shop.fetchval(
+                "SELECT user_id FROM orders WHERE id = ?", (target.order_id,)
+            )
+            await ordering.refresh_order(shop, panel, int(owner), target.order_id)
+        elif action == "cancel" and placed:
+            target = rnd.choice(placed)
+            assert target.order_id is not None
+            owner = await shop.fetchval(
+                "SELECT user_id FROM orders WHERE id = ?", (target.order_id,)
+            )
+            await refills.request_cancel(shop, panel, int(owner), target.order_id)
+            fake.advance()
+        await check_invariants(shop)
+    # every refund the tracker or an operator made is in the ledger exactly once per step
+    total = await shop.fetchval("SELECT COUNT(*) FROM orders")
+    assert total > 10
