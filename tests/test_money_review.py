@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import Database
 from bot.panel import PanelClient
-from bot.services import admin, ordering
+from bot.services import admin, ordering, wallet
 from bot.services.ordering import Draft
 from bot.services.tracking import Tracker, TrackerConfig
 from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user
@@ -416,3 +416,24 @@ async def test_ledger_invariants_hold_under_a_random_mix(
     # every refund the tracker or an operator made is in the ledger exactly once per step
     total = await shop.fetchval("SELECT COUNT(*) FROM orders")
     assert total > 10
+
+
+async def test_a_price_rise_after_the_summary_is_never_charged(
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+) -> None:
+    order = draft(1000)
+    quote = await ordering.quote(shop, settings, order)
+    await shop.execute("UPDATE services SET rate = rate * 2 WHERE id = ?", (MEMBERS,))
+    result = await ordering.place_order(
+        shop, panel, settings, order, "tok-price", max_charge=quote.charge
+    )
+    assert result.outcome == "unavailable"
+    assert fake.add_calls == []
+    assert await wallet.balance(shop, USER) == 100 * MICRO
+    # a price that fell is simply the new, lower price
+    await shop.execute("UPDATE services SET rate = rate / 4 WHERE id = ?", (MEMBERS,))
+    result = await ordering.place_order(
+        shop, panel, settings, order, "tok-price", max_charge=quote.charge
+    )
+    assert result.outcome == "placed" and result.charge == quote.charge // 2
+    await check_invariants(shop)

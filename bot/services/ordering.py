@@ -463,14 +463,24 @@ async def place_order(
     settings: Settings,
     draft: Draft,
     confirm_token: str,
+    *,
+    max_charge: int | None = None,
 ) -> PlaceResult:
-    """Charge the wallet and place the order at the panel. See the module docstring."""
+    """Charge the wallet and place the order at the panel. See the module docstring.
+
+    `max_charge`: the price the user saw on the summary they confirmed. The price is
+    computed again here (a catalog sync or /markup may have changed it meanwhile); if it
+    is now higher, nothing is charged and the outcome is "unavailable" (ask again)."""
     if await maintenance_on(db):
         return PlaceResult("maintenance")
     try:
         offer = await _offer(db, settings, draft)
     except ServiceUnavailable:
         return PlaceResult("unavailable")
+    if max_charge is not None and offer.charge > max_charge:
+        log.info("price of %s rose from %s to %s since the summary", offer.service_id,
+                 max_charge, offer.charge)  # fmt: skip
+        return PlaceResult("unavailable", charge=offer.charge)
     currency = await shop_currency(db)
     fields = dict(draft.fields)
     now = int(time.time())
