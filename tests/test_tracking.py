@@ -147,8 +147,15 @@ async def test_partial_refund_once(
     assert await refunds(db) == ([(ref, expected)] if expected else [])
     assert await wallet.balance(db, USER) == expected
     notes = await outbox_rows(db, USER)
-    assert [n["key"] for n in notes] == ["track-partial"]
-    assert json.loads(str(notes[0]["params"]))["refund"].startswith(f"{expected / 1e6:.2f}"[:3])
+    alerts = [r["key"] for r in await outbox_rows(db, ADMIN_CHAT)]
+    if expected:
+        assert [n["key"] for n in notes] == ["track-partial"]
+        assert json.loads(str(notes[0]["params"]))["refund"].startswith(f"{expected / 1e6:.2f}"[:3])
+        assert "track-alert-partial-no-remains" not in alerts
+    else:
+        # nothing to refund by rule: no "0.00 is back" to the user; one alert to operators
+        assert [n["key"] for n in notes] == ["track-partial-no-refund"]
+        assert alerts.count("track-alert-partial-no-remains") == 1
 
 
 @pytest.mark.parametrize(("raw", "state"), [("Canceled", "canceled"), ("Cancelled", "canceled"),

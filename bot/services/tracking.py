@@ -360,6 +360,21 @@ class Tracker:
             "service": str(row["service_name"]),
             "refund": format_amount(refunded + amount, currency),
         }
+        if new == "partial" and refunded + amount == 0:
+            # Partial with no usable `remains` (missing, 0 or less): nothing to refund by rule,
+            # so the user is not told "0.00 is back" and an operator decides (/order → refund)
+            key = "track-partial-no-refund"
+            await outbox.enqueue(
+                conn,
+                self.admin_chat_id,
+                "track-alert-partial-no-remains",
+                {
+                    **params,
+                    "panel_order_id": str(row["panel_order_id"]),
+                    "remains": str(result.remains),
+                },
+                dedup=f"order:{order_id}:partial-no-remains",
+            )
         if key is not None:
             queued = await outbox.enqueue(
                 conn,

@@ -42,3 +42,9 @@ track-request-not-allowed = This is not available for order #{ $order_id } right
 track-request-not-found = Order not found.
 track-request-unavailable = The provider cannot be reached right now. Nothing was sent; please try again in a few minutes.
 track-request-unknown = The provider did not confirm the request for order #{ $order_id }. Please check the order later before trying again.
+track-partial-no-refund =
+    ⚠️ Your order #{ $order_id } ({ $service }) was delivered only in part.
+    The provider did not say how much is missing; our team is checking it and will return the money for any undelivered part.
+track-alert-partial-no-remains =
+    ⚠️ Order #{ $order_id } (panel #{ $panel_order_id }, { $service }) ended Partial without a usable remains ({ $remains }), so nothing was refunded automatically.
+    Check it at the panel; refund the undelivered part with /order { $order_id }.
