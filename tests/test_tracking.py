@@ -288,3 +288,17 @@ async def test_batches_of_100(db: Database, fake: FakePanel, tracker: Tracker) -
     assert report.requests == 3
     sizes = sorted(len(r["orders"].split(",")) for r in fake.requests if r["action"] == "status")
     assert sizes == [50, 100, 100]
+
+
+async def test_status_change_stores_what_the_panel_charged(
+    db: Database, fake: FakePanel, tracker: Tracker
+) -> None:
+    """A Partial's charge is what the panel kept: the cost behind /stats follows it."""
+    from decimal import Decimal
+
+    oid, pid = await place(db, fake, status="in_progress")
+    fake.orders[pid].charge = Decimal("0.0270")
+    fake.set_status(pid, "Partial", remains=250)
+    await due_all(db)
+    await tracker.poll_once()
+    assert (await order(db, oid))["cost"] == 27_000

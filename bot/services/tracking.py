@@ -41,6 +41,7 @@ from bot.services import outbox
 from bot.services.ordering import (
     FINAL_STATUSES,
     PANEL_STATUS_BY_STATE,
+    cost_micros,
     refund_order,
     shop_currency,
     storable_count,
@@ -335,12 +336,13 @@ class Tracker:
                 report.refunded_ids.append(order_id)
         await conn.execute(
             "UPDATE orders SET status = ?, remains = coalesce(?, remains),"
-            " start_count = coalesce(?, start_count), poll_errors = 0,"
+            " start_count = coalesce(?, start_count), cost = coalesce(?, cost), poll_errors = 0,"
             " status_changed_at = ?, updated_at = ?, next_poll_at = ? WHERE id = ?",
             (
                 new,
                 storable_count(result.remains),
                 storable_count(result.start_count),
+                cost_micros(result.charge),  # a Partial's charge is what the panel kept
                 now,
                 now,
                 now + int(self.config.interval),
