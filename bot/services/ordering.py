@@ -38,6 +38,8 @@ from bot.panel import (
 )
 from bot.panel.models import OrderKind
 from bot.services import outbox, pricing, wallet
+from bot.services.catalog import DEFAULT_CURRENCY
+from bot.services.catalog import currency as shop_currency  # one definition, kept by the sync
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,6 @@ TRACKER_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "e
 FINAL_STATUSES = frozenset({"completed", "partial", "canceled", "refunded", "failed"})
 
 MAINTENANCE_KEY = "maintenance"
-CURRENCY_KEY = "currency"  # written by catalog.refresh_currency
-DEFAULT_CURRENCY = "USD"
 RESERVED_FIELDS = frozenset({"key", "action", "service"})
 # A rate-limited first attempt is retried after at most this many seconds.
 MAX_NOT_SENT_WAIT = 3.0
@@ -183,12 +183,6 @@ def new_confirm_token() -> str:
 
 
 # --------------------------------------------------------------------------- small reads
-
-
-async def shop_currency(db: Database) -> str:
-    """The panel currency (kv `currency`, kept by the catalog sync); USD until known."""
-    value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (CURRENCY_KEY,))
-    return str(value) if value else DEFAULT_CURRENCY
 
 
 async def maintenance_on(db: Database) -> bool:
