@@ -175,7 +175,10 @@ class BotHarness:
         chat_id: int | None = None,
         message_id: int | None = None,
         language_code: str | None = "en",
+        inaccessible: bool = False,
     ) -> list[Call]:
+        """`inaccessible`: the pressed message is too old (or deleted) for the bot to see:
+        the callback carries an InaccessibleMessage."""
         packed = data.pack() if isinstance(data, CallbackData) else data
         callback = self.tg.make_callback(
             packed,
@@ -183,6 +186,7 @@ class BotHarness:
             chat_id=chat_id,
             message_id=message_id,
             language_code=language_code,
+            inaccessible=inaccessible,
         )
         return await self._feed(callback)
 

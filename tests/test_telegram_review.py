@@ -8,7 +8,10 @@ from __future__ import annotations
 import time
 
 from bot.keyboards.admin import AdminCb
-from bot.keyboards.catalog import SvcCb
+from bot.keyboards.catalog import CatCb, SvcCb
+from bot.keyboards.menu import LangCb, MenuCb
+from bot.keyboards.order_dialog import OrderNavCb, OrderStartCb
+from bot.keyboards.orders import OrderCb
 from bot.money import to_micros
 from bot.services import wallet
 from tests.conftest import add_user
@@ -40,14 +43,16 @@ def assert_answered_once(h: BotHarness, calls: list[Call]) -> None:
 
 
 async def add_order(h: BotHarness, user_id: int, *, status: str = "in_progress") -> int:
+    """A placed order the fake panel knows, its charge taken from the wallet."""
+    panel_id = h.fake_panel.add_order("2", link="https://instagram.com/p/x", quantity="100").id
     now = int(time.time())
     async with h.db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
             " link, quantity, charge, status_changed_at, created_at, updated_at)"
-            " VALUES (?, '2', hex(randomblob(6)), ?, '777001', 'https://instagram.com/p/x',"
+            " VALUES (?, '2', hex(randomblob(6)), ?, ?, 'https://instagram.com/p/x',"
             " 100, ?, ?, ?, ?)",
-            (user_id, status, to_micros(5), now, now, now),
+            (user_id, status, panel_id, to_micros(5), now, now, now),
         )
         order_id = int(cursor.lastrowid or 0)
         await wallet.apply(
@@ -80,3 +85,120 @@ async def test_admin_buttons_answer_each_press_once(harness: BotHarness) -> None
     for action in ("credit", "debit", "ban", "unban"):
         calls = await harness.press(AdminCb(action=action, id=USER), 777, chat_id=ADMIN_CHAT)
         assert_answered_once(harness, calls)
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def no_error_shown(calls: list[Call]) -> bool:
+    return not any("went wrong" in (c.text or "") for c in calls)
+
+
+async def test_pressing_the_same_screen_twice_is_not_an_error(harness: BotHarness) -> None:
+    """A double tap, or the same page pressed again: the edit would change nothing, which
+    real Telegram refuses with 400 "message is not modified"."""
+    await harness.send("/start", USER)
+    await harness.send("/language", USER)
+    for data in (
+        LangCb(code="en"),  # switch to the language already in use...
+        LangCb(code="en"),  # ...twice (a double tap: both presses carry the old button)
+        MenuCb(action="help"),
+        MenuCb(action="help"),
+        MenuCb(action="language"),
+        MenuCb(action="language"),
+        MenuCb(action="home"),
+        MenuCb(action="home"),
+        MenuCb(action="catalog"),
+        CatCb(page=0),
+        MenuCb(action="orders"),
+        MenuCb(action="orders"),
+        MenuCb(action="balance"),
+        MenuCb(action="balance"),
+    ):
+        calls = await harness.press(data, USER)
+        assert no_error_shown(calls), data
+        assert_answered_once(harness, calls)
+        assert_clean(harness, calls)
+
+
+async def test_refresh_of_an_unchanged_order_card(harness: BotHarness) -> None:
+    await harness.send("/start", USER)
+    await wallet.top_up(harness.db, USER, to_micros(10), ref="test:seed")
+    order_id = await add_order(harness, USER)
+    await harness.press(OrderCb(action="view", order_id=order_id), USER)
+    for _ in range(2):
+        calls = await harness.press(OrderCb(action="refresh", order_id=order_id), USER)
+        assert no_error_shown(calls)
+        assert_answered_once(harness, calls)
+        assert_clean(harness, calls)
+
+
+async def test_stale_copy_of_a_message_edit_not_modified_is_swallowed(
+    harness: BotHarness,
+) -> None:
+    """The callback's copy of the message may be older than what Telegram shows (two quick
+    presses): the edit is tried, refused as not modified, and that is fine."""
+    await harness.send("/start", USER)
+    await harness.press(MenuCb(action="help"), USER)
+    callback = harness.tg.make_callback(MenuCb(action="help").pack(), user_id=USER)
+    callback["message"] = {**callback["message"], "text": "an older text"}
+    calls = await harness.send_message(callback)
+    refused = [c for c in calls if not c.ok]
+    assert [c.description or "" for c in refused] and "not modified" in refused[0].description
+    assert not [c for c in calls if c.method == "sendMessage"]
+    assert_answered_once(harness, calls)
+
+
+async def test_language_switch_to_the_current_language(harness: BotHarness) -> None:
+    await harness.send("/start", USER, language_code="ru")
+    await harness.send("/language", USER, language_code="ru")
+    await harness.press(LangCb(code="ru"), USER, language_code="ru")
+    # the second press of the same button, on the message the first one changed
+    calls = await harness.press(LangCb(code="ru"), USER, language_code="ru")
+    assert_answered_once(harness, calls)
+    assert no_error_shown(calls) and not any("пошло не так" in (c.text or "") for c in calls)
+
+
+# --------------------------------------------------------------------------- old messages
+
+
+async def test_button_on_an_inaccessible_message_sends_a_fresh_one(harness: BotHarness) -> None:
+    """A button under a message older than 48 hours (or deleted): the callback carries an
+    InaccessibleMessage; the screen arrives as a new message."""
+    await harness.send("/start", USER)
+    for data, expected in (
+        (MenuCb(action="help"), "How it works"),
+        (MenuCb(action="home"), "Hi, Alice"),
+        (MenuCb(action="language"), "Choose your language"),
+        (MenuCb(action="catalog"), "categor"),
+        (MenuCb(action="balance"), "balance"),
+        (MenuCb(action="orders"), "order"),
+    ):
+        calls = await harness.press(data, USER, inaccessible=True)
+        sent = [c for c in calls if c.method == "sendMessage" and c.ok]
+        assert sent and expected.lower() in sent[-1].text.lower(), (data, [c.text for c in sent])
+        assert_answered_once(harness, calls)
+        assert_clean(harness, calls)
+
+
+async def test_order_dialog_from_an_inaccessible_card(harness: BotHarness) -> None:
+    await harness.send("/start", USER)
+    calls = await harness.press(OrderStartCb(service_id="2"), USER, inaccessible=True)
+    sent = [c for c in calls if c.method == "sendMessage" and c.ok]
+    assert sent and "Step 1 of" in sent[-1].text  # the first question of the dialog
+    calls = await harness.press(OrderNavCb(action="cancel"), USER, inaccessible=True)
+    sent = [c for c in calls if c.method == "sendMessage" and c.ok]
+    assert sent, [c.method for c in calls]
+    assert_clean(harness, calls)
+
+
+async def test_deleted_message_gets_a_fresh_one(harness: BotHarness) -> None:
+    """The user deleted the bot's message; a button press still in flight cannot edit it."""
+    await harness.send("/start", USER)
+    menu_id = max(mid for (cid, mid) in harness.tg.messages if cid == USER)
+    callback = harness.tg.make_callback(MenuCb(action="help").pack(), user_id=USER)
+    del harness.tg.messages[(USER, menu_id)]
+    calls = await harness.send_message(callback)
+    sent = [c for c in calls if c.method == "sendMessage" and c.ok]
+    assert sent and sent[-1].text.startswith("How it works")
+    assert not harness.errors

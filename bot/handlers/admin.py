@@ -8,7 +8,6 @@ answer at all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from aiogram_i18n import I18nContext
 from bot.config import Settings
 from bot.db import Database
 from bot.filters import IsAdmin
+from bot.handlers.screen import show
 from bot.keyboards.admin import AdminCb, order_card, user_card
 from bot.money import AmountError, format_amount, parse_amount, to_micros
 from bot.panel import PanelClient, PanelError
@@ -336,13 +336,13 @@ async def cmd_order(
 
 async def _show_order(query: CallbackQuery, i18n: I18nContext, db: Database, order_id: int) -> None:
     order = await ordering.get_order_any(db, order_id)
-    if order is None or not isinstance(query.message, Message):
+    if order is None or query.message is None:
         return
-    with contextlib.suppress(TelegramAPIError):  # "message is not modified"
-        await query.message.edit_text(
-            _cut(await _order_text(i18n, db, order)),
-            reply_markup=order_card(i18n, order.id, order.status),
-        )
+    await show(
+        query.message,
+        _cut(await _order_text(i18n, db, order)),
+        order_card(i18n, order.id, order.status),
+    )
 
 
 @router.callback_query(AdminCb.filter(F.action == "refresh"))
@@ -537,11 +537,8 @@ async def cb_ban(
     key = ("admin-banned" if banned else "admin-unbanned") if changed else "admin-ban-unchanged"
     callback_answer.text = i18n.get(key, user=str(callback_data.id))
     card = await _user_text(i18n, db, callback_data.id)
-    if card is not None and isinstance(query.message, Message):
-        with contextlib.suppress(TelegramAPIError):
-            await query.message.edit_text(
-                _cut(card[0]), reply_markup=user_card(i18n, callback_data.id, card[1])
-            )
+    if card is not None and query.message is not None:
+        await show(query.message, _cut(card[0]), user_card(i18n, callback_data.id, card[1]))
 
 
 # --------------------------------------------------------------------------- catalog

@@ -10,15 +10,15 @@ import re
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
+from bot.handlers.screen import show_for
 from bot.keyboards import catalog as kb
 from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb, home_button
@@ -33,21 +33,6 @@ QUERY_KEY = "catalog_query"
 TEXT_LIMIT = 4096
 SHOWN_QUERY_CHARS = 60
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
-
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Replace the pressed message; send a new one when it cannot be edited."""
-    message = query.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in exc.message:
-                return
-        await message.answer(text, reply_markup=markup)
-    elif query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 def _shown_query(text: str) -> str:
@@ -139,14 +124,14 @@ async def cb_catalog(
 ) -> None:
     if await state.get_state() == SearchDialog.query.state:
         await state.set_state(None)
-    await _show(query, *await _categories(db, i18n, 0))
+    await show_for(query, *await _categories(db, i18n, 0))
 
 
 @router.callback_query(CatCb.filter())
 async def cb_categories(
     query: CallbackQuery, callback_data: CatCb, i18n: I18nContext, db: Database
 ) -> None:
-    await _show(query, *await _categories(db, i18n, callback_data.page))
+    await show_for(query, *await _categories(db, i18n, callback_data.page))
 
 
 @router.callback_query(SvcListCb.filter())
@@ -160,7 +145,7 @@ async def cb_services(
     text, markup = await _services(
         db, i18n, settings, callback_data.category_id, callback_data.page
     )
-    await _show(query, text, markup)
+    await show_for(query, text, markup)
 
 
 @router.callback_query(SvcCb.filter())
@@ -182,7 +167,7 @@ async def cb_service(
         return
     money = await catalog.currency(db)
     back = kb.back_data(callback_data)
-    await _show(query, card_text(i18n, service, money), kb.card_keyboard(i18n, service, back))
+    await show_for(query, card_text(i18n, service, money), kb.card_keyboard(i18n, service, back))
 
 
 @router.callback_query(CatNoopCb.filter())
@@ -196,7 +181,7 @@ async def cb_noop(query: CallbackQuery) -> None:
 @router.callback_query(MenuCb.filter(F.action == "search"))
 async def cb_search(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
     await state.set_state(SearchDialog.query)
-    await _show(query, i18n.get("catalog-search-prompt"), kb.search_prompt_keyboard(i18n))
+    await show_for(query, i18n.get("catalog-search-prompt"), kb.search_prompt_keyboard(i18n))
 
 
 @router.callback_query(SearchPageCb.filter())
@@ -211,9 +196,9 @@ async def cb_search_page(
     words = (await state.get_data()).get(QUERY_KEY)
     if not isinstance(words, str) or not words.strip():
         await state.set_state(SearchDialog.query)
-        await _show(query, i18n.get("catalog-search-expired"), kb.search_prompt_keyboard(i18n))
+        await show_for(query, i18n.get("catalog-search-expired"), kb.search_prompt_keyboard(i18n))
         return
-    await _show(query, *await _search_answer(db, i18n, settings, words, callback_data.page))
+    await show_for(query, *await _search_answer(db, i18n, settings, words, callback_data.page))
 
 
 async def _run_search(

@@ -10,6 +10,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db import Database
+from bot.handlers.screen import show_for
 from bot.keyboards.menu import LangCb, MenuCb, home_button, language_menu, main_menu
 from bot.services import admin
 from bot.services.users import User
@@ -48,22 +49,17 @@ async def cmd_cancel(message: Message, i18n: I18nContext, state: FSMContext) -> 
 @router.callback_query(MenuCb.filter(F.action == "home"))
 async def cb_home(query: CallbackQuery, i18n: I18nContext, state: FSMContext, user: User) -> None:
     await state.clear()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)
-        )
+    await show_for(query, i18n.get("start-greeting", name=user.first_name or "🙂"), main_menu(i18n))
 
 
 @router.callback_query(MenuCb.filter(F.action == "help"))
 async def cb_help(query: CallbackQuery, i18n: I18nContext) -> None:
-    if isinstance(query.message, Message):
-        await query.message.edit_text(i18n.get("help-text"), reply_markup=home_button(i18n))
+    await show_for(query, i18n.get("help-text"), home_button(i18n))
 
 
 @router.callback_query(MenuCb.filter(F.action == "language"))
 async def cb_language(query: CallbackQuery, i18n: I18nContext) -> None:
-    if isinstance(query.message, Message):
-        await query.message.edit_text(i18n.get("language-choose"), reply_markup=language_menu(i18n))
+    await show_for(query, i18n.get("language-choose"), language_menu(i18n))
 
 
 @router.callback_query(LangCb.filter())
@@ -71,5 +67,4 @@ async def cb_set_language(query: CallbackQuery, callback_data: LangCb, i18n: I18
     if callback_data.code not in SUPPORTED_LANGUAGES:
         return
     await i18n.set_locale(callback_data.code)
-    if isinstance(query.message, Message):
-        await query.message.edit_text(i18n.get("language-changed"), reply_markup=main_menu(i18n))
+    await show_for(query, i18n.get("language-changed"), main_menu(i18n))

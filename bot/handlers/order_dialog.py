@@ -16,12 +16,13 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
+from bot.handlers.screen import show
 from bot.keyboards.menu import main_menu
 from bot.keyboards.order_dialog import (
     OrderConfirmCb,
@@ -100,21 +101,8 @@ def _show_value(i18n: I18nContext, step: Step, value: Any) -> str:
     return _short(str(value), 200)
 
 
-async def _show(
-    target: Message, text: str, markup: InlineKeyboardMarkup | None, *, edit: bool
-) -> None:
-    """Edit the pressed message when we can, else send a new one."""
-    if edit:
-        try:
-            await target.edit_text(text, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            log.debug("could not edit, sending a new message: %s", exc)
-    await target.answer(text, reply_markup=markup)
-
-
 async def _ask(
-    target: Message,
+    target: MaybeInaccessibleMessageUnion,
     i18n: I18nContext,
     data: dict[str, Any],
     step: Step,
@@ -137,7 +125,7 @@ async def _ask(
     if step in answers and answers[step] is not None and step not in LIST_STEPS:
         parts.append(i18n.get("order-current-value", value=_show_value(i18n, step, answers[step])))
     can_go_back = previous_step(limits, answers, step) is not None
-    await _show(
+    await show(
         target, "\n\n".join(parts), step_keyboard(i18n, step, can_go_back=can_go_back), edit=edit
     )
 
@@ -146,7 +134,9 @@ def _error_text(i18n: I18nContext, error: InputError) -> str:
     return "⚠️ " + i18n.get(f"order-error-{error.code}", **error.params)
 
 
-async def _leave(target: Message, i18n: I18nContext, state: FSMContext, key: str) -> None:
+async def _leave(
+    target: MaybeInaccessibleMessageUnion, i18n: I18nContext, state: FSMContext, key: str
+) -> None:
     await state.clear()
     await target.answer(i18n.get(key), reply_markup=main_menu(i18n))
 
@@ -177,7 +167,7 @@ async def on_start(
     db: Database,
     settings: Settings,
 ) -> None:
-    if not isinstance(query.message, Message):
+    if query.message is None:  # not a message of a chat: nothing to show it in
         return
     service = await catalog.get_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
@@ -207,7 +197,7 @@ async def on_start(
 
 
 async def _accept(
-    target: Message,
+    target: MaybeInaccessibleMessageUnion,
     state: FSMContext,
     i18n: I18nContext,
     data: dict[str, Any],
@@ -284,7 +274,7 @@ async def on_delay(
     db: Database,
     settings: Settings,
 ) -> None:
-    if not isinstance(query.message, Message):
+    if query.message is None:  # not a message of a chat: nothing to show it in
         return
     data = await state.get_data()
     try:
@@ -303,10 +293,10 @@ async def on_delay(
 
 @router.callback_query(OrderNavCb.filter(F.action == "cancel"))
 async def on_cancel(query: CallbackQuery, state: FSMContext, i18n: I18nContext) -> None:
-    if not isinstance(query.message, Message):
+    if query.message is None:  # not a message of a chat: nothing to show it in
         return
     await state.clear()
-    await _show(query.message, i18n.get("order-cancelled"), main_menu(i18n), edit=True)
+    await show(query.message, i18n.get("order-cancelled"), main_menu(i18n), edit=True)
 
 
 @router.callback_query(OrderNavCb.filter(F.action == "skip"), StateFilter(*INPUT_STATES))
@@ -319,7 +309,7 @@ async def on_skip(
     settings: Settings,
 ) -> None:
     current = await state.get_state()
-    if not isinstance(query.message, Message) or current not in STEP_OF_STATE:
+    if query.message is None or current not in STEP_OF_STATE:
         return
     step = STEP_OF_STATE[current]
     data = await state.get_data()
@@ -334,7 +324,7 @@ async def on_skip(
 
 @router.callback_query(OrderNavCb.filter(F.action == "back"), StateFilter(*DIALOG_STATES))
 async def on_back(query: CallbackQuery, state: FSMContext, i18n: I18nContext) -> None:
-    if not isinstance(query.message, Message):
+    if query.message is None:  # not a message of a chat: nothing to show it in
         return
     current = await state.get_state()
     data = await state.get_data()
@@ -366,7 +356,7 @@ async def on_stale_button(
 
 
 async def _summary(
-    target: Message,
+    target: MaybeInaccessibleMessageUnion,
     state: FSMContext,
     i18n: I18nContext,
     data: dict[str, Any],
@@ -419,7 +409,7 @@ async def _summary(
         lines.append(i18n.get("order-summary-missing", missing=missing))
     text = "\n".join(lines)
     markup = summary_keyboard(i18n, token, can_pay=can_pay, can_go_back=True)
-    await _show(target, text, markup, edit=edit)
+    await show(target, text, markup, edit=edit)
 
 
 @router.callback_query(OrderConfirmCb.filter())
@@ -437,25 +427,26 @@ async def on_confirm(
     # Answer at once: placement may take the panel's full timeout.
     callback_answer.disable()
     await query.answer()
-    if not isinstance(query.message, Message):
+    if query.message is None:  # not a message of a chat: nothing to show it in
         return
     message = query.message
     current = await state.get_state()
     data = await state.get_data()
     token = data.get("token")
     if current != OrderDialog.confirm.state or not token or token != callback_data.token:
-        with contextlib.suppress(TelegramBadRequest):
-            await message.edit_reply_markup(reply_markup=None)
+        if isinstance(message, Message):
+            with contextlib.suppress(TelegramBadRequest):
+                await message.edit_reply_markup(reply_markup=None)
         await message.answer(i18n.get("order-outdated"), reply_markup=main_menu(i18n))
         return
     draft = _draft(user, data)
     # The dialog ends here: a second press (or a forged one) finds no token.
     await state.clear()
-    await _show(message, i18n.get("order-placing"), None, edit=True)
+    await show(message, i18n.get("order-placing"), None, edit=True)
     result = await ordering.place_order(db, panel, settings, draft, token)
     currency = await ordering.shop_currency(db)
     text, order_id = _outcome_text(i18n, result, currency)
-    await _show(message, text, outcome_keyboard(i18n, order_id), edit=True)
+    await show(message, text, outcome_keyboard(i18n, order_id), edit=True)
 
 
 def _outcome_text(

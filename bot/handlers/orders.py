@@ -11,12 +11,12 @@ import time
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
+from bot.handlers.screen import show_for
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import (
     OrderCb,
@@ -155,34 +155,19 @@ def render_balance(
 # --------------------------------------------------------------------------- handlers
 
 
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Edit the message the button belongs to; an identical re-render is not an error."""
-    message = query.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in exc.message:
-                return
-            log.info("could not edit message, sending a new one: %s", exc.message)
-    if query.from_user is not None and query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
-
-
 @router.callback_query(MenuCb.filter(F.action == "balance"))
 async def cb_balance(query: CallbackQuery, i18n: I18nContext, db: Database, user: User) -> None:
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
     currency = await ordering.shop_currency(db)
-    await _show(query, render_balance(i18n, balance, history, currency), balance_keyboard(i18n))
+    await show_for(query, render_balance(i18n, balance, history, currency), balance_keyboard(i18n))
 
 
 async def _show_list(
     query: CallbackQuery, i18n: I18nContext, db: Database, user: User, page: int
 ) -> None:
     orders_page = await ordering.list_orders(db, user.id, page)
-    await _show(
+    await show_for(
         query, render_orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
     )
 
@@ -222,7 +207,7 @@ async def cb_order_view(
         callback_answer.show_alert = True
         return
     currency = await ordering.shop_currency(db)
-    await _show(
+    await show_for(
         query,
         render_order_card(i18n, view, currency),
         await _card_keyboard(i18n, db, user, view, callback_data.page),
@@ -256,7 +241,7 @@ async def cb_order_refresh(
         note = "\n\n" + i18n.get("orders-refresh-failed")
     view = fresh or view
     currency = await ordering.shop_currency(db)
-    await _show(
+    await show_for(
         query,
         render_order_card(i18n, view, currency) + note,
         await _card_keyboard(i18n, db, user, view, callback_data.page),

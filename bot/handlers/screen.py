@@ -1,0 +1,94 @@
+"""Showing a screen in answer to a button: the one place every handler's edit goes through.
+
+Telegram refuses some edits, and none of that is the user's problem:
+- an edit that changes nothing ("message is not modified": Refresh on an unchanged card, the
+  same page pressed twice, a double tap) — the screen is already right, nothing to do;
+- a message that can no longer be edited (too old, deleted, an `InaccessibleMessage` in the
+  callback) — the screen is sent as a new message instead;
+- a text over 4096 characters — it is cut to fit rather than refused.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessageUnion,
+    Message,
+)
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+NOT_MODIFIED = "message is not modified"
+
+
+def is_not_modified(exc: TelegramBadRequest) -> bool:
+    return NOT_MODIFIED in exc.message
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = TEXT_LIMIT) -> str:
+    """`text` within Telegram's limit (counted in UTF-16 units, the stricter measure: an
+    emoji counts twice), cut with an ellipsis when it is longer."""
+    if _utf16_len(text) <= limit:
+        return text
+    room = limit - 1
+    kept: list[str] = []
+    for char in text:
+        room -= 2 if ord(char) > 0xFFFF else 1
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
+def _unchanged(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether the message already shows exactly this (compared as data: objects that came
+    with an update carry the bot in private attributes, so `==` would never match)."""
+    if message.text != text:
+        return False
+    current = message.reply_markup
+    if current is None or markup is None:
+        return current is None and (markup is None or not markup.inline_keyboard)
+    return current.model_dump(exclude_none=True) == markup.model_dump(exclude_none=True)
+
+
+async def show(
+    target: MaybeInaccessibleMessageUnion,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = True,
+) -> None:
+    """Show `text` in place of `target` (the message a button was pressed on) when `edit`,
+    else (or when Telegram cannot edit it) as a new message in the same chat."""
+    text = fit(text)
+    if edit and isinstance(target, Message):
+        if _unchanged(target, text, markup):
+            return
+        try:
+            await target.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as exc:
+            if is_not_modified(exc):
+                return
+            log.info("could not edit message %s, sending a new one: %s", target.message_id, exc)
+    await target.answer(text, reply_markup=markup)
+
+
+async def show_for(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """`show` for the message of a pressed button (a new message to the user when the button
+    was not on a message of a chat)."""
+    if query.message is not None:
+        await show(query.message, text, markup)
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, fit(text), reply_markup=markup)
