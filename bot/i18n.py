@@ -51,6 +51,9 @@ class UserLocaleManager(BaseManager):
             await users.set_language(db, user.id, locale)
 
 
+PLACEABLE_LIMIT = 2500  # fluent.runtime.resolver.MAX_PART_LENGTH
+
+
 class ShopCore(FluentRuntimeCore):
     """Fluent groups digits by locale, which suits amounts and counts ("50,000", "50 000")
     but not identifiers: an order id must read "#23501". Placeholders named `id` or `*_id`
@@ -60,6 +63,10 @@ class ShopCore(FluentRuntimeCore):
         for name, value in kwargs.items():
             if (name == "id" or name.endswith("_id")) and type(value) is int:
                 kwargs[name] = fluent_number(value, useGrouping=False)
+            elif isinstance(value, str) and len(value) > PLACEABLE_LIMIT:
+                # Fluent refuses (raises on) a placeable over 2500 characters: a panel's
+                # kilobyte-long service name or a long list must be cut, not crash the update.
+                kwargs[name] = value[: PLACEABLE_LIMIT - 1] + "…"
         return super().get(message_id, locale, **kwargs)
 
 

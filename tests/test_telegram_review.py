@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from bot.keyboards.admin import AdminCb
-from bot.keyboards.catalog import CatCb, SvcCb
+from bot.keyboards.catalog import CatCb, SvcCb, SvcListCb
 from bot.keyboards.menu import LangCb, MenuCb
 from bot.keyboards.order_dialog import OrderNavCb, OrderStartCb
 from bot.keyboards.orders import OrderCb
@@ -202,3 +202,29 @@ async def test_deleted_message_gets_a_fresh_one(harness: BotHarness) -> None:
     sent = [c for c in calls if c.method == "sendMessage" and c.ok]
     assert sent and sent[-1].text.startswith("How it works")
     assert not harness.errors
+
+
+# --------------------------------------------------------------------------- long texts
+
+
+async def test_huge_panel_names_never_exceed_telegrams_limit(harness: BotHarness) -> None:
+    """A panel may name a category or a service with kilobytes of text (emoji count twice
+    in Telegram's measure): every screen that shows the name still fits 4096."""
+    huge = "🔥 Best likes " * 600
+    category_id = await harness.db.fetchval("SELECT category_id FROM services WHERE id = '2'")
+    await harness.db.execute("UPDATE categories SET name = ? WHERE id = ?", (huge, category_id))
+    await harness.db.execute("UPDATE services SET name = ? WHERE id = '2'", (huge,))
+    await harness.send("/start", USER)
+    for data in (
+        SvcListCb(category_id=category_id),
+        SvcCb(service_id="2", category_id=category_id),
+        OrderStartCb(service_id="2"),
+    ):
+        calls = await harness.press(data, USER)
+        assert shown(calls), data
+        assert all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in shown(calls))
+        assert_clean(harness, calls)
+    calls = await harness.send("https://instagram.com/p/abc", USER)
+    calls += await harness.send("100", USER)
+    assert shown(calls) and "…" in shown(calls)[-1].text
+    assert_clean(harness, calls)
