@@ -228,3 +228,104 @@ async def test_huge_panel_names_never_exceed_telegrams_limit(harness: BotHarness
     calls += await harness.send("100", USER)
     assert shown(calls) and "…" in shown(calls)[-1].text
     assert_clean(harness, calls)
+
+
+# --------------------------------------------------------------------------- forged buttons
+
+HUGE = "99999999999999999999"
+FORGED = [
+    *(f"o:{action}:{HUGE}:0" for action in ("view", "refresh", "refill", "cancel")),
+    f"o:list:0:{HUGE}", "o:view:-5:0", "o:view:abc:0", "o:view", "o:", "o:list:0:-3",
+    f"tr:cancel_yes:{HUGE}", "tr:cancel_yes", "tr:x",
+    f"cat:{HUGE}", "cat:-1", f"cs:{HUGE}:0", f"cs:1:{HUGE}", "cs:x:0",
+    f"sv:2:{HUGE}:0:0", "sv:2:0:0:2", "sv", f"sp:{HUGE}", "sp:x",
+    "buy", "buy:", f"buy:{HUGE}", "od:zzz", f"odl:{HUGE}", "odl:-5", "odc:", "odc:xx",
+    "m:zzz", "m", "lang:", "lang", "lang:de", "cnop:1", "garbage", "x" * 64, "😀",
+    f"adm:ban:{HUGE}", "adm:refund:1",
+]  # fmt: skip
+
+
+async def test_forged_callback_data_never_crashes(harness: BotHarness) -> None:
+    """Every press is answered exactly once, at most with a short alert; no update fails
+    (a number over SQLite's 64 bits used to raise OverflowError: "Something went wrong")."""
+    await harness.send("/start", USER)
+    other = USER + 1
+    await harness.send("/start", other)
+    await wallet.top_up(harness.db, other, to_micros(10), ref="test:other")
+    other_order = await add_order(harness, other)
+    await harness.send("/start", USER)
+    forged = [
+        *FORGED,
+        *(f"o:{a}:{other_order}:0" for a in ("view", "refresh", "refill", "cancel")),
+        f"tr:cancel_yes:{other_order}",
+    ]
+    for data in forged:
+        calls = await harness.press(data, USER)
+        assert_answered_once(harness, calls)
+        [answer] = answers(calls)
+        assert len(answer.params.get("text") or "") <= 200
+        assert no_error_shown(calls), data
+        assert not any(str(other_order) in (c.text or "") for c in shown(calls)), data
+    orders = await harness.db.fetchall("SELECT status FROM orders WHERE id = ?", (other_order,))
+    assert [tuple(r) for r in orders] == [("in_progress",)]
+
+
+async def test_dead_button_says_so(harness: BotHarness) -> None:
+    await harness.send("/start", USER)
+    calls = await harness.press("m:zzz", USER)
+    [answer] = answers(calls)
+    assert answer.params["text"].startswith("This button no longer works")
+    assert answer.params.get("show_alert") is True
+    calls = await harness.press("m:zzz", USER, language_code="ru")
+    assert answers(calls)[0].params["text"].startswith("Эта кнопка")
+
+
+async def test_admin_forged_huge_id_is_ignored(harness: BotHarness) -> None:
+    calls = await harness.press(f"adm:ban:{HUGE}", 777, chat_id=ADMIN_CHAT)
+    assert not harness.errors
+    assert not [c for c in calls if c.method == "sendMessage"]
+
+
+# --------------------------------------------------------------------------- odd messages
+
+
+async def test_operator_commands_in_private_look_like_any_unknown_command(
+    harness: BotHarness,
+) -> None:
+    await harness.send("/start", USER)
+    unknown = shown(await harness.send("/foo", USER))
+    assert [c.text for c in unknown] and unknown[0].text.startswith("Sorry, I did not")
+    for command in ("/stats", "/credit 1001 5", "/user 1001", "/broadcast", "/maintenance on"):
+        for user_id in (USER, 777):  # even an operator, in private
+            calls = shown(await harness.send(command, user_id))
+            assert [c.text for c in calls] == [c.text for c in unknown], command
+    assert await harness.db.fetchval("SELECT COUNT(*) FROM ledger WHERE kind = 'credit'") == 0
+
+
+async def test_stickers_photos_and_voice_get_a_hint(harness: BotHarness) -> None:
+    await harness.send("/start", USER, username=None)
+    base = harness.tg.make_message("", user_id=USER, username=None)
+    del base["text"]
+    for extra in (
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512,
+                     "height": 512, "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+         "caption": "likes"},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+    ):  # fmt: skip
+        calls = await harness.send_message({**base, **extra})
+        [reply] = shown(calls)
+        assert reply.text.startswith("Sorry, I did not understand")
+        assert_clean(harness, calls)
+
+
+async def test_commands_with_the_bot_name_and_deep_links(harness: BotHarness) -> None:
+    for text in ("/start@test_shop_bot", "/start ref_12345", "/help@test_shop_bot"):
+        calls = await harness.send(text, USER)
+        assert shown(calls), text
+        assert not shown(calls)[-1].text.startswith("Sorry"), text
+    # addressed to another bot: not our /start, an unknown command
+    assert shown(await harness.send("/start@other_bot", USER))[-1].text.startswith("Sorry")
+    for code, greeting in (("pt-br", "Hi,"), ("ru-RU", "Здравствуйте"), (None, "Hi,")):
+        calls = await harness.send("/start", USER + 10, language_code=code, username=None)
+        assert shown(calls)[-1].text.startswith(greeting), code

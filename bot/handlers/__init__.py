@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.config import Settings
-from bot.handlers import admin, catalog, common, order_dialog, orders, tracking
+from bot.handlers import admin, catalog, common, fallback, order_dialog, orders, tracking
 
 
 def _detached(*routers: Router) -> list[Router]:
@@ -23,10 +23,16 @@ def get_routers(settings: Settings) -> list[Router]:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    # order matters: the catalog router ends with the catch-all free-text search
+    # order matters: the catalog router ends with the catch-all free-text search, the
+    # fallback router takes what is left (dead buttons, unknown commands, stickers...)
     private.include_routers(
         *_detached(
-            common.router, order_dialog.router, orders.router, tracking.router, catalog.router
+            common.router,
+            order_dialog.router,
+            orders.router,
+            tracking.router,
+            catalog.router,
+            fallback.router,
         )
     )
 

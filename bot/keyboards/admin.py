@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.fields import RowId
 from bot.services.admin import CALLBACK_PREFIX
 
 
@@ -15,7 +16,7 @@ class AdminCb(CallbackData, prefix=CALLBACK_PREFIX):
     refresh | refund | renotify | placed | notplaced (id = our order id)."""
 
     action: str
-    id: int
+    id: RowId
 
 
 def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.money import format_amount
@@ -27,14 +28,14 @@ BUTTON_NAME_CHARS = 48
 class CatCb(CallbackData, prefix="cat"):
     """A page of the category list."""
 
-    page: int = 0
+    page: PageNo = 0
 
 
 class SvcListCb(CallbackData, prefix="cs"):
     """A page of one category's services."""
 
-    category_id: int
-    page: int = 0
+    category_id: RowId
+    page: PageNo = 0
 
 
 class SvcCb(CallbackData, prefix="sv"):
@@ -42,15 +43,15 @@ class SvcCb(CallbackData, prefix="sv"):
     category's page."""
 
     service_id: str
-    category_id: int = 0
-    page: int = 0
+    category_id: RowId = 0
+    page: PageNo = 0
     search: bool = False
 
 
 class SearchPageCb(CallbackData, prefix="sp"):
     """A page of the last search; the query itself is in the FSM data (it may be long)."""
 
-    page: int = 0
+    page: PageNo = 0
 
 
 class CatNoopCb(CallbackData, prefix="cnop"):
@@ -120,7 +121,7 @@ def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKe
         i18n,
         page.has_prev,
         page.has_next,
-        CatCb(page=page.page - 1),
+        CatCb(page=max(page.page - 1, 0)),
         CatCb(page=page.page + 1),
         page.page,
         page.pages,
@@ -173,7 +174,7 @@ def services_keyboard(
         i18n,
         page.has_prev,
         page.has_next,
-        SvcListCb(category_id=category_id, page=page.page - 1),
+        SvcListCb(category_id=category_id, page=max(page.page - 1, 0)),
         SvcListCb(category_id=category_id, page=page.page + 1),
         page.page,
         page.pages,
@@ -201,7 +202,7 @@ def search_keyboard(
         i18n,
         page.has_prev,
         page.has_next,
-        SearchPageCb(page=page.page - 1),
+        SearchPageCb(page=max(page.page - 1, 0)),
         SearchPageCb(page=page.page + 1),
         page.page,
         page.pages,

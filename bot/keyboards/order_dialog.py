@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.fields import Minutes
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
 from bot.services.order_input import DELAYS, OPTIONAL_STEPS, Step
@@ -27,7 +28,7 @@ class OrderNavCb(CallbackData, prefix="od"):
 class OrderDelayCb(CallbackData, prefix="odl"):
     """A subscription delay (minutes) picked from the buttons."""
 
-    minutes: int
+    minutes: Minutes
 
 
 class OrderConfirmCb(CallbackData, prefix="odc"):

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
 from bot.services.ordering import OrderView, Page
 
@@ -20,8 +21,8 @@ class OrderCb(CallbackData, prefix="o"):
     (on a card: the list page to go back to)."""
 
     action: str
-    order_id: int = 0
-    page: int = 0
+    order_id: RowId = 0
+    page: PageNo = 0
 
 
 def short(text: str, limit: int = BUTTON_NAME_LIMIT) -> str:

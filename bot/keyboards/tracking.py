@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.fields import RowId
 from bot.keyboards.orders import OrderCb
 
 
@@ -19,7 +20,7 @@ class TrackCb(CallbackData, prefix="tr"):
     """action: cancel_yes (the confirmed cancel); order_id is our id."""
 
     action: str
-    order_id: int
+    order_id: RowId
 
 
 def order_card_data(order_id: int) -> str:
