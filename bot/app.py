@@ -16,6 +16,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
     BotCommand,
@@ -178,6 +179,19 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
         ):
             await event.update.message.answer(i18n.get("error-generic"))
         elif isinstance(event.update.callback_query, CallbackQuery):
-            await event.update.callback_query.answer(i18n.get("error-generic"), show_alert=True)
+            await _tell_presser(event.update.callback_query, i18n.get("error-generic"))
     except Exception:
         log.exception("could not tell the user about the error")
+
+
+async def _tell_presser(query: CallbackQuery, text: str) -> None:
+    """An alert when the query is still unanswered; usually CallbackAnswerMiddleware has
+    answered it already (after the failed handler), and Telegram refuses a second answer:
+    then a message in the private chat the button was in."""
+    try:
+        await query.answer(text, show_alert=True)
+        return
+    except TelegramBadRequest:
+        pass
+    if query.message is not None and query.message.chat.type == "private":
+        await query.message.answer(text)

@@ -329,3 +329,17 @@ async def test_commands_with_the_bot_name_and_deep_links(harness: BotHarness) ->
     for code, greeting in (("pt-br", "Hi,"), ("ru-RU", "Здравствуйте"), (None, "Hi,")):
         calls = await harness.send("/start", USER + 10, language_code=code, username=None)
         assert shown(calls)[-1].text.startswith(greeting), code
+
+
+# --------------------------------------------------------------------------- errors
+
+
+async def test_a_failed_button_tells_the_user_once(harness: BotHarness) -> None:
+    """The handler fails (here Telegram answers 500 to the edit): the callback was already
+    answered by the middleware, so the apology comes as a message, not a refused alert."""
+    await harness.send("/start", USER)
+    harness.tg.fail_next("editMessageText", 500)
+    calls = await harness.press(MenuCb(action="help"), USER)
+    assert [a.ok for a in answers(calls)] in ([True], [True, False])
+    sent = [c.text for c in calls if c.method == "sendMessage" and c.ok]
+    assert sent == ["Something went wrong on our side. Please try again in a minute."]
