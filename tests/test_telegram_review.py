@@ -6,6 +6,7 @@ dispatcher; the fake Bot API refuses what the real one refuses."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from bot.keyboards.admin import AdminCb
 from bot.keyboards.catalog import CatCb, SvcCb, SvcListCb
@@ -343,3 +344,31 @@ async def test_a_failed_button_tells_the_user_once(harness: BotHarness) -> None:
     assert [a.ok for a in answers(calls)] in ([True], [True, False])
     sent = [c.text for c in calls if c.method == "sendMessage" and c.ok]
     assert sent == ["Something went wrong on our side. Please try again in a minute."]
+
+
+# --------------------------------------------------------------------------- texts
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+def test_one_word_for_the_money_and_for_order_numbers() -> None:
+    """The menu says "Balance": texts say balance, never wallet; Russian numbers orders
+    with «№», never "#"."""
+    for path in LOCALES.glob("*/*.ftl"):
+        text = path.read_text(encoding="utf-8").lower()
+        assert "wallet" not in text and "кошел" not in text, path
+    for path in (LOCALES / "ru").glob("*.ftl"):
+        assert "#{ $order_id }" not in path.read_text(encoding="utf-8"), path
+
+
+async def test_russian_plurals_follow_the_number(harness: BotHarness) -> None:
+    core = harness.core
+    assert "на 1 год вперёд" in core.get("order-error-expiry-far", "ru", years=1)
+    assert "на 3 года вперёд" in core.get("order-error-expiry-far", "ru", years=3)
+    assert "на 10 лет вперёд" in core.get("order-error-expiry-far", "ru", years=10)
+    assert "at most 1 year from" in core.get("order-error-expiry-far", "en", years=1)
+    assert "не больше 21 символа" in core.get("order-error-too-long", "ru", max=21)
+    assert "не больше 500 символов" in core.get("order-error-too-long", "ru", max=500)
+    params = {"order_id": 5, "panel_order_id": "9", "error": "x"}
+    assert "3 раза подряд" in core.get("track-alert-order-errors", "ru", count=3, **params)
+    assert "5 раз подряд" in core.get("track-alert-order-errors", "ru", count=5, **params)

@@ -21,8 +21,8 @@ admin-help =
     Operator commands (this group only):
     /stats — users, orders, turnover, margin, panel balance
     /user <id or @username> — profile, balance, ledger, orders; credit, debit, ban
-    /credit <user> <amount> [note] — add money to a wallet (e.g. /credit 12345 10.50 bonus)
-    /debit <user> <amount> [note] — take money from a wallet
+    /credit <user> <amount> [note] — add money to a user's balance (e.g. /credit 12345 10.50 bonus)
+    /debit <user> <amount> [note] — take money from a user's balance
     /order <our id or panel id> — order card: refresh, refund, repeat the notification
     /unknown — orders whose placement outcome is unknown: settle them
     /sync — sync the catalog with the panel now
@@ -61,7 +61,7 @@ admin-user-card =
     First seen: { $first_seen }, last seen: { $last_seen } (UTC)
     Flags: { $flags }
 
-    Last wallet entries:
+    Last balance entries:
     { $ledger }
 
     Last orders:

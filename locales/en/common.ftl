@@ -1,7 +1,7 @@
 start-greeting =
     Hi, { $name }! 👋
     This shop sells social media promotion: followers, likes, views, comments and more.
-    Pick a service in the catalog, pay from your wallet and follow your orders right here.
+    Pick a service in the catalog, pay from your balance and follow your orders right here.
 menu-catalog = 🛍 Catalog
 menu-search = 🔎 Search
 menu-orders = 📦 My orders
@@ -13,7 +13,7 @@ help-text =
     How it works:
     1. Open the 🛍 Catalog or 🔎 Search for a service.
     2. Press “Order” and answer a few questions (link, quantity…).
-    3. Check the summary and confirm: the price is taken from your 💰 wallet.
+    3. Check the summary and confirm: the price is taken from your 💰 balance.
     4. Follow the progress in 📦 My orders; I will message you when the status changes.
 
     Commands:

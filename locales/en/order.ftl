@@ -150,5 +150,8 @@ order-error-list-line-invalid = Line { $line } is not valid. Please fix it and s
 order-error-list-count = You sent { $count } lines; this service needs from { $min } to { $max }.
 order-error-expiry-format = Please send a real date as day/month/year, like 31/12/2025.
 order-error-expiry-past = That date is not in the future. Please send a later date.
-order-error-expiry-far = That date is too far away: at most { $years } years from now.
+order-error-expiry-far = That date is too far away: at most { $years } { $years ->
+        [one] year
+       *[other] years
+    } from now.
 order-error-delay-invalid = Please pick one of the buttons: { $choices } minutes.

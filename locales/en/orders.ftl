@@ -21,7 +21,7 @@ orders-balance-line = { $date } · { $kind } · { $amount }
 orders-balance-line-order = { $date } · { $kind } #{ $order_id } · { $amount }
 orders-balance-topup =
     How to top up: write to support and tell them how much you want to add.
-    The operator credits your wallet and I will let you know when the money arrives.
+    The operator tops up your balance and I will let you know when the money arrives.
 orders-ledger-kind-charge = Order
 orders-ledger-kind-refund = Refund
 orders-ledger-kind-credit = Credit
@@ -50,7 +50,7 @@ orders-card-service = Service: { $service }
 orders-card-link = Link: { $link }
 orders-card-quantity = Quantity: { $quantity }
 orders-card-price = Paid: { $price }
-orders-card-refunded = Returned to your wallet: { $amount }
+orders-card-refunded = Returned to your balance: { $amount }
 orders-card-status = Status: { $status }
 orders-card-start-count = Start count: { $start_count }
 orders-card-remains = Remains: { $remains }
@@ -59,12 +59,12 @@ orders-card-created = Created: { $date }
 orders-card-unknown-note = We are checking this order with the provider. Your money is safe: it is either delivered or returned.
 
 ## Placing (texts for the order dialog's result screens)
-orders-placed = ✅ Order #{ $order_id } is placed. { $price } was taken from your wallet. I will message you when the status changes.
-orders-place-failed = ❌ The provider did not accept the order: { $reason }. The money is back in your wallet.
-orders-place-failed-no-reason = ❌ The order could not be placed. The money is back in your wallet.
-orders-place-unavailable-now = 😔 This service is temporarily unavailable. The money is back in your wallet; please try again later.
+orders-placed = ✅ Order #{ $order_id } is placed. { $price } was taken from your balance. I will message you when the status changes.
+orders-place-failed = ❌ The provider did not accept the order: { $reason }. The money is back on your balance.
+orders-place-failed-no-reason = ❌ The order could not be placed. The money is back on your balance.
+orders-place-unavailable-now = 😔 This service is temporarily unavailable. The money is back on your balance; please try again later.
 orders-place-unknown = ⏳ Order #{ $order_id } is being checked with the provider. Your money is held safely: you get either the order or a refund. We will message you.
-orders-place-insufficient = Not enough money in your wallet: { $missing } more is needed.
+orders-place-insufficient = Not enough money on your balance: { $missing } more is needed.
 orders-place-duplicate = This order was already placed: #{ $order_id }.
 orders-place-unavailable = This service cannot be ordered right now. Please choose another one.
 orders-place-maintenance = 🛠 The shop is under maintenance. Please try again a little later.

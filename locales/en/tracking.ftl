@@ -2,13 +2,13 @@ track-started = ▶️ Your order #{ $order_id } ({ $service }) has started.
 track-completed = ✅ Your order #{ $order_id } ({ $service }) is completed. Thank you!
 track-partial =
     ⚠️ Your order #{ $order_id } ({ $service }) was delivered only in part.
-    { $refund } for the undelivered part is back in your wallet.
+    { $refund } for the undelivered part is back on your balance.
 track-canceled =
     ❌ Your order #{ $order_id } ({ $service }) was canceled.
-    { $refund } is back in your wallet.
+    { $refund } is back on your balance.
 track-refunded =
     ↩️ Your order #{ $order_id } ({ $service }) was refunded.
-    { $refund } is back in your wallet.
+    { $refund } is back on your balance.
 track-btn-order = 📦 Open the order
 track-refill-in-progress = 🔄 The refill of order #{ $order_id } is in progress.
 track-refill-completed = ✅ The refill of order #{ $order_id } is completed.
@@ -16,13 +16,19 @@ track-refill-rejected = ❌ The refill of order #{ $order_id } was rejected by t
 track-refill-canceled = ❌ The refill of order #{ $order_id } was canceled by the provider.
 track-refill-failed = ❌ The refill of order #{ $order_id } failed at the provider.
 track-alert-order-errors =
-    ⚠️ Order #{ $order_id } (panel id { $panel_order_id }): the panel answered with an error { $count } times in a row: { $error }
+    ⚠️ Order #{ $order_id } (panel id { $panel_order_id }): the panel answered with an error { $count } { $count ->
+        [one] time
+       *[other] times
+    } in a row: { $error }
     Please check it on the panel.
 track-alert-order-failed =
     ⚠️ The panel reports order #{ $order_id } (panel id { $panel_order_id }, { $service }) as failed.
     No automatic refund was made: check the panel and refund the user if needed.
 track-alert-refill-errors =
-    ⚠️ Refill { $refill_id } of order #{ $order_id }: the panel answered with an error { $count } times in a row: { $error }
+    ⚠️ Refill { $refill_id } of order #{ $order_id }: the panel answered with an error { $count } { $count ->
+        [one] time
+       *[other] times
+    } in a row: { $error }
 track-alert-panel-down =
     🚨 The panel is unreachable: order statuses cannot be checked. I keep retrying with growing pauses.
     Last error: { $error }
@@ -30,9 +36,9 @@ track-alert-panel-back = ✅ The panel answers again (it was unreachable for abo
 track-btn-refill = 🔁 Request a refill
 track-btn-cancel = ✖️ Cancel the order
 track-btn-cancel-confirm = ✖️ Yes, cancel it
-track-cancel-confirm = Cancel order #{ $order_id }? The provider decides; if it agrees, the money for the undelivered part comes back to your wallet.
+track-cancel-confirm = Cancel order #{ $order_id }? The provider decides; if it agrees, the money for the undelivered part comes back to your balance.
 track-refill-accepted = 🔁 Refill requested for order #{ $order_id }. I will tell you when the provider finishes it.
-track-cancel-accepted = ✖️ Cancellation requested for order #{ $order_id }. I will tell you when the provider confirms it; the money then comes back to your wallet.
+track-cancel-accepted = ✖️ Cancellation requested for order #{ $order_id }. I will tell you when the provider confirms it; the money then comes back to your balance.
 track-request-rejected =
     The provider declined the request for order #{ $order_id }.
     Provider's answer: { $reason }

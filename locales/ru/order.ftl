@@ -127,8 +127,14 @@ order-use-buttons = Воспользуйтесь кнопками под сво�
 
 order-error-not-text = Пришлите это, пожалуйста, текстовым сообщением.
 order-error-empty = Ответ пустой. Пришлите текст.
-order-error-too-long = Слишком длинно: не больше { $max } символов.
-order-error-link-too-long = Ссылка слишком длинная: не больше { $max } символов.
+order-error-too-long = Слишком длинно: не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }.
+order-error-link-too-long = Ссылка слишком длинная: не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }.
 order-error-link-spaces = В ссылке не может быть пробелов и скрытых символов. Пришлите только ссылку.
 order-error-link-invalid = Это не похоже на ссылку. Пришлите полный адрес, начинающийся с https://, например https://instagram.com/p/abc
 order-error-number-too-big = Слишком большое число (больше { $max_digits } цифр).
@@ -145,10 +151,17 @@ order-error-sub-max-below-min = Максимум не может быть мен
 order-error-username-invalid = Это не похоже на имя пользователя. Используйте буквы, цифры, точки и подчёркивания, например @username.
 order-error-hashtag-invalid = Это не похоже на хештег. Нужно одно слово без пробелов, например #travel.
 order-error-list-too-many = Слишком много строк: не больше { $max }.
-order-error-list-line-too-long = Строка { $line } слишком длинная: не больше { $max } символов в строке.
+order-error-list-line-too-long = Строка { $line } слишком длинная: не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    } в строке.
 order-error-list-line-invalid = Строка { $line } некорректна. Исправьте её и пришлите весь список заново.
 order-error-list-count = Вы прислали строк: { $count }; для этой услуги нужно от { $min } до { $max }.
 order-error-expiry-format = Пришлите настоящую дату в виде день/месяц/год, например 31/12/2025.
 order-error-expiry-past = Эта дата не в будущем. Пришлите более позднюю дату.
-order-error-expiry-far = Дата слишком далеко: не больше { $years } лет вперёд.
+order-error-expiry-far = Дата слишком далеко: не больше чем на { $years } { $years ->
+        [one] год
+        [few] года
+       *[many] лет
+    } вперёд.
 order-error-delay-invalid = Выберите одну из кнопок: { $choices } минут.

@@ -21,7 +21,7 @@ orders-balance-line = { $date } · { $kind } · { $amount }
 orders-balance-line-order = { $date } · { $kind } №{ $order_id } · { $amount }
 orders-balance-topup =
     Как пополнить: напишите в поддержку, сколько хотите внести.
-    Оператор зачислит деньги на ваш кошелёк, и я сообщу, когда они поступят.
+    Оператор зачислит деньги на ваш баланс, и я сообщу, когда они поступят.
 orders-ledger-kind-charge = Заказ
 orders-ledger-kind-refund = Возврат
 orders-ledger-kind-credit = Зачисление
@@ -50,7 +50,7 @@ orders-card-service = Услуга: { $service }
 orders-card-link = Ссылка: { $link }
 orders-card-quantity = Количество: { $quantity }
 orders-card-price = Оплачено: { $price }
-orders-card-refunded = Возвращено на кошелёк: { $amount }
+orders-card-refunded = Возвращено на баланс: { $amount }
 orders-card-status = Статус: { $status }
 orders-card-start-count = Начальное значение: { $start_count }
 orders-card-remains = Осталось: { $remains }
@@ -59,12 +59,12 @@ orders-card-created = Создан: { $date }
 orders-card-unknown-note = Мы уточняем этот заказ у поставщика. Ваши деньги в безопасности: вы получите либо заказ, либо возврат.
 
 ## Оформление (тексты для итоговых экранов диалога заказа)
-orders-placed = ✅ Заказ №{ $order_id } оформлен. С кошелька списано { $price }. Я напишу, когда статус изменится.
-orders-place-failed = ❌ Поставщик не принял заказ: { $reason }. Деньги вернулись на ваш кошелёк.
-orders-place-failed-no-reason = ❌ Не удалось оформить заказ. Деньги вернулись на ваш кошелёк.
-orders-place-unavailable-now = 😔 Услуга временно недоступна. Деньги вернулись на ваш кошелёк, попробуйте позже.
+orders-placed = ✅ Заказ №{ $order_id } оформлен. С баланса списано { $price }. Я напишу, когда статус изменится.
+orders-place-failed = ❌ Поставщик не принял заказ: { $reason }. Деньги вернулись на ваш баланс.
+orders-place-failed-no-reason = ❌ Не удалось оформить заказ. Деньги вернулись на ваш баланс.
+orders-place-unavailable-now = 😔 Услуга временно недоступна. Деньги вернулись на ваш баланс, попробуйте позже.
 orders-place-unknown = ⏳ Заказ №{ $order_id } проверяется у поставщика. Ваши деньги надёжно удержаны: вы получите либо заказ, либо возврат. Мы вам напишем.
-orders-place-insufficient = На кошельке не хватает денег: нужно ещё { $missing }.
+orders-place-insufficient = На балансе не хватает денег: нужно ещё { $missing }.
 orders-place-duplicate = Этот заказ уже оформлен: №{ $order_id }.
 orders-place-unavailable = Эту услугу сейчас нельзя заказать. Пожалуйста, выберите другую.
 orders-place-maintenance = 🛠 В магазине идут технические работы. Попробуйте немного позже.
