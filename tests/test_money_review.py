@@ -427,7 +427,7 @@ async def test_a_price_rise_after_the_summary_is_never_charged(
     result = await ordering.place_order(
         shop, panel, settings, order, "tok-price", max_charge=quote.charge
     )
-    assert result.outcome == "unavailable"
+    assert result.outcome == "price_changed"
     assert fake.add_calls == []
     assert await wallet.balance(shop, USER) == 100 * MICRO
     # a price that fell is simply the new, lower price

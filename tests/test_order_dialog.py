@@ -326,6 +326,19 @@ async def test_double_confirm_places_one_order(h: BotHarness) -> None:
     assert [r[2] for r in await ledger(h)] == ["topup", "charge"]
 
 
+async def test_a_price_rise_after_the_summary_charges_nothing(h: BotHarness) -> None:
+    """The catalog (or /markup) raised the price between the summary and Confirm: the user
+    is never charged more than the summary said."""
+    calls = await walk_to_summary(h, "2", [LINK, "1000"])
+    data = confirm_data(h, calls)
+    await h.db.execute("UPDATE services SET rate = rate * 2 WHERE id = '2'")
+    calls = await h.press(data)
+    assert "The price changed since your summary: it is now 0.072 USD" in text_of(calls)
+    assert h.fake_panel.add_calls == []
+    assert [r[2] for r in await ledger(h)] == ["topup"]
+    assert await h.db.fetchval("SELECT COUNT(*) FROM orders") == 0
+
+
 async def test_an_old_summary_places_nothing(h: BotHarness) -> None:
     calls = await walk_to_summary(h, "2", [LINK, "1000"])
     old = confirm_data(h, calls)

@@ -381,6 +381,7 @@ async def _summary(
         return
     token = ordering.new_confirm_token()
     data["token"] = token
+    data["quoted"] = quote.charge  # the price on this summary: never charge more than it
     await state.set_state(OrderDialog.confirm)
     await state.set_data(data)
 
@@ -443,7 +444,10 @@ async def on_confirm(
     # The dialog ends here: a second press (or a forged one) finds no token.
     await state.clear()
     await show(message, i18n.get("order-placing"), None, edit=True)
-    result = await ordering.place_order(db, panel, settings, draft, token)
+    quoted = data.get("quoted")
+    result = await ordering.place_order(
+        db, panel, settings, draft, token, max_charge=quoted if isinstance(quoted, int) else None
+    )
     currency = await ordering.shop_currency(db)
     text, order_id = _outcome_text(i18n, result, currency)
     await show(message, text, outcome_keyboard(i18n, order_id), edit=True)
@@ -473,4 +477,6 @@ def _outcome_text(
         )
     if outcome == "maintenance":
         return i18n.get("order-maintenance"), None
+    if outcome == "price_changed":
+        return i18n.get("order-price-changed", price=format_amount(result.charge, currency)), None
     return i18n.get("order-unavailable"), None

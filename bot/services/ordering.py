@@ -85,7 +85,14 @@ RESERVED_FIELDS = frozenset({"key", "action", "service"})
 MAX_NOT_SENT_WAIT = 3.0
 
 Outcome = Literal[
-    "placed", "failed", "unknown", "insufficient", "duplicate", "unavailable", "maintenance"
+    "placed",
+    "failed",
+    "unknown",
+    "insufficient",
+    "duplicate",
+    "unavailable",
+    "maintenance",
+    "price_changed",
 ]
 
 
@@ -464,7 +471,7 @@ async def place_order(
 
     `max_charge`: the price the user saw on the summary they confirmed. The price is
     computed again here (a catalog sync or /markup may have changed it meanwhile); if it
-    is now higher, nothing is charged and the outcome is "unavailable" (ask again)."""
+    is now higher, nothing is charged and the outcome is "price_changed" (ask again)."""
     if await maintenance_on(db):
         return PlaceResult("maintenance")
     try:
@@ -474,7 +481,7 @@ async def place_order(
     if max_charge is not None and offer.charge > max_charge:
         log.info("price of %s rose from %s to %s since the summary", offer.service_id,
                  max_charge, offer.charge)  # fmt: skip
-        return PlaceResult("unavailable", charge=offer.charge)
+        return PlaceResult("price_changed", charge=offer.charge)
     currency = await shop_currency(db)
     fields = dict(draft.fields)
     now = int(time.time())

@@ -155,3 +155,4 @@ order-error-expiry-far = That date is too far away: at most { $years } { $years 
        *[other] years
     } from now.
 order-error-delay-invalid = Please pick one of the buttons: { $choices } minutes.
+order-price-changed = 💱 The price changed since your summary: it is now { $price }. Nothing was charged; please start the order again to see the new summary.
