@@ -230,7 +230,7 @@ async def test_operator_refund_while_add_is_in_flight_changes_nothing(
         await asyncio.sleep(0.01)
     assert order_id is not None and (await row(shop, order_id))["status"] == "submitting"
     # the outcome of the add is not known yet: an operator's refund must not race it
-    assert await admin.refund_order(shop, ADMIN, order_id) == ("already", 0)
+    assert await admin.refund_order(shop, ADMIN, order_id) == ("busy", 0)
     result = await task
     assert result.outcome == "placed"
     placed = await row(shop, order_id)

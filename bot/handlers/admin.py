@@ -391,6 +391,7 @@ async def cb_refund(
     key = {
         "refunded": "admin-refund-done",
         "already": "admin-refund-already",
+        "busy": "admin-refund-busy",
         "not_found": "admin-order-not-found",
     }[outcome]
     _alert(

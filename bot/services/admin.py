@@ -386,7 +386,7 @@ async def order_audit(db: Database, order_id: int, limit: int = 10) -> list[Audi
     return [AuditEntry(**dict(row)) for row in reversed(rows)]
 
 
-RefundOutcome = Literal["refunded", "already", "not_found"]
+RefundOutcome = Literal["refunded", "already", "not_found", "busy"]
 
 
 async def _notify_order(
@@ -414,7 +414,7 @@ async def refund_order(db: Database, admin_id: int, order_id: int) -> tuple[Refu
         if row["status"] == "submitting":
             # the `add` is in flight: its outcome decides (pending, or failed = refunded, or
             # unknown for an operator); a refund now could pay back an order the panel has
-            return "already", 0
+            return "busy", 0
         left = await ordering.refund_order(conn, order_id, note=f"admin {admin_id}")
         if not left:
             return "already", 0

@@ -202,3 +202,4 @@ admin-alert-catalog =
     Biggest price changes:
     { $biggest }
     Check the markup (/markup) if prices moved a lot; removed services are no longer sold.
+admin-refund-busy = Order #{ $id } is being placed at the panel right now; nothing changed. Its outcome decides; look again in a minute.
