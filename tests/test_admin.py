@@ -355,6 +355,9 @@ async def test_order_card_refund_once_and_renotify(harness: BotHarness) -> None:
     assert [(e.ref, e.amount) for e in refunds] == [(f"order:{order_id}:refund", to_micros(4))]
     view = await ordering.get_order_any(harness.db, order_id)
     assert view is not None and view.status == "refunded" and view.refunded == view.charge
+    # the card's history shows every status the order went through, whoever changed it
+    card = sent(await harness.admin(f"/order {order_id}"))[-1]
+    assert "— → in_progress" in card.text and "in_progress → refunded" in card.text
 
     before = len(await outbox_rows(harness, 1001))
     calls = await harness.press(AdminCb(action="renotify", id=order_id), 777, chat_id=ADMIN_CHAT)

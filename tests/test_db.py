@@ -66,6 +66,8 @@ EXPECTED_TABLES = {
         "markup_percent",
     },
     "categories": {"id", "name", "markup_percent"},
+    "order_events": {"id", "order_id", "old_status", "new_status", "at"},
+    "outbox": {"id", "chat_id", "method", "key", "params", "buttons", "dedup", "status"},
 }
 
 

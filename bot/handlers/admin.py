@@ -275,27 +275,47 @@ async def cmd_ban(
 
 async def _order_text(i18n: I18nContext, db: Database, order: Any) -> str:
     code = await admin.currency(db)
-    history = [
-        i18n.get(
-            "admin-ledger-line",
-            when=_when(e.created_at),
-            amount=("+" if e.amount > 0 else "") + format_amount(e.amount, code),
-            kind=e.kind,
-            ref=e.ref,
+    # status changes, money and operator actions, in the order they happened
+    events: list[tuple[int, str]] = [
+        (
+            e.at,
+            i18n.get(
+                "admin-status-line",
+                when=_when(e.at),
+                old=e.old_status or "—",
+                new=e.new_status,
+            ),
+        )
+        for e in await admin.order_events(db, order.id)
+    ]
+    events += [
+        (
+            e.created_at,
+            i18n.get(
+                "admin-ledger-line",
+                when=_when(e.created_at),
+                amount=("+" if e.amount > 0 else "") + format_amount(e.amount, code),
+                kind=e.kind,
+                ref=e.ref,
+            ),
         )
         for e in await admin.order_ledger(db, order.id)
     ]
-    history += [
-        i18n.get(
-            "admin-audit-line",
-            when=_when(e.created_at),
-            admin=str(e.admin_id),
-            action=e.action,
-            target=e.target or "—",
-            details=e.details or "",
+    events += [
+        (
+            e.created_at,
+            i18n.get(
+                "admin-audit-line",
+                when=_when(e.created_at),
+                admin=str(e.admin_id),
+                action=e.action,
+                target=e.target or "—",
+                details=e.details or "",
+            ),
         )
         for e in await admin.order_audit(db, order.id)
     ]
+    history = [text for _, text in sorted(events, key=lambda event: event[0])]
     return i18n.get(
         "admin-order-card",
         id=str(order.id),

@@ -386,6 +386,23 @@ async def order_audit(db: Database, order_id: int, limit: int = 10) -> list[Audi
     return [AuditEntry(**dict(row)) for row in reversed(rows)]
 
 
+@dataclass(frozen=True)
+class StatusEvent:
+    old_status: str | None
+    new_status: str
+    at: int
+
+
+async def order_events(db: Database, order_id: int, limit: int = 20) -> list[StatusEvent]:
+    """The order's status history (recorded by a trigger, migration 007), oldest first."""
+    rows = await db.fetchall(
+        "SELECT old_status, new_status, at FROM order_events WHERE order_id = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (order_id, limit),
+    )
+    return [StatusEvent(**dict(row)) for row in reversed(rows)]
+
+
 RefundOutcome = Literal["refunded", "already", "not_found", "busy"]
 
 

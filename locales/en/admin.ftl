@@ -51,6 +51,7 @@ admin-stats =
 admin-stats-status-line = { $status }: { $today } / { $week } / { $total }
 
 admin-ledger-line = { $when } { $amount } { $kind } ({ $ref })
+admin-status-line = { $when } { $old } → { $new }
 admin-order-line = #{ $id } { $status } · { $service } · { $charge }
 admin-flag-banned = banned
 admin-flag-blocked = blocked the bot
