@@ -119,8 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "check":
         return asyncio.run(check(settings))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(settings))
+    except TelegramUnauthorizedError:
+        log.error("BOT_TOKEN: Telegram rejected the token (Unauthorized); the bot cannot start")
+        return 1
+    except TelegramNetworkError as exc:
+        log.error("BOT_API_URL: cannot reach %s (%s)", settings.bot_api_url, type(exc).__name__)
+        return 1
     return 0
 
 

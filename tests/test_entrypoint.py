@@ -167,3 +167,21 @@ async def test_polling_bot_speaks_both_languages_and_remembers(
         assert sent[0].text.startswith("Как это работает")
     finally:
         await _stop_bot(proc)
+
+
+async def test_run_with_a_rejected_token_exits_with_one_clear_line(
+    tmp_path: Path, fake_panel: FakePanel
+) -> None:
+    tg = FakeTelegram(token="999:OTHER-token")  # our TEST_TOKEN is not this bot's
+    await tg.start()
+    try:
+        env = _env(tmp_path, tg.url, fake_panel.url, fake_panel.key)
+        proc = await _start_bot(env, tmp_path)
+        _, err_bytes = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        await tg.stop()
+    err = err_bytes.decode()
+    assert proc.returncode == 1
+    assert "BOT_TOKEN: Telegram rejected the token" in err
+    assert "Traceback" not in err
+    assert TEST_TOKEN.split(":")[1] not in err
