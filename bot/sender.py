@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 SWEEP_EVERY = 30.0  # seconds between closing the queued rows of users who blocked the bot
+PRUNE_EVERY = 3600.0  # seconds between removing old delivered rows
+KEEP_DAYS = 30  # delivered, blocked and failed rows are kept this long (for /order, audits)
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class Sender:
         self._wake = asyncio.Event()  # a send finished or something was queued
         self._queued = asyncio.Event()  # something was queued: refetch, it may be urgent
         self._last_sweep = 0.0
+        self._last_prune = 0.0
         self._slots = asyncio.Semaphore(self.limits.workers)
         self.sent = 0
         self.retried_429 = 0
@@ -141,6 +144,7 @@ class Sender:
         try:
             while not stop.is_set():
                 await self._skip_blocked()
+                await self._prune()
                 dispatched, next_wait = await self._pass(stop)
                 if stop.is_set():
                     break
@@ -174,6 +178,21 @@ class Sender:
             "UPDATE outbox SET status = 'blocked', error = 'user blocked the bot'"
             " WHERE status = 'queued' AND chat_id IN (SELECT id FROM users WHERE is_blocked = 1)"
         )
+
+    async def _prune(self) -> int:
+        """The outbox would grow forever: rows that are done and older than KEEP_DAYS go.
+        Queued rows are never removed, whatever their age."""
+        now = time.monotonic()
+        if now - self._last_prune < PRUNE_EVERY:
+            return 0
+        self._last_prune = now
+        removed = await self.db.execute(
+            "DELETE FROM outbox WHERE status <> 'queued' AND created_at < ?",
+            (int(time.time()) - KEEP_DAYS * 86400,),
+        )
+        if removed:
+            log.info("outbox: removed %d delivered rows older than %d days", removed, KEEP_DAYS)
+        return removed
 
     async def _fetch(self) -> list[_Row]:
         self._finished.clear()

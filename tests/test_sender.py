@@ -263,3 +263,21 @@ async def test_network_errors_are_retried(
     row = await db.fetchone("SELECT status, error FROM outbox")
     assert row is not None and row["status"] == "queued" and "network" in row["error"]
     assert port
+
+
+async def test_old_finished_rows_are_pruned_queued_never(
+    db: Database, bot: Bot, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    old = int(time.time()) - 40 * 86400
+    async with db.transaction() as conn:
+        for status, created in (("sent", old), ("failed", old), ("queued", old), ("sent", 0)):
+            await conn.execute(
+                "INSERT INTO outbox (chat_id, key, status, created_at)"
+                " VALUES (1, 'help-text', ?, ?)",
+                (status, created or int(time.time())),
+            )
+    sender = Sender(bot, db, core, settings)
+    assert await sender._prune() == 2
+    rows = await db.fetchall("SELECT status, created_at FROM outbox ORDER BY id")
+    assert [r["status"] for r in rows] == ["queued", "sent"]
+    assert await sender._prune() == 0  # at most once an hour
