@@ -36,10 +36,10 @@ from bot.db import Database
 from bot.i18n import pick_language
 from bot.panel import PanelClient
 from bot.tasks import Supervisor
+from bot.text import fit
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
 SWEEP_EVERY = 30.0  # seconds between closing the queued rows of users who blocked the bot
 PRUNE_EVERY = 3600.0  # seconds between removing old delivered rows
 KEEP_DAYS = 30  # delivered, blocked and failed rows are kept this long (for /order, audits)
@@ -375,8 +375,7 @@ class Sender:
             raise RenderError(f"unknown method {row.method!r} or no key")
         lang = self._language(row)
         text = self._render(row.key, lang, _json(row.params))
-        if len(text) > MAX_TEXT:
-            text = text[: MAX_TEXT - 1] + "…"
+        text = fit(text)  # counted as Telegram does (UTF-16): emoji count twice
         await self.bot.send_message(
             chat_id=row.chat_id, text=text, reply_markup=self._markup(row, lang)
         )

@@ -281,3 +281,18 @@ async def test_old_finished_rows_are_pruned_queued_never(
     rows = await db.fetchall("SELECT status, created_at FROM outbox ORDER BY id")
     assert [r["status"] for r in rows] == ["queued", "sent"]
     assert await sender._prune() == 0  # at most once an hour
+
+
+async def test_a_text_too_long_for_telegram_is_cut_not_refused(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    """Telegram counts UTF-16 units: 3,000 emoji are 6,000 of them. The row is delivered,
+    cut to fit, instead of failing five times."""
+    await add_user(db, 2001)
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, 2001, "orders-place-failed", {"reason": "🙂" * 3000})
+    sender = Sender(bot, db, core, settings, FAST)
+    await run_until(sender, queued_none(db))
+    (text,) = tg.texts(2001)
+    assert text.endswith("…") and len(text.encode("utf-16-le")) // 2 <= 4096
+    assert await db.fetchval("SELECT status FROM outbox") == "sent"

@@ -26,18 +26,17 @@ from bot.money import format_amount
 from bot.services import catalog
 from bot.services.catalog import ServiceView
 from bot.states import SearchDialog
+from bot.text import fit, shorten
 
 router = Router(name="catalog")
 
 QUERY_KEY = "catalog_query"
-TEXT_LIMIT = 4096
 SHOWN_QUERY_CHARS = 60
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _shown_query(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SHOWN_QUERY_CHARS else text[: SHOWN_QUERY_CHARS - 1] + "…"
+    return shorten(text, SHOWN_QUERY_CHARS, one_line=True)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -95,12 +94,9 @@ def card_text(i18n: I18nContext, service: ServiceView, currency: str) -> str:
     text = "\n".join(lines)
     description = _BR.sub("\n", service.description).strip()
     if description:
-        room = TEXT_LIMIT - len(text) - 2
-        if len(description) > room:
-            description = description[: max(0, room - 1)].rstrip() + "…"
-        if room > 1:
-            text = f"{text}\n\n{description}"
-    return text[:TEXT_LIMIT]
+        # the description gives way first; fit() counts as Telegram does (UTF-16)
+        text = fit(f"{text}\n\n{description}")
+    return text
 
 
 async def _search_answer(

@@ -56,6 +56,7 @@ from bot.services.order_input import (
 from bot.services.pricing import is_package
 from bot.services.users import User
 from bot.states import OrderDialog
+from bot.text import shorten
 
 log = logging.getLogger(__name__)
 router = Router(name="order_dialog")
@@ -83,7 +84,7 @@ def _limits(data: dict[str, Any]) -> ServiceLimits:
 
 
 def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _show_value(i18n: I18nContext, step: Step, value: Any) -> str:

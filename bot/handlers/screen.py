@@ -20,33 +20,15 @@ from aiogram.types import (
     Message,
 )
 
+from bot.text import fit
+
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4096
 NOT_MODIFIED = "message is not modified"
 
 
 def is_not_modified(exc: TelegramBadRequest) -> bool:
     return NOT_MODIFIED in exc.message
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """`text` within Telegram's limit (counted in UTF-16 units, the stricter measure: an
-    emoji counts twice), cut with an ellipsis when it is longer."""
-    if _utf16_len(text) <= limit:
-        return text
-    room = limit - 1
-    kept: list[str] = []
-    for char in text:
-        room -= 2 if ord(char) > 0xFFFF else 1
-        if room < 0:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + "…"
 
 
 def _unchanged(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:

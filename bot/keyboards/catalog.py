@@ -18,6 +18,7 @@ from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.money import format_amount
 from bot.services.catalog import CategoryView, Page, ServiceView
+from bot.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,7 @@ def _fits(data: CallbackData) -> str | None:
 
 
 def short(text: str, limit: int = BUTTON_NAME_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit, one_line=True)
 
 
 def price_label(i18n: I18nContext, service: ServiceView, currency: str) -> str:

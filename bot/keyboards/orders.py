@@ -12,6 +12,7 @@ from aiogram_i18n import I18nContext
 from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
 from bot.services.ordering import OrderView, Page
+from bot.text import shorten
 
 BUTTON_NAME_LIMIT = 32
 
@@ -26,8 +27,7 @@ class OrderCb(CallbackData, prefix="o"):
 
 
 def short(text: str, limit: int = BUTTON_NAME_LIMIT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit, one_line=True)
 
 
 def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:

@@ -851,7 +851,8 @@ class FakeTelegram:
         return chat_id
 
     def _check_text(self, text: Any, parse_mode: Any, limit: int, what: str) -> None:
-        if len(text) > limit:
+        # Telegram counts UTF-16 code units: an emoji outside the BMP counts twice
+        if len(str(text).encode("utf-16-le")) // 2 > limit:
             raise TelegramError(400, f"Bad Request: {what} is too long")
         if parse_mode and str(parse_mode).upper() == "HTML" and self.strict_html:
             check_html(text)
