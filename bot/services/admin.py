@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.money import format_amount, to_micros
 from bot.panel import PanelError
-from bot.services import outbox, users, wallet
+from bot.services import catalog, ordering, outbox, users, wallet
 from bot.services.catalog import CatalogPanel, SyncReport
 from bot.services.outbox import Button
 from bot.services.pricing import GLOBAL_MARKUP_KEY, global_markup
@@ -31,7 +31,7 @@ from bot.services.users import User
 
 log = logging.getLogger(__name__)
 
-MAINTENANCE_KEY = "maintenance"  # the same kv key ordering reads
+MAINTENANCE_KEY = ordering.MAINTENANCE_KEY
 LOW_BALANCE_KEY = "admin_low_balance_alerted"
 ADMIN_CACHE_SECONDS = 300
 MARKUP_MIN = Decimal(-99)
@@ -122,10 +122,7 @@ async def recent_audit(db: Database, limit: int = 20) -> list[AuditEntry]:
 # --------------------------------------------------------------------------- small helpers
 
 
-async def currency(db: Database) -> str:
-    from bot.services import catalog
-
-    return await catalog.currency(db)
+currency = catalog.currency  # one definition of the shop currency
 
 
 async def _kv_set(conn: aiosqlite.Connection, key: str, value: str) -> None:
@@ -156,13 +153,10 @@ class Profile:
     orders: list[Any]  # ordering.OrderView
 
 
-async def find_user(db: Database, query: str) -> User | None:
-    return await users.find(db, query)
+find_user = users.find
 
 
 async def profile(db: Database, user: User, rows: int = 5) -> Profile:
-    from bot.services import ordering
-
     page = await ordering.list_orders(db, user.id, 0, per_page=rows)
     return Profile(user=user, ledger=await wallet.history(db, user.id, rows), orders=page.items)
 
@@ -337,8 +331,7 @@ async def set_override_markup(
 # --------------------------------------------------------------------------- maintenance
 
 
-async def maintenance_on(db: Database) -> bool:
-    return (await _kv_get(db, MAINTENANCE_KEY) or "").strip().lower() == "on"
+maintenance_on = ordering.maintenance_on  # what placing an order checks
 
 
 async def set_maintenance(db: Database, admin_id: int, on: bool) -> None:
@@ -352,8 +345,6 @@ async def set_maintenance(db: Database, admin_id: int, on: bool) -> None:
 
 async def find_order(db: Database, query: str) -> Any:
     """By our id (`42`, `#42`) first, else by the panel's order id. OrderView or None."""
-    from bot.services import ordering
-
     query = query.strip().removeprefix("#")
     if not query or len(query) > MAX_PANEL_ID:
         return None
@@ -420,8 +411,6 @@ async def _notify_order(
 async def refund_order(db: Database, admin_id: int, order_id: int) -> tuple[RefundOutcome, int]:
     """Refund what is left of the order's charge (after a Partial: the rest), once, and mark
     it refunded. Returns the outcome and the amount refunded by this call."""
-    from bot.services import ordering
-
     code = await currency(db)
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,))
@@ -456,8 +445,6 @@ async def resolve_placed(
     """The panel does have the order: remember its id and let the poller track it. The
     charge taken at submission stays (it pays for the order). The second value is the
     order already carrying that panel id, for "taken"."""
-    from bot.services import ordering
-
     panel_order_id = panel_order_id.strip().removeprefix("#")
     if not PANEL_ID_RE.match(panel_order_id):
         return "bad_id", None
@@ -492,8 +479,6 @@ async def resolve_not_placed(
     db: Database, admin_id: int, order_id: int
 ) -> tuple[ResolveOutcome, int]:
     """The panel never got the order: `failed` and the whole charge back, once."""
-    from bot.services import ordering
-
     code = await currency(db)
     async with db.transaction() as conn:
         cursor = await conn.execute(
@@ -519,8 +504,6 @@ async def resolve_not_placed(
 
 async def list_unknown(db: Database, limit: int = 20) -> tuple[list[Any], int]:
     """The oldest `limit` orders with status unknown, and how many there are."""
-    from bot.services import ordering
-
     total = int(await db.fetchval("SELECT COUNT(*) FROM orders WHERE status = 'unknown'") or 0)
     ids = await db.fetchall(
         "SELECT id FROM orders WHERE status = 'unknown' ORDER BY id LIMIT ?", (limit,)
