@@ -7,8 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=../shared/tools/container-check
 if [ ! -x "$CC" ]; then
-  echo "container-smoke: $CC not found; skipping the container check" >&2
+  echo "!! CONTAINER STEP SKIPPED: $CC not found; the image was NOT built or tested !!" >&2
+  [ "${CI:-}" = "true" ] && { echo "container-smoke: CI needs the container tool" >&2; exit 1; }
   exit 0
+fi
+rc=0
+"$CC" available >/tmp/smm-container-available.log 2>&1 || rc=$?
+if [ "$rc" != 0 ]; then
+  if [ "$rc" = 3 ]; then
+    echo "!! CONTAINER STEP SKIPPED: this machine cannot run containers: $(cat /tmp/smm-container-available.log) !!" >&2
+    exit 0
+  fi
+  cat /tmp/smm-container-available.log >&2; exit "$rc"
 fi
 
 "$CC" build . >/tmp/smm-container-build.log 2>&1 || { tail -40 /tmp/smm-container-build.log; exit 1; }
