@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from bot.app import HEARTBEAT_EVERY, build_dispatcher, create_bot, create_panel
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import Database
+from bot.lifecycle import Lifecycle
 from bot.logging_setup import setup_logging
 from bot.panel import PanelAuthError, PanelError, PanelNotSent, PanelRejected
 
@@ -29,11 +30,15 @@ async def run(settings: Settings) -> None:
     panel = create_panel(settings)
     bot = create_bot(settings)
     try:
-        dp = build_dispatcher(settings, db, panel)
+        lifecycle = Lifecycle(settings.stop_timeout)
+        dp = build_dispatcher(settings, db, panel, lifecycle=lifecycle)
         me = await bot.get_me()
         log.info("starting @%s", me.username)
-        # aiogram installs SIGTERM/SIGINT handlers and stops polling gracefully
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+        # Our own signal handling (not aiogram's): stop polling, then the shutdown handlers
+        # wait for updates in flight and the sender; the bot session, the panel client and
+        # the database close last, below.
+        lifecycle.install(dp.stop_polling)
+        await dp.start_polling(bot, handle_signals=False, close_bot_session=False)
     finally:
         await bot.session.close()
         await panel.close()

@@ -35,6 +35,7 @@ from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
 from bot.i18n import make_i18n_middleware
+from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
@@ -57,6 +58,7 @@ class AppData(TypedDict):
     db: Database
     panel: PanelClient
     supervisor: Supervisor
+    lifecycle: Lifecycle
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
@@ -79,10 +81,20 @@ def create_panel(settings: Settings, retries: int = 3) -> PanelClient:
 
 
 def build_dispatcher(
-    settings: Settings, db: Database, panel: PanelClient, supervisor: Supervisor | None = None
+    settings: Settings,
+    db: Database,
+    panel: PanelClient,
+    supervisor: Supervisor | None = None,
+    lifecycle: Lifecycle | None = None,
 ) -> Dispatcher:
     supervisor = supervisor or Supervisor()
-    data: AppData = {"settings": settings, "db": db, "panel": panel, "supervisor": supervisor}
+    data: AppData = {
+        "settings": settings,
+        "db": db,
+        "panel": panel,
+        "supervisor": supervisor,
+        "lifecycle": lifecycle or Lifecycle(settings.stop_timeout),
+    }
     dp = Dispatcher(
         storage=SQLiteStorage(db),
         events_isolation=SimpleEventIsolation(),
@@ -97,6 +109,9 @@ def build_dispatcher(
     dp.errors.register(on_error)
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
+    # aiogram registered its own FSM close first; updates in flight still use the FSM
+    # storage, so waiting for them must come before it.
+    dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())
     return dp
 
 
@@ -161,8 +176,11 @@ async def on_startup(
         log.exception("could not set the command menus")
 
 
-async def on_shutdown(supervisor: Supervisor) -> None:
-    await supervisor.stop()
+async def on_shutdown(dispatcher: Dispatcher, supervisor: Supervisor, lifecycle: Lifecycle) -> None:
+    # aiogram keeps the updates it is handling (as tasks) in this set; polling has stopped,
+    # they have not: an order being placed must finish and be recorded.
+    await wait_in_flight(dispatcher._handle_update_tasks, lifecycle.remaining(share=0.6))
+    await supervisor.stop(within=lifecycle.remaining())
 
 
 async def on_error(event: ErrorEvent, **data: Any) -> None:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     markup_percent: Decimal = Field(default=Decimal(0), ge=-99, le=10000)
     poll_interval_seconds: int = Field(default=60, ge=5)
     panel_low_balance: Decimal = Field(default=Decimal(0), ge=0)
+    # On SIGTERM: seconds to let updates in flight and the sender finish before exiting.
+    stop_timeout: float = Field(default=20.0, ge=1, le=300)
 
     @field_validator("bot_token")
     @classmethod

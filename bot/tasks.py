@@ -39,11 +39,18 @@ class Supervisor:
     def names(self) -> list[str]:
         return [name for name, task in self._tasks.items() if not task.done()]
 
-    async def stop(self) -> None:
+    async def stop(self, within: float | None = None) -> None:
+        """Cancel every task and wait for them to wind down (the sender finishes its sends
+        in flight), at most `within` seconds."""
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=within)
+            for task in pending:
+                log.warning("task %s did not stop in time", task.get_name())
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    task.result()
         self._tasks.clear()

@@ -54,7 +54,7 @@ for _ in $(seq 60); do
 done
 [ "$healthy" = 1 ] || { "$CC" podman logs "$name" | tail -30; echo "bot never became healthy" >&2; exit 1; }
 "$CC" podman exec "$name" id -un | grep -qx bot
-"$CC" podman stop -t 20 "$name" >/dev/null
+"$CC" podman stop -t 30 "$name" >/dev/null
 kill -TERM "$fakes"; wait "$fakes" || true
 grep -q "Hi," "$work/urls.replies" || { echo "the bot did not answer /start" >&2; cat "$work/urls.replies"; exit 1; }
 echo "container runs as non-root, answers /start, healthcheck passes: OK"

@@ -1,0 +1,148 @@
+"""SIGTERM while an order is being placed: the bot as a real process, the fake Bot API and
+the fake panel in this one. The placement finishes and is recorded, the customer sees its
+outcome, and the process exits 0 within STOP_TIMEOUT."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.db import Database
+from bot.keyboards.order_dialog import OrderStartCb
+from bot.panel import PanelClient
+from bot.services import catalog
+from tests.conftest import add_user
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+from tests.test_entrypoint import _env
+
+USER = 5151
+LINK = "https://instagram.com/p/graceful"
+
+
+async def _until(check: Callable[[], object], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def _prepare(path: Path, panel: FakePanel) -> None:
+    db = Database(path)
+    await db.connect()
+    client = PanelClient(panel.url, panel.key, retries=1)
+    try:
+        await add_user(db, USER, balance=50_000_000)
+        await catalog.sync(db, client)
+    finally:
+        await client.close()
+        await db.close()
+
+
+async def _start_bot(tmp_path: Path, tg: FakeTelegram, panel: FakePanel, **extra: str):  # type: ignore[no-untyped-def]
+    env = _env(tmp_path, tg.url, panel.url, panel.key, **extra)
+    env["BOT_TOKEN"] = tg.token
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _texts(tg: FakeTelegram) -> list[str]:
+    return [c.text or "" for c in tg.calls if c.chat_id == USER and c.text]
+
+
+async def _order_until_confirm(tg: FakeTelegram) -> str:
+    """Walk service 2's dialog (link, quantity) and return the Confirm button's data."""
+    steps = [
+        tg.make_update(callback_query=tg.make_callback(
+            OrderStartCb(service_id="2").pack(), user_id=USER)),
+        tg.make_update(message=tg.make_message(LINK, user_id=USER)),
+        tg.make_update(message=tg.make_message("1000", user_id=USER)),
+    ]  # fmt: skip
+    for update in steps:
+        before = len(_texts(tg))
+        tg.push_update(update)
+        await _until(lambda b=before: len(_texts(tg)) > b)  # type: ignore[misc]
+        await asyncio.sleep(0.2)
+    markup = tg.last_markup(USER) or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if str(button.get("callback_data", "")).startswith("odc:"):
+                return str(button["callback_data"])
+    raise AssertionError(f"no Confirm button in {markup}; texts: {_texts(tg)[-3:]}")
+
+
+async def test_sigterm_during_add_finishes_the_order(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    db_path = tmp_path / "data" / "bot.sqlite3"
+    db_path.parent.mkdir(parents=True)
+    await _prepare(db_path, fake_panel)
+    proc = await _start_bot(tmp_path, fake_tg, fake_panel, STOP_TIMEOUT="15")
+    try:
+        await _until(lambda: fake_tg.calls_of("getUpdates"))
+        confirm = await _order_until_confirm(fake_tg)
+        fake_panel.delay = 1.5  # `add` takes 1.5 s: the signal arrives while it is in flight
+        fake_tg.push_update(fake_tg.make_update(callback_query=fake_tg.make_callback(
+            confirm, user_id=USER)))  # fmt: skip
+        await _until(lambda: fake_panel.add_calls)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
+        took = time.monotonic() - started
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    log = err.decode()
+    assert proc.returncode == 0, log[-2000:]
+    assert took < 15, took
+    assert len(fake_panel.add_calls) == 1
+    db = Database(db_path)
+    await db.connect()
+    try:
+        row = await db.fetchone("SELECT status, panel_order_id FROM orders")
+    finally:
+        await db.close()
+    assert row is not None
+    assert (row["status"], row["panel_order_id"]) == ("pending", "23501"), log[-2000:]
+    last = _texts(fake_tg)[-1]
+    assert "is placed" in last, _texts(fake_tg)[-3:]
+    assert "waiting for 1 update(s) in flight" in log
+
+
+async def test_second_signal_stops_at_once(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    db_path = tmp_path / "data" / "bot.sqlite3"
+    db_path.parent.mkdir(parents=True)
+    await _prepare(db_path, fake_panel)
+    proc = await _start_bot(
+        tmp_path, fake_tg, fake_panel, STOP_TIMEOUT="60", PANEL_READ_TIMEOUT="60"
+    )
+    try:
+        await _until(lambda: fake_tg.calls_of("getUpdates"))
+        confirm = await _order_until_confirm(fake_tg)
+        fake_panel.delay = 30.0
+        fake_tg.push_update(fake_tg.make_update(callback_query=fake_tg.make_callback(
+            confirm, user_id=USER)))  # fmt: skip
+        await _until(lambda: fake_panel.add_calls)
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        assert proc.returncode is None  # still finishing the order
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 1
+    assert "stopping at once (second SIGTERM)" in err.decode()
