@@ -20,7 +20,7 @@ from bot.keyboards.catalog import CatCb
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderNavCb, OrderStartCb
 from tests.conftest import add_user
-from tests.fakes.panel import Fault, FakePanel
+from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import ADMIN_CHAT, BotHarness
 
