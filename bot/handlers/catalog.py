@@ -17,7 +17,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers.screen import show_for
+from bot.handlers.screen import alert, show_for
 from bot.keyboards import catalog as kb
 from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb, home_button
@@ -120,9 +120,7 @@ async def cb_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
     )
     if service is None:
-        # answered by the middleware after the handler: answering here too is refused
-        callback_answer.text = i18n.get("catalog-service-gone")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("catalog-service-gone"))
         return
     money = await catalog.currency(db)
     back = kb.back_data(callback_data)

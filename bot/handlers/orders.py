@@ -10,7 +10,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
-from bot.handlers.screen import show_for
+from bot.handlers.screen import alert, show_for
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import (
     OrderCb,
@@ -87,8 +87,7 @@ async def cb_order_view(
 ) -> None:
     view = await ordering.get_order(db, user.id, callback_data.order_id)
     if view is None:
-        callback_answer.text = i18n.get("orders-not-found")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("orders-not-found"))
         return
     await _show_card(query, i18n, db, user, view, callback_data.page)
 
@@ -105,8 +104,7 @@ async def cb_order_refresh(
 ) -> None:
     view = await ordering.get_order(db, user.id, callback_data.order_id)
     if view is None:
-        callback_answer.text = i18n.get("orders-not-found")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("orders-not-found"))
         return
     # The panel may take seconds: answer the button now, then edit the card.
     callback_answer.disable()

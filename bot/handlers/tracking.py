@@ -9,11 +9,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
+from bot.handlers.screen import alert
 from bot.keyboards.orders import OrderCb
 from bot.keyboards.tracking import TrackCb, back_to_order, cancel_confirm_keyboard
 from bot.panel import PanelClient
 from bot.services import refills
-from bot.services.refills import Outcome
+from bot.services.refills import Outcome, RequestResult
 from bot.services.users import User
 from bot.views import tracking as views
 
@@ -28,6 +29,21 @@ async def _reply(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) 
     await query.message.answer(text, reply_markup=markup)
 
 
+async def _answer_request(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    kind: str,
+    order_id: int,
+    result: RequestResult,
+) -> None:
+    if result.outcome is Outcome.NOT_FOUND:
+        alert(callback_answer, i18n.get("track-request-not-found"))
+        return
+    text = views.request_result(i18n, kind, order_id, result)
+    await _reply(query, text, back_to_order(i18n, order_id))
+
+
 @router.callback_query(OrderCb.filter(F.action == "refill"))
 async def cb_refill(
     query: CallbackQuery,
@@ -39,12 +55,7 @@ async def cb_refill(
     user: User,
 ) -> None:
     result = await refills.request_refill(db, panel, user.id, callback_data.order_id)
-    if result.outcome is Outcome.NOT_FOUND:
-        callback_answer.text = i18n.get("track-request-not-found")
-        callback_answer.show_alert = True
-        return
-    text = views.request_result(i18n, "refill", callback_data.order_id, result)
-    await _reply(query, text, back_to_order(i18n, callback_data.order_id))
+    await _answer_request(query, callback_answer, i18n, "refill", callback_data.order_id, result)
 
 
 @router.callback_query(OrderCb.filter(F.action == "cancel"))
@@ -58,10 +69,10 @@ async def cb_cancel_ask(
 ) -> None:
     actions = await refills.available_actions(db, user.id, callback_data.order_id)
     if "cancel" not in actions:
-        callback_answer.text = i18n.get(
-            "track-request-not-allowed", order_id=str(callback_data.order_id)
+        alert(
+            callback_answer,
+            i18n.get("track-request-not-allowed", order_id=str(callback_data.order_id)),
         )
-        callback_answer.show_alert = True
         return
     text = i18n.get("track-cancel-confirm", order_id=str(callback_data.order_id))
     await _reply(query, text, cancel_confirm_keyboard(i18n, callback_data.order_id))
@@ -78,9 +89,4 @@ async def cb_cancel(
     user: User,
 ) -> None:
     result = await refills.request_cancel(db, panel, user.id, callback_data.order_id)
-    if result.outcome is Outcome.NOT_FOUND:
-        callback_answer.text = i18n.get("track-request-not-found")
-        callback_answer.show_alert = True
-        return
-    text = views.request_result(i18n, "cancel", callback_data.order_id, result)
-    await _reply(query, text, back_to_order(i18n, callback_data.order_id))
+    await _answer_request(query, callback_answer, i18n, "cancel", callback_data.order_id, result)

@@ -14,7 +14,7 @@ from aiogram_i18n import I18nContext
 from bot.commands import HIDE, MARKUP, SHOW, SYNC
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers.admin.common import args, reply
+from bot.handlers.admin.common import args, one_argument, reply
 from bot.panel import PanelClient, PanelError
 from bot.services import admin, catalog
 from bot.views import admin as views
@@ -94,11 +94,11 @@ async def cmd_hide(
     message: Message, command: CommandObject, i18n: I18nContext, db: Database
 ) -> None:
     hide = command.command.lower() == HIDE.name
-    words = args(command)
-    if len(words) != 1:
-        await reply(message, i18n.get("admin-usage-hide" if hide else "admin-usage-show"))
+    usage = i18n.get("admin-usage-hide" if hide else "admin-usage-show")
+    query = await one_argument(message, command, usage)
+    if query is None:
         return
-    service_id = words[0].lstrip("#")[:32]
+    service_id = query.lstrip("#")[:32]
     assert message.from_user is not None
     changed = await admin.set_hidden(db, message.from_user.id, service_id, hide)
     await reply(message, views.hide_result(i18n, hide, changed, service_id))

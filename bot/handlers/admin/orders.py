@@ -14,8 +14,8 @@ from aiogram_i18n import I18nContext
 
 from bot.commands import ORDER, UNKNOWN
 from bot.db import Database
-from bot.handlers.admin.common import alert, args, reply
-from bot.handlers.screen import show
+from bot.handlers.admin.common import one_argument, reply
+from bot.handlers.screen import alert, show
 from bot.keyboards.admin import AdminCb, order_card, unknown_list
 from bot.money import format_amount
 from bot.panel import PanelClient, PanelError
@@ -59,13 +59,12 @@ def _not_unknown(i18n: I18nContext, order_id: int) -> str:
 async def cmd_order(
     message: Message, command: CommandObject, i18n: I18nContext, db: Database
 ) -> None:
-    words = args(command)
-    if len(words) != 1:
-        await reply(message, i18n.get("admin-usage-order"))
+    query = await one_argument(message, command, i18n.get("admin-usage-order"))
+    if query is None:
         return
-    order = await admin.find_order(db, words[0])
+    order = await admin.find_order(db, query)
     if order is None:
-        await reply(message, i18n.get("admin-order-not-found", query=words[0][:64]))
+        await reply(message, i18n.get("admin-order-not-found", query=query[:64]))
         return
     await reply(message, await _card(i18n, db, order), order_card(i18n, order.id, order.status))
 

@@ -12,7 +12,7 @@ from aiogram_i18n import I18nContext
 
 from bot.commands import BAN, CREDIT, DEBIT, UNBAN, USER
 from bot.db import Database
-from bot.handlers.admin.common import args, reply
+from bot.handlers.admin.common import one_argument, reply
 from bot.handlers.screen import show
 from bot.keyboards.admin import AdminCb, user_card
 from bot.money import AmountError, parse_amount, to_micros
@@ -31,17 +31,21 @@ async def _card(i18n: I18nContext, db: Database, user: User) -> str:
     return views.user_card(i18n, info, await admin.currency(db))
 
 
+async def _find_user(message: Message, i18n: I18nContext, db: Database, query: str) -> User | None:
+    """The user `query` names (an id or @username); None, after saying so, when none."""
+    user = await admin.find_user(db, query)
+    if user is None:
+        await reply(message, views.user_not_found(i18n, query))
+    return user
+
+
 @router.message(Command(USER.name))
 async def cmd_user(
     message: Message, command: CommandObject, i18n: I18nContext, db: Database
 ) -> None:
-    words = args(command)
-    if len(words) != 1:
-        await reply(message, i18n.get("admin-usage-user"))
-        return
-    user = await admin.find_user(db, words[0])
+    query = await one_argument(message, command, i18n.get("admin-usage-user"))
+    user = None if query is None else await _find_user(message, i18n, db, query)
     if user is None:
-        await reply(message, views.user_not_found(i18n, words[0]))
         return
     await reply(message, await _card(i18n, db, user), user_card(i18n, user.id, user.is_banned))
 
@@ -64,9 +68,8 @@ async def cmd_money(
     if amount <= 0 or amount > MAX_ADMIN_AMOUNT:
         await reply(message, i18n.get("admin-bad-amount", amount=words[1][:32]))
         return
-    user = await admin.find_user(db, words[0])
+    user = await _find_user(message, i18n, db, words[0])
     if user is None:
-        await reply(message, views.user_not_found(i18n, words[0]))
         return
     assert message.from_user is not None
     result = await admin.adjust_balance(
@@ -95,13 +98,10 @@ async def cmd_ban(
     message: Message, command: CommandObject, i18n: I18nContext, db: Database
 ) -> None:
     banned = command.command.lower() == BAN.name
-    words = args(command)
-    if len(words) != 1:
-        await reply(message, i18n.get("admin-usage-ban" if banned else "admin-usage-unban"))
-        return
-    user = await admin.find_user(db, words[0])
+    usage = i18n.get("admin-usage-ban" if banned else "admin-usage-unban")
+    query = await one_argument(message, command, usage)
+    user = None if query is None else await _find_user(message, i18n, db, query)
     if user is None:
-        await reply(message, views.user_not_found(i18n, words[0]))
         return
     assert message.from_user is not None
     changed = await admin.set_banned(db, message.from_user.id, user.id, banned)
