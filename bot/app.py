@@ -30,6 +30,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram_i18n import I18nContext
 from aiogram_i18n.cores import FluentRuntimeCore
 
+from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
@@ -45,12 +46,6 @@ from bot.services import catalog, ordering
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
-
-PRIVATE_COMMANDS = ("start", "help", "language", "cancel")
-ADMIN_COMMANDS: tuple[str, ...] = (
-    "stats", "user", "credit", "debit", "order", "unknown", "sync", "markup",
-    "hide", "show", "ban", "unban", "broadcast", "maintenance", "audit",
-)  # fmt: skip
 
 
 class AppData(TypedDict):
@@ -116,21 +111,15 @@ def build_dispatcher(
 
 
 async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
-    def commands(names: tuple[str, ...], locale: str) -> list[BotCommand]:
-        return [BotCommand(command=n, description=core.get(f"cmd-{n}", locale)) for n in names]
+    def menu(commands: tuple[MenuCommand, ...], locale: str) -> list[BotCommand]:
+        return [BotCommand(command=c.name, description=core.get(c.key, locale)) for c in commands]
 
     private = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(commands(PRIVATE_COMMANDS, settings.default_language), scope=private)
+    await bot.set_my_commands(menu(PRIVATE_MENU, settings.default_language), scope=private)
     for locale in SUPPORTED_LANGUAGES:
-        await bot.set_my_commands(
-            commands(PRIVATE_COMMANDS, locale), scope=private, language_code=locale
-        )
-    admin_names = ("help", *ADMIN_COMMANDS)
+        await bot.set_my_commands(menu(PRIVATE_MENU, locale), scope=private, language_code=locale)
     await bot.set_my_commands(
-        [
-            BotCommand(command=n, description=core.get(f"admin-cmd-{n}", settings.default_language))
-            for n in admin_names
-        ],
+        menu(ADMIN_MENU, settings.default_language),
         scope=BotCommandScopeChat(chat_id=settings.admin_chat_id),
     )
 

@@ -6,7 +6,6 @@ else wanted (no state, not a command) as a search.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram import F, Router
@@ -18,28 +17,26 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers.screen import show_for
+from bot.handlers.screen import alert, show_for
 from bot.keyboards import catalog as kb
 from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb, home_button
-from bot.money import format_amount
 from bot.services import catalog
-from bot.services.catalog import ServiceView
 from bot.states import SearchDialog
-from bot.text import fit, shorten
+from bot.text import shorten
+from bot.views import catalog as views
 
 router = Router(name="catalog")
 
 QUERY_KEY = "catalog_query"
 SHOWN_QUERY_CHARS = 60
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _shown_query(text: str) -> str:
     return shorten(text, SHOWN_QUERY_CHARS, one_line=True)
 
 
-# --------------------------------------------------------------------------- rendering
+# --------------------------------------------------------------------------- screens
 
 
 async def _categories(db: Database, i18n: I18nContext, page: int) -> tuple[str, Any]:
@@ -63,40 +60,6 @@ async def _services(
     money = await catalog.currency(db)
     text = i18n.get("catalog-services", category=category.name, total=result.total)
     return text, kb.services_keyboard(i18n, category_id, result, money)
-
-
-def _yes_no(i18n: I18nContext, flag: bool) -> str:
-    return i18n.get("catalog-yes" if flag else "catalog-no")
-
-
-def card_text(i18n: I18nContext, service: ServiceView, currency: str) -> str:
-    """The card, within Telegram's 4096 characters: the description gives way first."""
-    lines = [
-        i18n.get("catalog-card-title", name=service.name, id=service.id),
-        i18n.get("catalog-card-category", category=service.category),
-        i18n.get(
-            "catalog-card-price-package" if service.is_package else "catalog-card-price",
-            price=format_amount(service.unit_price, currency),
-        ),
-    ]
-    if not service.is_package:
-        lines.append(i18n.get("catalog-card-limits", min=service.min_qty, max=service.max_qty))
-    lines.append(i18n.get("catalog-card-refill", answer=_yes_no(i18n, service.refill)))
-    lines.append(i18n.get("catalog-card-cancel", answer=_yes_no(i18n, service.cancel)))
-    if service.dripfeed:
-        lines.append(i18n.get("catalog-card-dripfeed"))
-    if service.average_time and service.average_time.strip() not in {"", "0"}:
-        raw = service.average_time.strip()
-        shown = i18n.get("catalog-minutes", minutes=raw) if raw.isdigit() else raw
-        lines.append(i18n.get("catalog-card-average-time", time=shown))
-    if not service.offered:
-        lines.append(i18n.get("catalog-card-unavailable"))
-    text = "\n".join(lines)
-    description = _BR.sub("\n", service.description).strip()
-    if description:
-        # the description gives way first; fit() counts as Telegram does (UTF-16)
-        text = fit(f"{text}\n\n{description}")
-    return text
 
 
 async def _search_answer(
@@ -157,13 +120,13 @@ async def cb_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
     )
     if service is None:
-        # answered by the middleware after the handler: answering here too is refused
-        callback_answer.text = i18n.get("catalog-service-gone")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("catalog-service-gone"))
         return
     money = await catalog.currency(db)
     back = kb.back_data(callback_data)
-    await show_for(query, card_text(i18n, service, money), kb.card_keyboard(i18n, service, back))
+    await show_for(
+        query, views.service_card(i18n, service, money), kb.card_keyboard(i18n, service, back)
+    )
 
 
 @router.callback_query(CatNoopCb.filter())

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
+from bot.commands import CANCEL, HELP, LANGUAGE
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db import Database
 from bot.handlers.screen import show_for
@@ -18,7 +19,7 @@ from bot.services.users import User
 router = Router(name="common")
 
 
-@router.message(CommandStart())
+@router.message(CommandStart())  # commands.START; CommandStart also reads deep links
 async def cmd_start(
     message: Message, i18n: I18nContext, state: FSMContext, user: User, db: Database
 ) -> None:
@@ -30,17 +31,17 @@ async def cmd_start(
     )
 
 
-@router.message(Command("help"))
+@router.message(Command(HELP.name))
 async def cmd_help(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("help-text"), reply_markup=home_button(i18n))
 
 
-@router.message(Command("language"))
+@router.message(Command(LANGUAGE.name))
 async def cmd_language(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("language-choose"), reply_markup=language_menu(i18n))
 
 
-@router.message(Command("cancel"))
+@router.message(Command(CANCEL.name))
 async def cmd_cancel(message: Message, i18n: I18nContext, state: FSMContext) -> None:
     await state.clear()
     await message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))

@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
+from bot.handlers.screen import alert
 from bot.keyboards.menu import main_menu
 
 router = Router(name="fallback")
@@ -24,8 +25,7 @@ router = Router(name="fallback")
 async def on_dead_button(
     query: CallbackQuery, callback_answer: CallbackAnswer, i18n: I18nContext
 ) -> None:
-    callback_answer.text = i18n.get("button-outdated")
-    callback_answer.show_alert = True
+    alert(callback_answer, i18n.get("button-outdated"))
 
 
 @router.message()

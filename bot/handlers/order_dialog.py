@@ -33,18 +33,14 @@ from bot.keyboards.order_dialog import (
     step_keyboard,
     summary_keyboard,
 )
-from bot.money import format_amount
 from bot.panel import PanelClient
 from bot.panel.models import OrderKind, normalize_kind
 from bot.services import catalog, ordering
 from bot.services.order_input import (
-    LINES_AS_QUANTITY,
-    LIST_STEPS,
     OPTIONAL_STEPS,
     InputError,
     ServiceLimits,
     Step,
-    active_steps,
     build_fields,
     first_step,
     is_complete,
@@ -53,10 +49,9 @@ from bot.services.order_input import (
     plan,
     previous_step,
 )
-from bot.services.pricing import is_package
 from bot.services.users import User
 from bot.states import OrderDialog
-from bot.text import shorten
+from bot.views import order_dialog as views
 
 log = logging.getLogger(__name__)
 router = Router(name="order_dialog")
@@ -66,9 +61,8 @@ STEP_OF_STATE: dict[str, Step] = {state: step for step, state in STATE_OF_STEP.i
 INPUT_STATES = tuple(STATE_OF_STEP.values())
 DIALOG_STATES = (*INPUT_STATES, OrderDialog.confirm.state)
 
-LIST_PREVIEW_LINES = 3
-PREVIEW_CHARS = 120
-REASON_CHARS = 300
+# the outcomes after which the order exists: the outcome screen links to its card
+SHOWS_ORDER = frozenset({"placed", "duplicate", "unknown"})
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -83,25 +77,6 @@ def _limits(data: dict[str, Any]) -> ServiceLimits:
     )
 
 
-def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
-    return shorten(text, limit)
-
-
-def _show_value(i18n: I18nContext, step: Step, value: Any) -> str:
-    """An answer as the summary shows it: lists shortened to a few lines."""
-    if value is None:
-        return i18n.get("order-value-none")
-    if step in LIST_STEPS:
-        lines = [_short(str(v)) for v in value[:LIST_PREVIEW_LINES]]
-        more = len(value) - len(lines)
-        if more > 0:
-            lines.append(i18n.get("order-list-more", count=more))
-        return "\n" + "\n".join(lines)
-    if step is Step.SUB_DELAY:
-        return i18n.get("order-delay-button", minutes=int(value))
-    return _short(str(value), 200)
-
-
 async def _ask(
     target: MaybeInaccessibleMessageUnion,
     i18n: I18nContext,
@@ -113,26 +88,9 @@ async def _ask(
 ) -> None:
     limits = _limits(data)
     answers: dict[str, Any] = data.get("answers", {})
-    steps = active_steps(limits, answers)
-    number = steps.index(step) + 1 if step in steps else 1
-    parts = [
-        i18n.get("order-step-header", service=data["service_name"], step=number, steps=len(steps))
-    ]
-    if error:
-        parts.append(error)
-    counted = "yes" if LINES_AS_QUANTITY.get(limits.kind) is step else "no"
-    key = f"order-ask-{step.value.replace('_', '-')}"
-    parts.append(i18n.get(key, min=limits.min_qty, max=limits.max_qty, counted=counted))
-    if step in answers and answers[step] is not None and step not in LIST_STEPS:
-        parts.append(i18n.get("order-current-value", value=_show_value(i18n, step, answers[step])))
+    text = views.question(i18n, data["service_name"], limits, answers, step, error)
     can_go_back = previous_step(limits, answers, step) is not None
-    await show(
-        target, "\n\n".join(parts), step_keyboard(i18n, step, can_go_back=can_go_back), edit=edit
-    )
-
-
-def _error_text(i18n: I18nContext, error: InputError) -> str:
-    return "⚠️ " + i18n.get(f"order-error-{error.code}", **error.params)
+    await show(target, text, step_keyboard(i18n, step, can_go_back=can_go_back), edit=edit)
 
 
 async def _leave(
@@ -248,12 +206,12 @@ async def on_answer(
         return
     step = STEP_OF_STATE[current]
     if message.text is None:
-        await _ask(message, i18n, data, step, error="⚠️ " + i18n.get("order-error-not-text"))
+        await _ask(message, i18n, data, step, error=views.not_text_error(i18n))
         return
     try:
         value = parse_answer(step, message.text, _limits(data), data.get("answers", {}))
     except InputError as exc:
-        await _ask(message, i18n, data, step, error=_error_text(i18n, exc))
+        await _ask(message, i18n, data, step, error=views.input_error(i18n, exc))
         return
     await _accept(
         message, state, i18n, data, step, value, user=user, db=db, settings=settings, edit=False
@@ -281,7 +239,7 @@ async def on_delay(
     try:
         value = parse_answer(Step.SUB_DELAY, str(callback_data.minutes), _limits(data), {})
     except InputError as exc:
-        await _ask(query.message, i18n, data, Step.SUB_DELAY, error=_error_text(i18n, exc))
+        await _ask(query.message, i18n, data, Step.SUB_DELAY, error=views.input_error(i18n, exc))
         return
     await _accept(
         query.message, state, i18n, data, Step.SUB_DELAY, value,
@@ -386,30 +344,8 @@ async def _summary(
     await state.set_state(OrderDialog.confirm)
     await state.set_data(data)
 
-    lines = [i18n.get("order-summary-title", service=data["service_name"]), ""]
-    for step in active_steps(limits, answers):
-        label = i18n.get(f"order-label-{step.value.replace('_', '-')}")
-        lines.append(f"{label}: {_show_value(i18n, step, answers.get(step))}")
-    # "units charged" only says something when it is not simply the quantity typed in
-    # (drip-feed runs, subscriptions, one line per unit); packages are priced whole
-    if str(answers.get("quantity")) != str(draft.quantity) and not is_package(limits.kind):
-        lines.append(i18n.get("order-summary-units", units=draft.quantity))
-    lines.append("")
-    lines.append(i18n.get("order-summary-price", price=format_amount(quote.charge, quote.currency)))
-    lines.append(
-        i18n.get("order-summary-balance", balance=format_amount(quote.balance, quote.currency))
-    )
+    text = views.summary(i18n, data["service_name"], limits, answers, draft.quantity, quote)
     can_pay = quote.balance_after >= 0
-    if can_pay:
-        after = format_amount(quote.balance_after, quote.currency)
-        lines.append(i18n.get("order-summary-after", balance=after))
-        lines.append("")
-        lines.append(i18n.get("order-summary-confirm-hint"))
-    else:
-        missing = format_amount(-quote.balance_after, quote.currency)
-        lines.append("")
-        lines.append(i18n.get("order-summary-missing", missing=missing))
-    text = "\n".join(lines)
     markup = summary_keyboard(i18n, token, can_pay=can_pay, can_go_back=True)
     await show(target, text, markup, edit=edit)
 
@@ -450,34 +386,7 @@ async def on_confirm(
         db, panel, settings, draft, token, max_charge=quoted if isinstance(quoted, int) else None
     )
     currency = await ordering.shop_currency(db)
-    text, order_id = _outcome_text(i18n, result, currency)
-    await show(message, text, outcome_keyboard(i18n, order_id), edit=True)
-
-
-def _outcome_text(
-    i18n: I18nContext, result: ordering.PlaceResult, currency: str
-) -> tuple[str, int | None]:
-    outcome = result.outcome
-    if outcome == "placed":
-        charge = format_amount(result.charge, currency)
-        return i18n.get("order-placed", order_id=result.order_id or 0, charge=charge), (
-            result.order_id
-        )
-    if outcome == "duplicate":
-        return i18n.get("order-duplicate", order_id=result.order_id or 0), result.order_id
-    if outcome == "failed":
-        if result.panel_out_of_funds:
-            return i18n.get("order-failed-temporary"), None
-        reason = _short(result.reason or "", REASON_CHARS) or i18n.get("order-no-reason")
-        return i18n.get("order-failed", reason=reason), None
-    if outcome == "unknown":
-        return i18n.get("order-unknown", order_id=result.order_id or 0), result.order_id
-    if outcome == "insufficient":
-        return i18n.get("order-insufficient", missing=format_amount(result.missing, currency)), (
-            None
-        )
-    if outcome == "maintenance":
-        return i18n.get("order-maintenance"), None
-    if outcome == "price_changed":
-        return i18n.get("order-price-changed", price=format_amount(result.charge, currency)), None
-    return i18n.get("order-unavailable"), None
+    order_id = result.order_id if result.outcome in SHOWS_ORDER else None
+    await show(
+        message, views.outcome(i18n, result, currency), outcome_keyboard(i18n, order_id), edit=True
+    )

@@ -1,22 +1,16 @@
-""" "My orders", the order card and the balance screen.
-
-The render functions here (`status_text`, `render_order_card`, ...) are the one place that
-turns an order into text; notifications and the operators' screens reuse them.
-"""
+""" "My orders", the order card and the balance screen (their texts: bot/views/orders.py)."""
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
-from bot.handlers.screen import show_for
+from bot.handlers.screen import alert, show_for
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import (
     OrderCb,
@@ -25,134 +19,16 @@ from bot.keyboards.orders import (
     orders_list_keyboard,
 )
 from bot.keyboards.tracking import tracking_rows
-from bot.money import format_amount
 from bot.panel import PanelClient, PanelError
 from bot.services import ordering, refills, wallet
-from bot.services.ordering import ORDER_STATUSES, OrderView
 from bot.services.users import User
+from bot.views import orders as views
 
 log = logging.getLogger(__name__)
 
 router = Router(name="orders")
 
 HISTORY_LIMIT = 10
-BAR_CELLS = 10
-LINK_LIMIT = 300
-NAME_LIMIT = 200
-LEDGER_KINDS = frozenset({"charge", "refund", "credit", "debit", "topup"})
-# Statuses where a delivery progress means something.
-PROGRESS_STATUSES = frozenset(
-    {"pending", "in_progress", "processing", "completed", "partial", "canceled", "active"}
-)
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def format_date(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
-
-
-def status_text(i18n: I18nContext, status: str) -> str:
-    """An order status in words, in the user's language."""
-    if status in ORDER_STATUSES:
-        return i18n.get(f"order-status-{status}")
-    return i18n.get("order-status-other", status=status)
-
-
-def progress_bar(percent: int, cells: int = BAR_CELLS) -> str:
-    percent = min(max(percent, 0), 100)
-    filled = percent * cells // 100
-    return "▓" * filled + "░" * (cells - filled)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def signed_amount(micros: int, currency: str) -> str:
-    sign = "+" if micros >= 0 else "−"
-    return f"{sign}{format_amount(abs(micros), currency)}"
-
-
-def render_order_card(i18n: I18nContext, view: OrderView, currency: str) -> str:
-    """The order card text: service, link, quantity, price, status, counts, progress, date."""
-    lines = [
-        i18n.get("orders-card-title", order_id=str(view.id)),
-        i18n.get("orders-card-service", service=_clip(view.service_name, NAME_LIMIT)),
-    ]
-    link = view.link or view.fields.get("username")
-    if link:
-        lines.append(i18n.get("orders-card-link", link=_clip(str(link), LINK_LIMIT)))
-    lines.append(i18n.get("orders-card-quantity", quantity=str(view.quantity)))
-    lines.append(i18n.get("orders-card-price", price=format_amount(view.charge, currency)))
-    if view.refunded > 0:
-        lines.append(
-            i18n.get("orders-card-refunded", amount=format_amount(view.refunded, currency))
-        )
-    lines.append(i18n.get("orders-card-status", status=status_text(i18n, view.status)))
-    if view.start_count is not None:
-        lines.append(i18n.get("orders-card-start-count", start_count=str(view.start_count)))
-    if view.remains is not None:
-        lines.append(i18n.get("orders-card-remains", remains=str(view.remains)))
-    percent = view.progress
-    if percent is not None and view.status in PROGRESS_STATUSES:
-        lines.append(
-            i18n.get("orders-card-progress", bar=progress_bar(percent), percent=str(percent))
-        )
-    lines.append(i18n.get("orders-card-created", date=format_date(view.created_at)))
-    if view.status in {"unknown", "submitting"}:
-        lines.append("")
-        lines.append(i18n.get("orders-card-unknown-note"))
-    return "\n".join(lines)
-
-
-def render_orders_page(i18n: I18nContext, page: ordering.Page) -> str:
-    if not page.items:
-        return i18n.get("orders-list-empty")
-    lines = [
-        i18n.get("orders-list-title", page=str(page.page + 1), pages=str(page.pages)),
-        "",
-    ]
-    for order in page.items:
-        lines.append(
-            i18n.get(
-                "orders-list-line",
-                order_id=str(order.id),
-                service=_clip(order.service_name, 60),
-                status=status_text(i18n, order.status),
-            )
-        )
-    return "\n".join(lines)
-
-
-def render_balance(
-    i18n: I18nContext, balance: int, history: list[wallet.LedgerEntry], currency: str
-) -> str:
-    lines = [i18n.get("orders-balance-title", balance=format_amount(balance, currency)), ""]
-    if history:
-        lines.append(i18n.get("orders-balance-history-title"))
-        for entry in history:
-            kind_key = entry.kind if entry.kind in LEDGER_KINDS else "other"
-            params: dict[str, Any] = {
-                "date": format_date(entry.created_at),
-                "kind": i18n.get(f"orders-ledger-kind-{kind_key}"),
-                "amount": signed_amount(entry.amount, currency),
-            }
-            if entry.order_id is not None:
-                lines.append(
-                    i18n.get("orders-balance-line-order", order_id=str(entry.order_id), **params)
-                )
-            else:
-                lines.append(i18n.get("orders-balance-line", **params))
-    else:
-        lines.append(i18n.get("orders-balance-history-empty"))
-    lines.append("")
-    lines.append(i18n.get("orders-balance-topup"))
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- handlers
 
 
 @router.callback_query(MenuCb.filter(F.action == "balance"))
@@ -160,7 +36,7 @@ async def cb_balance(query: CallbackQuery, i18n: I18nContext, db: Database, user
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
     currency = await ordering.shop_currency(db)
-    await show_for(query, render_balance(i18n, balance, history, currency), balance_keyboard(i18n))
+    await show_for(query, views.balance(i18n, balance, history, currency), balance_keyboard(i18n))
 
 
 async def _show_list(
@@ -168,7 +44,7 @@ async def _show_list(
 ) -> None:
     orders_page = await ordering.list_orders(db, user.id, page)
     await show_for(
-        query, render_orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
+        query, views.orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
     )
 
 
@@ -184,12 +60,20 @@ async def cb_orders_page(
     await _show_list(query, i18n, db, user, callback_data.page)
 
 
-async def _card_keyboard(
-    i18n: I18nContext, db: Database, user: User, view: ordering.OrderView, page: int
-) -> InlineKeyboardMarkup:
-    """The card's keyboard with Refill / Cancel where the order and its service allow it."""
+async def _show_card(
+    query: CallbackQuery,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    view: ordering.OrderView,
+    page: int,
+    note: str = "",
+) -> None:
+    """The card, with Refill / Cancel where the order and its service allow them."""
+    currency = await ordering.shop_currency(db)
     actions = await refills.available_actions(db, user.id, view.id)
-    return order_card_keyboard(i18n, view, tracking_rows(i18n, view.id, actions), page=page)
+    markup = order_card_keyboard(i18n, view, tracking_rows(i18n, view.id, actions), page=page)
+    await show_for(query, views.order_card(i18n, view, currency) + note, markup)
 
 
 @router.callback_query(OrderCb.filter(F.action == "view"))
@@ -203,15 +87,9 @@ async def cb_order_view(
 ) -> None:
     view = await ordering.get_order(db, user.id, callback_data.order_id)
     if view is None:
-        callback_answer.text = i18n.get("orders-not-found")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("orders-not-found"))
         return
-    currency = await ordering.shop_currency(db)
-    await show_for(
-        query,
-        render_order_card(i18n, view, currency),
-        await _card_keyboard(i18n, db, user, view, callback_data.page),
-    )
+    await _show_card(query, i18n, db, user, view, callback_data.page)
 
 
 @router.callback_query(OrderCb.filter(F.action == "refresh"))
@@ -226,8 +104,7 @@ async def cb_order_refresh(
 ) -> None:
     view = await ordering.get_order(db, user.id, callback_data.order_id)
     if view is None:
-        callback_answer.text = i18n.get("orders-not-found")
-        callback_answer.show_alert = True
+        alert(callback_answer, i18n.get("orders-not-found"))
         return
     # The panel may take seconds: answer the button now, then edit the card.
     callback_answer.disable()
@@ -239,10 +116,4 @@ async def cb_order_refresh(
         log.warning("refresh of order %s failed: %s", view.id, exc)
         fresh = None
         note = "\n\n" + i18n.get("orders-refresh-failed")
-    view = fresh or view
-    currency = await ordering.shop_currency(db)
-    await show_for(
-        query,
-        render_order_card(i18n, view, currency) + note,
-        await _card_keyboard(i18n, db, user, view, callback_data.page),
-    )
+    await _show_card(query, i18n, db, user, fresh or view, callback_data.page, note)

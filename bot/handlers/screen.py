@@ -19,6 +19,7 @@ from aiogram.types import (
     MaybeInaccessibleMessageUnion,
     Message,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.text import fit
 
@@ -74,3 +75,10 @@ async def show_for(
         await show(query.message, text, markup)
     elif query.bot is not None:
         await query.bot.send_message(query.from_user.id, fit(text), reply_markup=markup)
+
+
+def alert(callback_answer: CallbackAnswer, text: str) -> None:
+    """An alert for the pressed button. Buttons answer through `callback_answer`: the
+    middleware sends it once, after the handler, and Telegram refuses a second answer."""
+    callback_answer.text = text
+    callback_answer.show_alert = True

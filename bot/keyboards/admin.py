@@ -71,3 +71,19 @@ def unknown_card(i18n: I18nContext, order_id: int) -> InlineKeyboardMarkup:
     add_unknown_buttons(builder, i18n, order_id)
     builder.adjust(1)
     return builder.as_markup()
+
+
+def unknown_list(i18n: I18nContext, order_ids: list[int]) -> InlineKeyboardMarkup:
+    """/unknown: "placed" and "not placed" for each order listed, two to a row."""
+    builder = InlineKeyboardBuilder()
+    for order_id in order_ids:
+        builder.button(
+            text=i18n.get("admin-btn-placed-n", id=str(order_id)),
+            callback_data=AdminCb(action="placed", id=order_id),
+        )
+        builder.button(
+            text=i18n.get("admin-btn-not-placed-n", id=str(order_id)),
+            callback_data=AdminCb(action="notplaced", id=order_id),
+        )
+    builder.adjust(2)
+    return builder.as_markup()

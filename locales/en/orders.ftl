@@ -17,8 +17,8 @@ order-status-other = ❔ { $status }
 orders-balance-title = 💰 Your balance: { $balance }
 orders-balance-history-title = Recent movements:
 orders-balance-history-empty = No movements yet.
-orders-balance-line = { $date } · { $kind } · { $amount }
-orders-balance-line-order = { $date } · { $kind } #{ $order_id } · { $amount }
+orders-balance-line = { $date } UTC · { $kind } · { $amount }
+orders-balance-line-order = { $date } UTC · { $kind } #{ $order_id } · { $amount }
 orders-balance-topup =
     How to top up: write to support and tell them how much you want to add.
     The operator tops up your balance and I will let you know when the money arrives.
@@ -55,7 +55,7 @@ orders-card-status = Status: { $status }
 orders-card-start-count = Start count: { $start_count }
 orders-card-remains = Remains: { $remains }
 orders-card-progress = Progress: { $bar } { $percent }%
-orders-card-created = Created: { $date }
+orders-card-created = Created: { $date } UTC
 orders-card-unknown-note = We are checking this order with the provider. Your money is safe: it is either delivered or returned.
 
 ## Placing (texts for the order dialog's result screens)

@@ -17,8 +17,8 @@ order-status-other = ❔ { $status }
 orders-balance-title = 💰 Ваш баланс: { $balance }
 orders-balance-history-title = Последние операции:
 orders-balance-history-empty = Операций пока нет.
-orders-balance-line = { $date } · { $kind } · { $amount }
-orders-balance-line-order = { $date } · { $kind } №{ $order_id } · { $amount }
+orders-balance-line = { $date } UTC · { $kind } · { $amount }
+orders-balance-line-order = { $date } UTC · { $kind } №{ $order_id } · { $amount }
 orders-balance-topup =
     Как пополнить: напишите в поддержку, сколько хотите внести.
     Оператор зачислит деньги на ваш баланс, и я сообщу, когда они поступят.
@@ -55,7 +55,7 @@ orders-card-status = Статус: { $status }
 orders-card-start-count = Начальное значение: { $start_count }
 orders-card-remains = Осталось: { $remains }
 orders-card-progress = Прогресс: { $bar } { $percent }%
-orders-card-created = Создан: { $date }
+orders-card-created = Создан: { $date } UTC
 orders-card-unknown-note = Мы уточняем этот заказ у поставщика. Ваши деньги в безопасности: вы получите либо заказ, либо возврат.
 
 ## Оформление (тексты для итоговых экранов диалога заказа)

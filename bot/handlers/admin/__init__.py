@@ -1,0 +1,25 @@
+"""The operators' room: commands and buttons in the admin group, one module per capability.
+
+The admin-group router (bot/handlers/__init__.py) lets through only updates from the admin
+chat; `IsAdmin` on this package's router lets through only its administrators and ADMIN_IDS,
+for every module below. Anyone else gets no answer at all.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.filters import IsAdmin
+from bot.handlers.admin import broadcast, catalog, general, maintenance, orders, users
+
+router = Router(name="admin")
+router.message.filter(IsAdmin())
+router.callback_query.filter(IsAdmin())
+router.include_routers(
+    general.router,
+    users.router,
+    orders.router,
+    catalog.router,
+    maintenance.router,
+    broadcast.router,
+)

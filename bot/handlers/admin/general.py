@@ -1,0 +1,48 @@
+"""/help, /audit and /stats."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram_i18n import I18nContext
+
+from bot.commands import ADMIN_HELP, AUDIT, STATS
+from bot.db import Database
+from bot.handlers.admin.common import reply
+from bot.money import format_amount, to_micros
+from bot.panel import PanelClient
+from bot.services import admin, stats
+from bot.views.admin import audit_list
+from bot.views.stats import stats_text
+
+log = logging.getLogger(__name__)
+
+router = Router(name="admin-general")
+
+AUDIT_LINES = 20
+
+
+@router.message(Command(ADMIN_HELP.name))
+async def cmd_help(message: Message, i18n: I18nContext) -> None:
+    await reply(message, i18n.get("admin-help"))
+
+
+@router.message(Command(AUDIT.name))
+async def cmd_audit(message: Message, i18n: I18nContext, db: Database) -> None:
+    await reply(message, audit_list(i18n, await admin.recent_audit(db, AUDIT_LINES)))
+
+
+@router.message(Command(STATS.name))
+async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: PanelClient) -> None:
+    numbers = await stats.collect(db)
+    code = await admin.currency(db)
+    try:
+        answer = await panel.balance()
+        balance = format_amount(to_micros(answer.amount), answer.currency)
+    except Exception as exc:  # the balance is a nice-to-have: /stats must answer anyway
+        log.warning("panel balance unavailable for /stats: %s", exc)
+        balance = i18n.get("admin-unavailable")
+    await reply(message, stats_text(i18n, numbers, code, balance))

@@ -1,0 +1,177 @@
+"""Orders: /order, /unknown, the order card's buttons, and settling an unknown outcome
+(placed: the operator types the panel's order id; not placed: refunded)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_i18n import I18nContext
+
+from bot.commands import ORDER, UNKNOWN
+from bot.db import Database
+from bot.handlers.admin.common import one_argument, reply
+from bot.handlers.screen import alert, show
+from bot.keyboards.admin import AdminCb, order_card, unknown_list
+from bot.money import format_amount
+from bot.panel import PanelClient, PanelError
+from bot.services import admin, ordering
+from bot.services.ordering import OrderView
+from bot.states import AdminDialog
+from bot.views import admin as views
+
+log = logging.getLogger(__name__)
+
+router = Router(name="admin-orders")
+
+UNKNOWN_LIST = 20
+
+
+async def _card(i18n: I18nContext, db: Database, order: OrderView) -> str:
+    return views.order_card(
+        i18n,
+        order,
+        await admin.currency(db),
+        events=await admin.order_events(db, order.id),
+        ledger=await admin.order_ledger(db, order.id),
+        audit=await admin.order_audit(db, order.id),
+    )
+
+
+async def _show_order(query: CallbackQuery, i18n: I18nContext, db: Database, order_id: int) -> None:
+    order = await ordering.get_order_any(db, order_id)
+    if order is None or query.message is None:
+        return
+    await show(
+        query.message, await _card(i18n, db, order), order_card(i18n, order.id, order.status)
+    )
+
+
+def _not_unknown(i18n: I18nContext, order_id: int) -> str:
+    return i18n.get("admin-not-unknown", id=str(order_id))
+
+
+@router.message(Command(ORDER.name))
+async def cmd_order(
+    message: Message, command: CommandObject, i18n: I18nContext, db: Database
+) -> None:
+    query = await one_argument(message, command, i18n.get("admin-usage-order"))
+    if query is None:
+        return
+    order = await admin.find_order(db, query)
+    if order is None:
+        await reply(message, i18n.get("admin-order-not-found", query=query[:64]))
+        return
+    await reply(message, await _card(i18n, db, order), order_card(i18n, order.id, order.status))
+
+
+@router.callback_query(AdminCb.filter(F.action == "refresh"))
+async def cb_refresh(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+    panel: PanelClient,
+) -> None:
+    order = await ordering.get_order_any(db, callback_data.id)
+    if order is None:
+        callback_answer.text = i18n.get("admin-order-not-found", query=str(callback_data.id))
+        return
+    if order.panel_order_id is None:
+        alert(callback_answer, i18n.get("admin-refresh-no-panel-id"))
+    else:
+        try:
+            await ordering.refresh_order(db, panel, order.user_id, order.id)
+        except PanelError as exc:
+            log.warning("refresh of order %s failed: %s", order.id, exc)
+            alert(callback_answer, i18n.get("admin-panel-error"))
+            return
+        callback_answer.text = i18n.get("admin-refreshed")
+    await _show_order(query, i18n, db, order.id)
+
+
+@router.callback_query(AdminCb.filter(F.action == "refund"))
+async def cb_refund(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+) -> None:
+    outcome, amount = await admin.refund_order(db, query.from_user.id, callback_data.id)
+    code = await admin.currency(db)
+    alert(callback_answer, views.refund_result(i18n, outcome, callback_data.id, amount, code))
+    await _show_order(query, i18n, db, callback_data.id)
+
+
+@router.callback_query(AdminCb.filter(F.action == "renotify"))
+async def cb_renotify(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+) -> None:
+    done = await admin.requeue_notification(db, query.from_user.id, callback_data.id)
+    alert(callback_answer, i18n.get("admin-renotify-done" if done else "admin-renotify-none"))
+
+
+@router.message(Command(UNKNOWN.name))
+async def cmd_unknown(message: Message, i18n: I18nContext, db: Database) -> None:
+    orders, total = await admin.list_unknown(db, UNKNOWN_LIST)
+    text = views.unknown_list(i18n, orders, total, await admin.currency(db))
+    await reply(message, text, unknown_list(i18n, [o.id for o in orders]) if orders else None)
+
+
+@router.callback_query(AdminCb.filter(F.action == "placed"))
+async def cb_placed(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+    state: FSMContext,
+) -> None:
+    order = await ordering.get_order_any(db, callback_data.id)
+    if order is None or order.status != "unknown":
+        alert(callback_answer, _not_unknown(i18n, callback_data.id))
+        return
+    await state.set_state(AdminDialog.unknown_panel_id)
+    await state.update_data(order_id=order.id)
+    if query.message is not None:
+        await query.message.answer(i18n.get("admin-ask-panel-id", id=str(order.id)))
+
+
+@router.callback_query(AdminCb.filter(F.action == "notplaced"))
+async def cb_not_placed(
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+) -> None:
+    outcome, amount = await admin.resolve_not_placed(db, query.from_user.id, callback_data.id)
+    if outcome != "done":
+        alert(callback_answer, _not_unknown(i18n, callback_data.id))
+        return
+    code = await admin.currency(db)
+    text = i18n.get(
+        "admin-resolved-not-placed", id=str(callback_data.id), amount=format_amount(amount, code)
+    )
+    if query.message is not None:
+        await query.message.answer(text)
+
+
+@router.message(AdminDialog.unknown_panel_id, F.text, ~F.text.startswith("/"))
+async def on_panel_id(message: Message, i18n: I18nContext, db: Database, state: FSMContext) -> None:
+    data = await state.get_data()
+    order_id = int(data.get("order_id") or 0)
+    assert message.from_user is not None and message.text is not None
+    outcome, other = await admin.resolve_placed(db, message.from_user.id, order_id, message.text)
+    await state.clear()
+    await reply(message, views.resolve_placed_result(i18n, outcome, order_id, other, message.text))

@@ -1,0 +1,133 @@
+"""Texts of the order dialog: each step's question, the priced summary, the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.money import format_amount
+from bot.services import ordering
+from bot.services.order_input import (
+    LINES_AS_QUANTITY,
+    LIST_STEPS,
+    InputError,
+    ServiceLimits,
+    Step,
+    active_steps,
+)
+from bot.services.pricing import is_package
+from bot.text import shorten
+from bot.views.common import Translator
+
+LIST_PREVIEW_LINES = 3
+PREVIEW_CHARS = 120
+VALUE_CHARS = 200
+REASON_CHARS = 300
+WARNING = "⚠️ "
+
+
+def _label(step: Step) -> str:
+    return step.value.replace("_", "-")
+
+
+def answer_text(i18n: Translator, step: Step, value: Any) -> str:
+    """An answer as the summary shows it: lists shortened to a few lines."""
+    if value is None:
+        return i18n.get("order-value-none")
+    if step in LIST_STEPS:
+        lines = [shorten(str(v), PREVIEW_CHARS) for v in value[:LIST_PREVIEW_LINES]]
+        more = len(value) - len(lines)
+        if more > 0:
+            lines.append(i18n.get("order-list-more", count=more))
+        return "\n" + "\n".join(lines)
+    if step is Step.SUB_DELAY:
+        return i18n.get("order-delay-button", minutes=int(value))
+    return shorten(str(value), VALUE_CHARS)
+
+
+def input_error(i18n: Translator, error: InputError) -> str:
+    return WARNING + i18n.get(f"order-error-{error.code}", **error.params)
+
+
+def not_text_error(i18n: Translator) -> str:
+    return WARNING + i18n.get("order-error-not-text")
+
+
+def question(
+    i18n: Translator,
+    service_name: str,
+    limits: ServiceLimits,
+    answers: dict[str, Any],
+    step: Step,
+    error: str | None = None,
+) -> str:
+    """The question of `step`: "step n of m", the error of the last answer if any, what to
+    send, and the current answer when the step is asked again."""
+    steps = active_steps(limits, answers)
+    number = steps.index(step) + 1 if step in steps else 1
+    parts = [i18n.get("order-step-header", service=service_name, step=number, steps=len(steps))]
+    if error:
+        parts.append(error)
+    counted = "yes" if LINES_AS_QUANTITY.get(limits.kind) is step else "no"
+    key = f"order-ask-{_label(step)}"
+    parts.append(i18n.get(key, min=limits.min_qty, max=limits.max_qty, counted=counted))
+    if step in answers and answers[step] is not None and step not in LIST_STEPS:
+        parts.append(i18n.get("order-current-value", value=answer_text(i18n, step, answers[step])))
+    return "\n\n".join(parts)
+
+
+def summary(
+    i18n: Translator,
+    service_name: str,
+    limits: ServiceLimits,
+    answers: dict[str, Any],
+    units: int,
+    quote: ordering.Quote,
+) -> str:
+    """Every answer, the price, the balance before and after (or what is missing)."""
+    lines = [i18n.get("order-summary-title", service=service_name), ""]
+    for step in active_steps(limits, answers):
+        label = i18n.get(f"order-label-{_label(step)}")
+        lines.append(f"{label}: {answer_text(i18n, step, answers.get(step))}")
+    # "units charged" only says something when it is not simply the quantity typed in
+    # (drip-feed runs, subscriptions, one line per unit); packages are priced whole
+    if str(answers.get("quantity")) != str(units) and not is_package(limits.kind):
+        lines.append(i18n.get("order-summary-units", units=units))
+    lines.append("")
+    lines.append(i18n.get("order-summary-price", price=format_amount(quote.charge, quote.currency)))
+    lines.append(
+        i18n.get("order-summary-balance", balance=format_amount(quote.balance, quote.currency))
+    )
+    if quote.balance_after >= 0:
+        after = format_amount(quote.balance_after, quote.currency)
+        lines.append(i18n.get("order-summary-after", balance=after))
+        lines.append("")
+        lines.append(i18n.get("order-summary-confirm-hint"))
+    else:
+        missing = format_amount(-quote.balance_after, quote.currency)
+        lines.append("")
+        lines.append(i18n.get("order-summary-missing", missing=missing))
+    return "\n".join(lines)
+
+
+def outcome(i18n: Translator, result: ordering.PlaceResult, currency: str) -> str:
+    """What Confirm came to: placed, failed (and why), unknown, not enough money..."""
+    match result.outcome:
+        case "placed":
+            charge = format_amount(result.charge, currency)
+            return i18n.get("order-placed", order_id=result.order_id or 0, charge=charge)
+        case "duplicate":
+            return i18n.get("order-duplicate", order_id=result.order_id or 0)
+        case "failed" if result.panel_out_of_funds:
+            return i18n.get("order-failed-temporary")
+        case "failed":
+            reason = shorten(result.reason or "", REASON_CHARS) or i18n.get("order-no-reason")
+            return i18n.get("order-failed", reason=reason)
+        case "unknown":
+            return i18n.get("order-unknown", order_id=result.order_id or 0)
+        case "insufficient":
+            return i18n.get("order-insufficient", missing=format_amount(result.missing, currency))
+        case "maintenance":
+            return i18n.get("order-maintenance")
+        case "price_changed":
+            return i18n.get("order-price-changed", price=format_amount(result.charge, currency))
+    return i18n.get("order-unavailable")

@@ -1,0 +1,110 @@
+"""The customer's orders and wallet: the order card, "My orders", the balance screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.money import format_amount
+from bot.services.ordering import ORDER_STATUSES, OrderView, Page
+from bot.services.wallet import LedgerEntry
+from bot.text import shorten
+from bot.views.common import Translator, format_time, signed_amount
+
+BAR_CELLS = 10
+LINK_LIMIT = 300
+NAME_LIMIT = 200
+LIST_NAME_LIMIT = 60
+LEDGER_KINDS = frozenset({"charge", "refund", "credit", "debit", "topup"})
+# Statuses where a delivery progress means something.
+PROGRESS_STATUSES = frozenset(
+    {"pending", "in_progress", "processing", "completed", "partial", "canceled", "active"}
+)
+
+
+def status_text(i18n: Translator, status: str) -> str:
+    """An order status in words, in the user's language."""
+    if status in ORDER_STATUSES:
+        return i18n.get(f"order-status-{status}")
+    return i18n.get("order-status-other", status=status)
+
+
+def progress_bar(percent: int, cells: int = BAR_CELLS) -> str:
+    percent = min(max(percent, 0), 100)
+    filled = percent * cells // 100
+    return "▓" * filled + "░" * (cells - filled)
+
+
+def order_card(i18n: Translator, view: OrderView, currency: str) -> str:
+    """The order card text: service, link, quantity, price, status, counts, progress, date."""
+    lines = [
+        i18n.get("orders-card-title", order_id=str(view.id)),
+        i18n.get("orders-card-service", service=shorten(view.service_name, NAME_LIMIT)),
+    ]
+    link = view.link or view.fields.get("username")
+    if link:
+        lines.append(i18n.get("orders-card-link", link=shorten(str(link), LINK_LIMIT)))
+    lines.append(i18n.get("orders-card-quantity", quantity=str(view.quantity)))
+    lines.append(i18n.get("orders-card-price", price=format_amount(view.charge, currency)))
+    if view.refunded > 0:
+        lines.append(
+            i18n.get("orders-card-refunded", amount=format_amount(view.refunded, currency))
+        )
+    lines.append(i18n.get("orders-card-status", status=status_text(i18n, view.status)))
+    if view.start_count is not None:
+        lines.append(i18n.get("orders-card-start-count", start_count=str(view.start_count)))
+    if view.remains is not None:
+        lines.append(i18n.get("orders-card-remains", remains=str(view.remains)))
+    percent = view.progress
+    if percent is not None and view.status in PROGRESS_STATUSES:
+        lines.append(
+            i18n.get("orders-card-progress", bar=progress_bar(percent), percent=str(percent))
+        )
+    lines.append(i18n.get("orders-card-created", date=format_time(view.created_at)))
+    if view.status in {"unknown", "submitting"}:
+        lines.append("")
+        lines.append(i18n.get("orders-card-unknown-note"))
+    return "\n".join(lines)
+
+
+def orders_page(i18n: Translator, page: Page) -> str:
+    if not page.items:
+        return i18n.get("orders-list-empty")
+    lines = [
+        i18n.get("orders-list-title", page=str(page.page + 1), pages=str(page.pages)),
+        "",
+    ]
+    for order in page.items:
+        lines.append(
+            i18n.get(
+                "orders-list-line",
+                order_id=str(order.id),
+                service=shorten(order.service_name, LIST_NAME_LIMIT),
+                status=status_text(i18n, order.status),
+            )
+        )
+    return "\n".join(lines)
+
+
+def balance(i18n: Translator, amount: int, history: list[LedgerEntry], currency: str) -> str:
+    """The balance screen: the balance, its last movements, how to top up."""
+    lines = [i18n.get("orders-balance-title", balance=format_amount(amount, currency)), ""]
+    if history:
+        lines.append(i18n.get("orders-balance-history-title"))
+        for entry in history:
+            kind_key = entry.kind if entry.kind in LEDGER_KINDS else "other"
+            params: dict[str, Any] = {
+                "date": format_time(entry.created_at),
+                "kind": i18n.get(f"orders-ledger-kind-{kind_key}"),
+                "amount": signed_amount(entry.amount, currency),
+            }
+            if entry.order_id is not None:
+                lines.append(
+                    i18n.get("orders-balance-line-order", order_id=str(entry.order_id), **params)
+                )
+            else:
+                lines.append(i18n.get("orders-balance-line", **params))
+    else:
+        lines.append(i18n.get("orders-balance-history-empty"))
+    lines.append("")
+    lines.append(i18n.get("orders-balance-topup"))
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""What came of a refill or cancel request."""
+
+from __future__ import annotations
+
+from bot.services.refills import Outcome, RequestResult
+from bot.views.common import Translator
+
+REASON_CHARS = 500
+
+
+def request_result(i18n: Translator, kind: str, order_id: int, result: RequestResult) -> str:
+    oid = str(order_id)
+    match result.outcome:
+        case Outcome.ACCEPTED:
+            return i18n.get(f"track-{kind}-accepted", order_id=oid)
+        case Outcome.REJECTED if result.message:
+            return i18n.get(
+                "track-request-rejected", order_id=oid, reason=result.message[:REASON_CHARS]
+            )
+        case Outcome.REJECTED:
+            return i18n.get("track-request-rejected-no-reason", order_id=oid)
+        case Outcome.IN_PROGRESS:
+            return i18n.get("track-request-in-progress", order_id=oid)
+        case Outcome.NOT_ALLOWED:
+            return i18n.get("track-request-not-allowed", order_id=oid)
+        case Outcome.UNAVAILABLE:
+            return i18n.get("track-request-unavailable")
+        case Outcome.UNKNOWN:
+            return i18n.get("track-request-unknown", order_id=oid)
+    return i18n.get("track-request-not-found")
