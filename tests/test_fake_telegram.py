@@ -58,12 +58,10 @@ async def test_get_me(tg: FakeTelegram, bot: Bot) -> None:
 
 
 async def test_send_message_recorded_and_markup_decoded(tg: FakeTelegram, bot: Bot) -> None:
-    msg = await bot.send_message(
-        42, "hello <b>world</b>", parse_mode="HTML", reply_markup=kb(("Buy", "buy:1"))
-    )
+    msg = await bot.send_message(42, "hello world", reply_markup=kb(("Buy", "buy:1")))
     assert isinstance(msg, Message)
     assert msg.chat.id == 42 and msg.chat.type == "private"
-    assert msg.text == "hello <b>world</b>"
+    assert msg.text == "hello world"
     assert msg.from_user is not None and msg.from_user.id == 123456
     assert msg.reply_markup is not None
     assert msg.reply_markup.inline_keyboard[0][0].callback_data == "buy:1"
@@ -104,40 +102,33 @@ async def test_misc_methods(tg: FakeTelegram, bot: Bot) -> None:
     assert tg.calls_of("setMyCommands")[0].params["commands"] == [
         {"command": "start", "description": "Start"}
     ]
-    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert tg.commands == [{"command": "start", "description": "Start"}]
     assert await bot.answer_callback_query("cb1", text="ok")
-    assert await bot.send_chat_action(42, "typing")
-    assert await bot.delete_message(42, 1)
     tg.set_admins(-100500, [7, 8], owner=1)
-    admins = await bot.get_chat_administrators(-100500)
-    assert [type(a) for a in admins] == [
-        ChatMemberOwner,
-        ChatMemberAdministrator,
-        ChatMemberAdministrator,
-    ]
+    assert isinstance(await bot.get_chat_member(-100500, 1), ChatMemberOwner)
     assert isinstance(await bot.get_chat_member(-100500, 7), ChatMemberAdministrator)
     assert isinstance(await bot.get_chat_member(-100500, 99), ChatMemberMember)
-    chat = await bot.get_chat(-100500)
-    assert chat.id == -100500 and chat.type == "supergroup"
-    assert await bot.get_chat_member_count(-100500) >= 2
-    info = await bot.get_webhook_info()
-    assert info.url == ""
-    # unknown-to-the-fake methods answer true and are recorded
+    # methods the bot never calls are not modelled: they answer true and are recorded
     assert await bot.pin_chat_message(42, 1)
-    assert tg.calls_of("pinChatMessage")
+    assert await bot.delete_message(42, 1)
+    assert tg.calls_of("pinChatMessage") and tg.calls_of("deleteMessage")
 
 
 async def test_validation_errors(tg: FakeTelegram, bot: Bot) -> None:
     with pytest.raises(TelegramBadRequest, match="too long"):
         await bot.send_message(42, "x" * 4097)
-    with pytest.raises(TelegramBadRequest, match="parse entities"):
-        await bot.send_message(42, "price < 5", parse_mode="HTML")
-    with pytest.raises(TelegramBadRequest, match="parse entities"):
-        await bot.send_message(42, "<b>unclosed", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="too long"):
+        await bot.send_message(42, "😀" * 2049)  # UTF-16 units, as Telegram counts
+    with pytest.raises(TelegramBadRequest, match="empty"):
+        await bot.send_message(42, "  ")
+    bad = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="y" * 65)]]
+    )
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(42, "hi", reply_markup=bad)
     assert not tg.sent_messages(42)
-    assert len(tg.sent_messages(42, include_failed=True)) == 3
-    tg.strict_html = False
-    await bot.send_message(42, "price < 5", parse_mode="HTML")
+    assert len(tg.sent_messages(42, include_failed=True)) == 4
+    await bot.send_message(42, "😀" * 2048)
 
 
 async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
