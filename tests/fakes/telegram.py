@@ -76,6 +76,13 @@ SEND_METHODS = COUNTED_METHODS | {"editmessagetext", "editmessagereplymarkup"}
 # Methods refused with 403 for chats in ``blocked_chats``.
 BLOCKABLE_METHODS = SEND_METHODS
 
+# Payments in Telegram Stars (https://core.telegram.org/bots/payments-stars).
+STARS_CURRENCY = "XTR"
+MAX_STARS_PER_INVOICE = 10_000  # currencies.json: XTR max_amount
+PRE_CHECKOUT_TIMEOUT = 10.0  # Telegram waits this long for answerPreCheckoutQuery
+# Telegram's answer to a second or late answer of a query (callback or pre-checkout).
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
 # Update types Telegram does not deliver unless explicitly listed in allowed_updates.
 OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -264,6 +271,54 @@ def make_update(**kind: Any) -> dict[str, Any]:
     return update
 
 
+def make_pre_checkout_query(
+    total_amount: int,
+    invoice_payload: str,
+    user_id: int = DEFAULT_USER_ID,
+    currency: str = STARS_CURRENCY,
+    query_id: str | None = None,
+    language_code: str | None = "en",
+    username: str | None = "customer",
+    first_name: str = "Alice",
+) -> dict[str, Any]:
+    """A ``PreCheckoutQuery`` dict: the user pressed Pay. It carries no chat."""
+    return {
+        "id": query_id or f"pcq{next(_global_ids)}",
+        "from": _user(user_id, first_name, username, language_code),
+        "currency": currency,
+        "total_amount": total_amount,
+        "invoice_payload": invoice_payload,
+    }
+
+
+def make_successful_payment(
+    total_amount: int,
+    invoice_payload: str,
+    user_id: int = DEFAULT_USER_ID,
+    charge_id: str | None = None,
+    currency: str = STARS_CURRENCY,
+    message_id: int | None = None,
+    language_code: str | None = "en",
+    username: str | None = "customer",
+    first_name: str = "Alice",
+) -> dict[str, Any]:
+    """The service ``Message`` Telegram sends to the bot once a payment went through."""
+    user = _user(user_id, first_name, username, language_code)
+    return {
+        "message_id": message_id if message_id is not None else next(_global_ids),
+        "date": int(time.time()),
+        "chat": _chat(user_id, "private", user),
+        "from": user,
+        "successful_payment": {
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": invoice_payload,
+            "telegram_payment_charge_id": charge_id or f"stxCharge{next(_global_ids)}",
+            "provider_payment_charge_id": "",
+        },
+    }
+
+
 def as_update(update: dict[str, Any], bot: Bot | None = None) -> Update:
     """Validate an update dict into ``aiogram.types.Update`` bound to ``bot``."""
     from aiogram.types import Update
@@ -321,6 +376,14 @@ class FakeTelegram:
         self._global_window: deque[float] = deque()
         self._private_last: dict[Any, float] = {}
         self._group_windows: dict[Any, deque[float]] = defaultdict(deque)
+
+        # payments
+        self.pre_checkout_timeout: float = PRE_CHECKOUT_TIMEOUT
+        self.pre_checkout_answers: dict[str, dict[str, Any]] = {}  # query id -> answer
+        self.star_transactions: list[dict[str, Any]] = []  # chronological, as Telegram keeps
+        self.refunded_charges: set[str] = set()
+        self._pre_checkouts: dict[str, tuple[float, dict[str, Any]]] = {}  # id -> (sent, query)
+        self._charges: dict[str, dict[str, Any]] = {}  # charge id -> incoming transaction
 
         self._runner: web.AppRunner | None = None
         self._current_call: Call | None = None
@@ -578,9 +641,107 @@ class FakeTelegram:
         """``dp.feed_update(bot, Update)`` for an update dict (wraps it if it is a bare
         message / callback_query dict)."""
         if "update_id" not in update:
-            kind = "callback_query" if "chat_instance" in update else "message"
+            kind = "message"
+            if "chat_instance" in update:
+                kind = "callback_query"
+            elif "invoice_payload" in update and "chat" not in update:
+                kind = "pre_checkout_query"
             update = self.make_update(**{kind: update})
         return await dp.feed_update(bot, as_update(update, bot), **kwargs)
+
+    # ---------------------------------------------------------------- payments
+
+    def invoices(self, chat_id: Any = None) -> list[dict[str, Any]]:
+        """Parameters of every accepted sendInvoice (to ``chat_id``), oldest first."""
+        return [
+            c.params
+            for c in self.calls_of("sendInvoice")
+            if c.ok and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def last_invoice(self, chat_id: Any) -> dict[str, Any]:
+        found = self.invoices(chat_id)
+        if not found:
+            raise AssertionError(f"no invoice sent to {chat_id}; calls: {self._summary()}")
+        return found[-1]
+
+    def make_pre_checkout_query(
+        self,
+        total_amount: int | None = None,
+        invoice_payload: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        currency: str = STARS_CURRENCY,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The user pressed Pay on an invoice (default: the last one sent to ``user_id``).
+        The query must be answered within ``pre_checkout_timeout`` seconds from now."""
+        if total_amount is None or invoice_payload is None:
+            invoice = self.last_invoice(user_id)
+            total_amount = total_amount or sum(p["amount"] for p in invoice["prices"])
+            invoice_payload = invoice_payload or invoice["payload"]
+            currency = invoice["currency"]
+        query = make_pre_checkout_query(
+            total_amount, invoice_payload, user_id=user_id, currency=currency, **kwargs
+        )
+        self._pre_checkouts[query["id"]] = (time.monotonic(), query)
+        return query
+
+    def make_successful_payment(
+        self,
+        total_amount: int | None = None,
+        invoice_payload: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        charge_id: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The payment went through: the Stars are the bot's (see ``star_transactions``) and
+        this is the ``successful_payment`` message Telegram sends. Default amount and payload:
+        the last invoice sent to ``user_id``."""
+        if total_amount is None or invoice_payload is None:
+            invoice = self.last_invoice(user_id)
+            total_amount = total_amount or sum(p["amount"] for p in invoice["prices"])
+            invoice_payload = invoice_payload or invoice["payload"]
+        if charge_id is None or charge_id not in self._charges:
+            charge_id = self.add_star_transaction(
+                total_amount, invoice_payload, user_id=user_id, charge_id=charge_id
+            )
+        return make_successful_payment(
+            total_amount,
+            invoice_payload,
+            user_id=user_id,
+            charge_id=charge_id,
+            message_id=next(self._msg_ids[user_id]),
+            **kwargs,
+        )
+
+    def add_star_transaction(
+        self,
+        amount: int,
+        invoice_payload: str,
+        user_id: int = DEFAULT_USER_ID,
+        charge_id: str | None = None,
+        date: int | None = None,
+        first_name: str = "Alice",
+    ) -> str:
+        """Record an incoming Stars payment (one whose update may never reach the bot).
+        Returns its telegram_payment_charge_id; getStarTransactions lists it."""
+        charge_id = charge_id or f"stxCharge{next(_global_ids)}"
+        if charge_id in self._charges:
+            raise ValueError(f"charge {charge_id} already recorded")
+        transaction = {
+            "id": charge_id,
+            "amount": amount,
+            "date": date if date is not None else int(time.time()),
+            "source": {
+                "type": "user",
+                "transaction_type": "invoice_payment",
+                "user": _user(user_id, first_name, None, None),
+                "invoice_payload": invoice_payload,
+            },
+        }
+        self._charges[charge_id] = transaction
+        self.star_transactions.append(transaction)
+        return charge_id
 
     # ---------------------------------------------------------------- HTTP
 
@@ -830,6 +991,107 @@ class FakeTelegram:
             content["caption"] = p["caption"]
         msg = self._new_message(p, **content)
         return {"message_id": msg["message_id"]}
+
+    def _m_sendinvoice(self, p: dict[str, Any]) -> Any:
+        for name, limit in (("title", 32), ("description", 255)):
+            value = p.get(name)
+            if not isinstance(value, str) or not 1 <= len(value) <= limit:
+                raise TelegramError(
+                    400, f"Bad Request: invoice {name} must be 1-{limit} characters"
+                )
+        payload = p.get("payload")
+        if not isinstance(payload, str) or not 1 <= len(payload.encode()) <= 128:
+            raise TelegramError(400, "Bad Request: INVOICE_PAYLOAD_INVALID")
+        currency = p.get("currency")
+        prices = p.get("prices")
+        if (
+            not isinstance(prices, list)
+            or not prices
+            or not all(
+                isinstance(x, dict) and isinstance(x.get("amount"), int) and x.get("label")
+                for x in prices
+            )
+        ):
+            raise TelegramError(400, "Bad Request: prices must be a non-empty list of prices")
+        total = sum(x["amount"] for x in prices)
+        if currency == STARS_CURRENCY:
+            # Stars: no payment provider, one price, no tips.
+            if p.get("provider_token"):
+                raise TelegramError(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
+            if len(prices) != 1:
+                raise TelegramError(400, "Bad Request: exactly one price is allowed for XTR")
+            if p.get("max_tip_amount") or p.get("suggested_tip_amounts"):
+                raise TelegramError(400, "Bad Request: tips are not supported for XTR")
+            if not 1 <= total <= MAX_STARS_PER_INVOICE:
+                raise TelegramError(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
+        elif not isinstance(currency, str) or len(currency) != 3 or not p.get("provider_token"):
+            raise TelegramError(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
+        invoice = {
+            "title": p["title"],
+            "description": p["description"],
+            "start_parameter": p.get("start_parameter") or "",
+            "currency": currency,
+            "total_amount": total,
+        }
+        return self._new_message(p, invoice=invoice)
+
+    def _m_answerprecheckoutquery(self, p: dict[str, Any]) -> Any:
+        query_id = str(p.get("pre_checkout_query_id") or "")
+        sent = self._pre_checkouts.get(query_id)
+        if sent is None:
+            raise TelegramError(400, "Bad Request: QUERY_ID_INVALID")
+        elapsed = time.monotonic() - sent[0]
+        if query_id in self.pre_checkout_answers or elapsed > self.pre_checkout_timeout:
+            raise TelegramError(400, QUERY_TOO_OLD)  # one answer, in time
+        ok = p.get("ok")
+        if not isinstance(ok, bool):
+            raise TelegramError(400, "Bad Request: ok must be a boolean")
+        error_message = p.get("error_message")
+        if not ok and not (isinstance(error_message, str) and error_message.strip()):
+            raise TelegramError(400, "Bad Request: ERROR_MESSAGE_EMPTY")
+        self.pre_checkout_answers[query_id] = {
+            "ok": ok,
+            "error_message": error_message,
+            "after": elapsed,
+            "query": sent[1],
+        }
+        return True
+
+    def _m_refundstarpayment(self, p: dict[str, Any]) -> Any:
+        charge_id = str(p.get("telegram_payment_charge_id") or "")
+        user_id = p.get("user_id")
+        if not isinstance(user_id, int):
+            raise TelegramError(400, "Bad Request: invalid user_id specified")
+        transaction = self._charges.get(charge_id)
+        if transaction is None or transaction["source"]["user"]["id"] != user_id:
+            raise TelegramError(400, "Bad Request: CHARGE_NOT_FOUND")
+        if charge_id in self.refunded_charges:
+            raise TelegramError(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+        self.refunded_charges.add(charge_id)
+        # The refund is an outgoing transaction with the id of the original one.
+        self.star_transactions.append(
+            {
+                "id": charge_id,
+                "amount": transaction["amount"],
+                "date": int(time.time()),
+                "receiver": {
+                    "type": "user",
+                    "transaction_type": "invoice_payment",
+                    "user": transaction["source"]["user"],
+                    "invoice_payload": transaction["source"]["invoice_payload"],
+                },
+            }
+        )
+        return True
+
+    def _m_getstartransactions(self, p: dict[str, Any]) -> Any:
+        offset = p.get("offset", 0)
+        limit = p.get("limit", 100)
+        if not isinstance(offset, int) or offset < 0:
+            raise TelegramError(400, "Bad Request: offset is invalid")
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise TelegramError(400, "Bad Request: limit is invalid")
+        return {"transactions": self.star_transactions[offset : offset + limit]}
 
     def _m_setmycommands(self, p: dict[str, Any]) -> Any:
         self.commands = list(p.get("commands") or [])
