@@ -203,7 +203,7 @@ async def test_payments_are_guarded(db: Database) -> None:
         "UPDATE payments SET credited = 5 WHERE id = ?",
         "UPDATE payments SET status = 'expired' WHERE id = ?",
         "UPDATE payments SET status = 'pending' WHERE id = ?",
-        "UPDATE payments SET amount = 0 WHERE id = ?",
+        "UPDATE payments SET amount = -1 WHERE id = ?",
         "UPDATE payments SET method = 'paypal' WHERE id = ?",
         "UPDATE payments SET status = 'lost' WHERE id = ?",
     ):

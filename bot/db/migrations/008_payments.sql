@@ -13,7 +13,7 @@ CREATE TABLE payments (
                            -- created: Stars invoice made; pending: Crypto Pay invoice asked for
                            -- (provider_charge_id NULL until its id is known); refunding: the
                            -- balance was debited, Telegram's refund not yet confirmed
-    amount             BIGINT NOT NULL CHECK (amount > 0),  -- asked: what a payment credits
+    amount             BIGINT NOT NULL CHECK (amount >= 0), -- asked: what a payment credits
     credited           BIGINT CHECK (credited >= 0),        -- what the ledger got; NULL = nothing
     currency           TEXT NOT NULL,                       -- the shop currency when asked
     stars              INTEGER CHECK (stars > 0),           -- Stars asked; NULL for Crypto Pay
