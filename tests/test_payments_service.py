@@ -316,6 +316,10 @@ async def test_reconcile_credits_a_lost_payment_once(shop: Database, fake_tg: Fa
         assert (await service.reconcile_stars(shop, CONFIG, txs, 0)).recovered == []
     finally:
         await bot.session.close()
+    forgotten = await service.create_stars_topup(shop, CONFIG, USER, to_micros("1"), now=1000)
+    await service.reconcile_stars(shop, CONFIG, [], await service.stars_cursor(shop))
+    row = await reports.find_payment(shop, str(forgotten.payment_id))
+    assert row is not None and row.status == "expired"  # never paid, past its expiry
     late = await service.credit_stars(  # the update arrives after all
         shop,
         CONFIG,
@@ -326,12 +330,22 @@ async def test_reconcile_credits_a_lost_payment_once(shop: Database, fake_tg: Fa
     )
     assert late.outcome == "duplicate"
     assert await _balance(shop) == to_micros("5")
+    paid_late = await service.credit_stars(  # Telegram took the Stars: credit, even if expired
+        shop,
+        CONFIG,
+        user_id=USER,
+        charge_id="stxLate",
+        total_amount=forgotten.stars,
+        payload=forgotten.payload,
+    )
+    assert paid_late.outcome == "credited" and paid_late.payment_id == forgotten.payment_id
+    assert await _balance(shop) == to_micros("6")
     [row] = [p for p in await reports.list_payments(shop) if p.provider_charge_id == lost]
     assert row.id == lost_invoice.payment_id and row.status == "paid"
     alerts = await _outbox(shop, "payments-alert-recovered")
     assert len(alerts) == 1 and alerts[0]["chat_id"] == ADMIN
     assert alerts[0]["payment_id"] == str(lost_invoice.payment_id)
-    assert len(await _outbox(shop, "payments-receipt")) == 2
+    assert len(await _outbox(shop, "payments-receipt")) == 3
     await _invariant(shop)
 
 

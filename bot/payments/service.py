@@ -359,8 +359,9 @@ async def reconcile_stars(
     offset: int,
     now: int | None = None,
 ) -> ReconcileResult:
-    """Credit incoming Stars payments (read from `offset`) that have no ledger row yet, and
-    finish refunds Telegram did. One transaction; the cursor moves to offset + len."""
+    """Credit incoming Stars payments (read from `offset`) that have no ledger row yet,
+    finish refunds Telegram did, close unpaid invoices past their expiry. One transaction;
+    the cursor moves to offset + len(transactions)."""
     recovered: list[CreditResult] = []
     confirmed = 0
     now = now or int(time.time())
@@ -404,6 +405,12 @@ async def reconcile_stars(
                     stars=tx.amount,
                     amount=format_amount(row.credited or 0, row.currency),
                 )
+        # Invoices nobody paid in time: closed (a late payment still credits them).
+        await conn.execute(
+            "UPDATE payments SET status = 'expired', updated_at = ?"
+            " WHERE method = 'stars' AND status = 'created' AND expires_at < ?",
+            (now, now),
+        )
         cursor = await conn.execute("SELECT value FROM kv WHERE key = ?", (STARS_CURSOR_KEY,))
         stored = await cursor.fetchone()
         next_offset = max(int(stored[0]) if stored else 0, offset + len(transactions))
