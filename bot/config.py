@@ -10,11 +10,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.money import MAX_AMOUNT, MICRO, to_micros
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 SUPPORTED_LANGUAGES = ("en", "ru")
+CRYPTO_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+ASSET_RE = re.compile(r"^[A-Z0-9]{2,10}$")
+MAX_PRESETS = 8  # one keyboard row each way fits; more is noise
 
 
 class Settings(BaseSettings):
@@ -45,6 +56,20 @@ class Settings(BaseSettings):
     # On SIGTERM: seconds to let updates in flight and the sender finish before exiting.
     stop_timeout: float = Field(default=20.0, ge=1, le=300)
 
+    # Payments. Amounts are in the shop (panel) currency; exact decimals, at most 6 places.
+    stars_rate: Decimal | None = None  # value of one Telegram Star; unset = no Stars top-up
+    topup_min: Decimal = Decimal(1)
+    topup_max: Decimal = Decimal(1000)
+    topup_presets: Annotated[list[Decimal], NoDecode] = Field(
+        default_factory=lambda: [Decimal(1), Decimal(5), Decimal(10), Decimal(25)]
+    )
+    crypto_pay_token: SecretStr | None = None  # unset = no Crypto Pay
+    crypto_pay_assets: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["USDT", "TON", "BTC"]
+    )
+    crypto_pay_api_url: str = "https://pay.crypt.bot/api"
+    payments_reconcile_seconds: int = Field(default=300, ge=10)
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
@@ -59,7 +84,7 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("bot_api_url", "panel_api_url")
+    @field_validator("bot_api_url", "panel_api_url", "crypto_pay_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
@@ -67,12 +92,102 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "topup_presets", "crypto_pay_assets", mode="before")
     @classmethod
-    def _split_ids(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("stars_rate", "topup_min", "topup_max", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            default = cls.model_fields[info.field_name or ""].default
+            return default
+        return value
+
+    @field_validator("stars_rate", "topup_min", "topup_max")
+    @classmethod
+    def _money(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None:
+            _check_money(value)
+        return value
+
+    @field_validator("topup_presets")
+    @classmethod
+    def _presets(cls, value: list[Decimal], info: ValidationInfo) -> list[Decimal]:
+        for amount in value:
+            _check_money(amount)
+        if len(value) > MAX_PRESETS:
+            raise ValueError(f"at most {MAX_PRESETS} amounts")
+        low, high = info.data.get("topup_min"), info.data.get("topup_max")
+        if low is not None and high is not None:
+            outside = [str(p) for p in value if not low <= p <= high]
+            if outside:
+                raise ValueError(f"outside TOPUP_MIN..TOPUP_MAX: {', '.join(outside)}")
+        return sorted(set(value))
+
+    @field_validator("crypto_pay_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("crypto_pay_token")
+    @classmethod
+    def _crypto_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Crypto Pay tokens look like 12345:AAzQc...; spaces or quotes are a paste error
+        if value is not None and not CRYPTO_TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("must look like 12345:AA... (the token from @CryptoBot, /pay)")
+        return value
+
+    @field_validator("crypto_pay_assets")
+    @classmethod
+    def _assets(cls, value: list[str]) -> list[str]:
+        assets = list(dict.fromkeys(asset.strip().upper() for asset in value))
+        if not assets:
+            raise ValueError("name at least one asset, e.g. USDT,TON")
+        bad = [asset for asset in assets if not ASSET_RE.match(asset)]
+        if bad:
+            raise ValueError(f"not an asset code: {', '.join(bad)}")
+        return assets
+
+    @field_validator("topup_max")
+    @classmethod
+    def _max_not_below_min(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        low = info.data.get("topup_min")
+        if low is not None and value < low:
+            raise ValueError(f"must not be below TOPUP_MIN ({low})")
+        return value
+
+    # Payments in micro-units, the only form the services use.
+    @property
+    def stars_rate_micros(self) -> int | None:
+        return None if self.stars_rate is None else to_micros(self.stars_rate)
+
+    @property
+    def topup_min_micros(self) -> int:
+        return to_micros(self.topup_min)
+
+    @property
+    def topup_max_micros(self) -> int:
+        return to_micros(self.topup_max)
+
+    @property
+    def topup_presets_micros(self) -> list[int]:
+        return [to_micros(p) for p in self.topup_presets]
+
+
+def _check_money(value: Decimal) -> None:
+    """Positive, at most 6 decimals (exact in micro-units), not absurd."""
+    if not value.is_finite() or value <= 0:
+        raise ValueError("must be a positive amount")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT}")
+    if (value * MICRO) % 1:
+        raise ValueError("at most 6 decimal places")
 
 
 class SettingsError(Exception):

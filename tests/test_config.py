@@ -85,3 +85,134 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert settings.admin_chat_id == -5
     assert settings.panel_api_key.get_secret_value() == TEST_KEY
     assert TEST_KEY not in repr(settings)
+
+
+PAYMENT_VARS = (
+    "STARS_RATE",
+    "TOPUP_MIN",
+    "TOPUP_MAX",
+    "TOPUP_PRESETS",
+    "CRYPTO_PAY_TOKEN",
+    "CRYPTO_PAY_ASSETS",
+    "CRYPTO_PAY_API_URL",
+    "PAYMENTS_RECONCILE_SECONDS",
+)
+
+
+@pytest.fixture
+def no_payment_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PAYMENT_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_payment_env")
+def test_payment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    _env(monkeypatch)
+    settings = load_settings()
+    assert settings.stars_rate is None and settings.stars_rate_micros is None
+    assert settings.topup_min_micros == 1_000_000
+    assert settings.topup_max_micros == 1_000_000_000
+    assert settings.topup_presets_micros == [1_000_000, 5_000_000, 10_000_000, 25_000_000]
+    assert settings.crypto_pay_token is None
+    assert settings.crypto_pay_assets == ["USDT", "TON", "BTC"]
+    assert settings.crypto_pay_api_url == "https://pay.crypt.bot/api"
+    assert settings.payments_reconcile_seconds == 300
+
+
+@pytest.mark.usefixtures("no_payment_env")
+def test_payment_settings_exact_and_normalized(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "12345:AAzQcSECRETxyz"
+    _env(
+        monkeypatch,
+        STARS_RATE="0.013",
+        TOPUP_MIN="0.5",
+        TOPUP_MAX="250.25",
+        TOPUP_PRESETS="25, 1,5,5",
+        CRYPTO_PAY_TOKEN=token,
+        CRYPTO_PAY_ASSETS="usdt, TON",
+        CRYPTO_PAY_API_URL="https://testnet-pay.crypt.bot/api/",
+        PAYMENTS_RECONCILE_SECONDS="10",
+    )
+    settings = load_settings()
+    assert settings.stars_rate == Decimal("0.013")
+    assert settings.stars_rate_micros == 13_000  # exact: 0.013 * 10^6, no float on the way
+    assert settings.topup_min_micros == 500_000
+    assert settings.topup_max_micros == 250_250_000
+    assert settings.topup_presets == [Decimal(1), Decimal(5), Decimal(25)]  # sorted, unique
+    assert settings.crypto_pay_token is not None
+    assert settings.crypto_pay_token.get_secret_value() == token
+    assert token not in repr(settings)
+    assert settings.crypto_pay_assets == ["USDT", "TON"]
+    assert settings.crypto_pay_api_url == "https://testnet-pay.crypt.bot/api"
+    assert settings.payments_reconcile_seconds == 10
+
+
+@pytest.mark.usefixtures("no_payment_env")
+def test_blank_payment_values_mean_off_or_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.env.example` ships with STARS_RATE= and CRYPTO_PAY_TOKEN= empty: both mean "off"."""
+    _env(monkeypatch, STARS_RATE="", CRYPTO_PAY_TOKEN="  ", TOPUP_MIN="")
+    settings = load_settings()
+    assert settings.stars_rate is None
+    assert settings.crypto_pay_token is None
+    assert settings.topup_min == Decimal(1)
+
+
+@pytest.mark.usefixtures("no_payment_env")
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STARS_RATE", "0", "positive"),
+        ("STARS_RATE", "-0.01", "positive"),
+        ("STARS_RATE", "0.0000001", "6 decimal"),
+        ("STARS_RATE", "abc", "decimal"),
+        ("STARS_RATE", "NaN", ""),
+        ("TOPUP_MIN", "0", "positive"),
+        ("TOPUP_MAX", "0.5", "below TOPUP_MIN"),
+        ("TOPUP_MAX", "10000000000", "at most"),
+        ("TOPUP_PRESETS", "1,0", "positive"),
+        ("TOPUP_PRESETS", "1,2000", "outside TOPUP_MIN..TOPUP_MAX: 2000"),
+        ("TOPUP_PRESETS", "1,2,3,4,5,6,7,8,9", "at most 8"),
+        ("CRYPTO_PAY_ASSETS", "USDT,US DT", "not an asset code: US DT"),
+        ("CRYPTO_PAY_ASSETS", " , ", "at least one"),
+        ("CRYPTO_PAY_API_URL", "pay.crypt.bot", "URL"),
+        ("PAYMENTS_RECONCILE_SECONDS", "9", "greater than or equal to 10"),
+    ],
+)
+def test_bad_payment_value_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    _env(monkeypatch, **{name: value})
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert len(info.value.problems) == 1, info.value.problems
+    [problem] = info.value.problems
+    assert problem.startswith(f"{name}: ")
+    assert message in problem
+
+
+@pytest.mark.usefixtures("no_payment_env")
+def test_bad_crypto_token_not_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "12345:AAz SECRETVALUE"
+    _env(monkeypatch, CRYPTO_PAY_TOKEN=secret)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert [p.split(":")[0] for p in info.value.problems] == ["CRYPTO_PAY_TOKEN"]
+    assert "SECRETVALUE" not in str(info.value)
+
+
+@pytest.mark.usefixtures("no_payment_env")
+def test_env_example_is_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The shipped example, with the three required values filled in, starts as is."""
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    lines = example.read_text(encoding="utf-8").splitlines()
+    filled = {"BOT_TOKEN": TEST_TOKEN, "PANEL_API_KEY": TEST_KEY, "ADMIN_CHAT_ID": "-100123"}
+    text = "\n".join(
+        f"{line.split('=')[0]}={filled[line.split('=')[0]]}"
+        if line.split("=")[0] in filled
+        else line
+        for line in lines
+    )
+    (tmp_path / ".env").write_text(text + "\n", encoding="utf-8")
+    settings = load_settings()
+    assert settings.stars_rate is None and settings.crypto_pay_token is None
+    assert settings.topup_presets_micros == [1_000_000, 5_000_000, 10_000_000, 25_000_000]

@@ -68,6 +68,29 @@ EXPECTED_TABLES = {
     "categories": {"id", "name", "markup_percent"},
     "order_events": {"id", "order_id", "old_status", "new_status", "at"},
     "outbox": {"id", "chat_id", "method", "key", "params", "buttons", "dedup", "status"},
+    "payments": {
+        "id",
+        "user_id",
+        "method",
+        "status",
+        "amount",
+        "credited",
+        "currency",
+        "stars",
+        "rate_micros",
+        "provider_charge_id",
+        "invoice_payload",
+        "invoice_url",
+        "paid_amount",
+        "paid_asset",
+        "flagged",
+        "note",
+        "refund_debit",
+        "expires_at",
+        "created_at",
+        "paid_at",
+        "refunded_at",
+    },
 }
 
 
@@ -83,6 +106,10 @@ async def test_migrations_build_the_schema(db: Database) -> None:
         assert columns <= found, (table, columns - found)
     ledger_ref = await db.fetchall("PRAGMA index_list(ledger)")
     assert any(row["unique"] for row in ledger_ref)
+    charge = [r for r in await db.fetchall("PRAGMA index_list(payments)") if r["unique"]]
+    assert ["method", "provider_charge_id"] in [
+        [c["name"] for c in await db.fetchall(f"PRAGMA index_info({r['name']})")] for r in charge
+    ]
 
 
 async def test_migrations_are_numbered_and_idempotent(tmp_path: Path) -> None:
@@ -137,3 +164,60 @@ async def test_ledger_is_append_only(db: Database) -> None:
         await db.execute("UPDATE ledger SET amount = 100")
     with pytest.raises(aiosqlite.IntegrityError):
         await db.execute("DELETE FROM ledger")
+
+
+async def _payment(db: Database, **values: object) -> int:
+    row = {
+        "user_id": 1,
+        "method": "stars",
+        "status": "created",
+        "amount": 1_000_000,
+        "currency": "USD",
+        "created_at": 0,
+        "updated_at": 0,
+    }
+    row.update(values)
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            f"INSERT INTO payments ({names}) VALUES ({marks}) RETURNING id", tuple(row.values())
+        )
+        found = await cursor.fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+async def test_payments_are_guarded(db: Database) -> None:
+    """Payments are money records: kept, one row per provider id, credits and states fixed."""
+    await add_user(db, 1)
+    first = await _payment(db, provider_charge_id="ch1", status="paid", credited=1_000_000)
+    with pytest.raises(aiosqlite.IntegrityError):  # the same charge twice
+        await _payment(db, provider_charge_id="ch1")
+    await _payment(db, method="cryptopay", provider_charge_id="ch1", status="pending")
+    await _payment(db, status="pending")  # many rows without a provider id yet
+    await _payment(db, status="pending")
+    for statement in (
+        "DELETE FROM payments WHERE id = ?",
+        "UPDATE payments SET provider_charge_id = 'other' WHERE id = ?",
+        "UPDATE payments SET credited = 5 WHERE id = ?",
+        "UPDATE payments SET status = 'expired' WHERE id = ?",
+        "UPDATE payments SET status = 'pending' WHERE id = ?",
+        "UPDATE payments SET amount = -1 WHERE id = ?",
+        "UPDATE payments SET method = 'paypal' WHERE id = ?",
+        "UPDATE payments SET status = 'lost' WHERE id = ?",
+    ):
+        with pytest.raises(aiosqlite.IntegrityError):
+            await db.execute(statement, (first,))
+    await db.execute("UPDATE payments SET status = 'refunding' WHERE id = ?", (first,))
+    with pytest.raises(aiosqlite.IntegrityError):
+        await db.execute("UPDATE payments SET status = 'paid' WHERE id = ?", (first,))
+    await db.execute("UPDATE payments SET status = 'refunded' WHERE id = ?", (first,))
+    with pytest.raises(aiosqlite.IntegrityError):
+        await db.execute("UPDATE payments SET status = 'refunding' WHERE id = ?", (first,))
+    later = await _payment(db, status="pending", method="cryptopay")
+    await db.execute(  # a pending invoice learns its id once, then may expire
+        "UPDATE payments SET provider_charge_id = 'inv9', status = 'expired' WHERE id = ?",
+        (later,),
+    )
+    assert await db.fetchval("SELECT count(*) FROM payments") == 5

@@ -13,6 +13,11 @@ For a bot running in a subprocess, pass ``BOT_API_URL=tg.url`` and feed updates 
 ``tg.push_update(...)``; they are delivered through ``getUpdates`` long polling. Wait for
 the bot's answer with ``await tg.wait_for("sendMessage")``.
 
+It models what the bot calls and what the tests need: getMe, sendMessage, editMessageText,
+editMessageReplyMarkup, answerCallbackQuery, copyMessage, setMyCommands, getChatMember,
+getUpdates, and payments (sendInvoice, answerPreCheckoutQuery, refundStarPayment,
+getStarTransactions). Any other method answers ``true`` and is recorded.
+
 URL shape (see ``aiogram.client.telegram.TelegramAPIServer.from_base``):
 ``{url}/bot{token}/{method}``. Answers are ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": N, "description": "...", "parameters": {...}}``.
@@ -24,11 +29,10 @@ import asyncio
 import itertools
 import json
 import math
-import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -47,131 +51,40 @@ DEFAULT_GROUP_ID = -1001234567890
 STRING_FIELDS = frozenset(
     {
         "text",
-        "caption",
         "parse_mode",
         "callback_query_id",
-        "inline_query_id",
         "pre_checkout_query_id",
-        "shipping_query_id",
-        "inline_message_id",
         "url",
         "title",
         "description",
-        "short_description",
-        "name",
         "payload",
         "currency",
         "provider_token",
         "start_parameter",
-        "emoji",
         "language_code",
-        "custom_title",
-        "question",
-        "explanation",
-        "invite_link",
-        "secret_token",
-        "ip_address",
-        "message_effect_id",
-        "business_connection_id",
-        "action",
         "error_message",
-        "photo",
-        "document",
-        "video",
-        "audio",
-        "animation",
-        "voice",
-        "video_note",
-        "sticker",
-        "thumbnail",
-        "file_id",
-        "address",
-        "foursquare_id",
-        "phone_number",
-        "first_name",
-        "last_name",
-        "vcard",
-        "next_offset",
-        "button",
-        "switch_pm_text",
-        "switch_pm_parameter",
-        "sub_ids",
+        "telegram_payment_charge_id",
     }
 )
 
 # Methods that deliver a new message to a chat (flood-controlled, counted in .delivered).
-COUNTED_METHODS = frozenset(
-    {"sendmessage", "copymessage", "sendphoto", "forwardmessage", "senddocument"}
-)
+COUNTED_METHODS = frozenset({"sendmessage", "copymessage", "sendinvoice"})
 
 # Methods whose successful calls are "what the bot sent" (sent_messages / last_text).
-SEND_METHODS = frozenset(
-    {
-        "sendmessage",
-        "copymessage",
-        "copymessages",
-        "forwardmessage",
-        "forwardmessages",
-        "sendphoto",
-        "senddocument",
-        "sendvideo",
-        "sendanimation",
-        "sendaudio",
-        "sendvoice",
-        "sendvideonote",
-        "sendsticker",
-        "sendmediagroup",
-        "sendlocation",
-        "sendvenue",
-        "sendcontact",
-        "sendpoll",
-        "senddice",
-        "sendinvoice",
-        "editmessagetext",
-        "editmessagecaption",
-        "editmessagereplymarkup",
-        "editmessagemedia",
-    }
-)
+SEND_METHODS = COUNTED_METHODS | {"editmessagetext", "editmessagereplymarkup"}
 
 # Methods refused with 403 for chats in ``blocked_chats``.
-BLOCKABLE_METHODS = SEND_METHODS | {"sendchataction"}
+BLOCKABLE_METHODS = SEND_METHODS
 
-MEDIA_METHODS = {
-    "sendphoto": "photo",
-    "senddocument": "document",
-    "sendvideo": "video",
-    "sendanimation": "animation",
-    "sendaudio": "audio",
-    "sendvoice": "voice",
-    "sendvideonote": "video_note",
-    "sendsticker": "sticker",
-}
+# Payments in Telegram Stars (https://core.telegram.org/bots/payments-stars).
+STARS_CURRENCY = "XTR"
+MAX_STARS_PER_INVOICE = 10_000  # currencies.json: XTR max_amount
+PRE_CHECKOUT_TIMEOUT = 10.0  # Telegram waits this long for answerPreCheckoutQuery
+# Telegram's answer to a second or late answer of a query (callback or pre-checkout).
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 # Update types Telegram does not deliver unless explicitly listed in allowed_updates.
 OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-ALLOWED_HTML_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "tg-emoji",
-        "code",
-        "pre",
-        "blockquote",
-    }
-)
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request: something went wrong",
@@ -205,7 +118,6 @@ class Call:
     error_code: int | None = None  # None: answered ok
     description: str | None = None  # error description, if any
     result: Any = None  # what was answered in "result" (ok calls)
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # multipart uploads
     message: dict[str, Any] | None = None  # the Message the call created/edited, if any
 
     @property
@@ -359,6 +271,54 @@ def make_update(**kind: Any) -> dict[str, Any]:
     return update
 
 
+def make_pre_checkout_query(
+    total_amount: int,
+    invoice_payload: str,
+    user_id: int = DEFAULT_USER_ID,
+    currency: str = STARS_CURRENCY,
+    query_id: str | None = None,
+    language_code: str | None = "en",
+    username: str | None = "customer",
+    first_name: str = "Alice",
+) -> dict[str, Any]:
+    """A ``PreCheckoutQuery`` dict: the user pressed Pay. It carries no chat."""
+    return {
+        "id": query_id or f"pcq{next(_global_ids)}",
+        "from": _user(user_id, first_name, username, language_code),
+        "currency": currency,
+        "total_amount": total_amount,
+        "invoice_payload": invoice_payload,
+    }
+
+
+def make_successful_payment(
+    total_amount: int,
+    invoice_payload: str,
+    user_id: int = DEFAULT_USER_ID,
+    charge_id: str | None = None,
+    currency: str = STARS_CURRENCY,
+    message_id: int | None = None,
+    language_code: str | None = "en",
+    username: str | None = "customer",
+    first_name: str = "Alice",
+) -> dict[str, Any]:
+    """The service ``Message`` Telegram sends to the bot once a payment went through."""
+    user = _user(user_id, first_name, username, language_code)
+    return {
+        "message_id": message_id if message_id is not None else next(_global_ids),
+        "date": int(time.time()),
+        "chat": _chat(user_id, "private", user),
+        "from": user,
+        "successful_payment": {
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": invoice_payload,
+            "telegram_payment_charge_id": charge_id or f"stxCharge{next(_global_ids)}",
+            "provider_payment_charge_id": "",
+        },
+    }
+
+
 def as_update(update: dict[str, Any], bot: Bot | None = None) -> Update:
     """Validate an update dict into ``aiogram.types.Update`` bound to ``bot``."""
     from aiogram.types import Update
@@ -390,7 +350,6 @@ class FakeTelegram:
         self.limit_global_per_second: int = 30
         self.limit_private_interval: float = 1.0
         self.limit_group_per_minute: int = 20
-        self.strict_html: bool = True  # validate parse_mode=HTML like Telegram does
         self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
         # (and "message to edit not found" for a message the bot never sent or deleted)
         self.answered_callbacks: set[str] = set()  # a callback query is answered once
@@ -400,10 +359,8 @@ class FakeTelegram:
         self.chats: dict[Any, dict[str, Any]] = {}
         self.messages: dict[tuple[Any, int], dict[str, Any]] = {}
         self.commands: list[dict[str, Any]] = []
-        self.webhook_url = ""
         self._admins: dict[Any, list[int]] = {}
         self._owners: dict[Any, int] = {}
-        self._member_status: dict[tuple[Any, int], str] = {}
         self._msg_ids: dict[Any, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._ids = itertools.count(1)
 
@@ -419,6 +376,14 @@ class FakeTelegram:
         self._global_window: deque[float] = deque()
         self._private_last: dict[Any, float] = {}
         self._group_windows: dict[Any, deque[float]] = defaultdict(deque)
+
+        # payments
+        self.pre_checkout_timeout: float = PRE_CHECKOUT_TIMEOUT
+        self.pre_checkout_answers: dict[str, dict[str, Any]] = {}  # query id -> answer
+        self.star_transactions: list[dict[str, Any]] = []  # chronological, as Telegram keeps
+        self.refunded_charges: set[str] = set()
+        self._pre_checkouts: dict[str, tuple[float, dict[str, Any]]] = {}  # id -> (sent, query)
+        self._charges: dict[str, dict[str, Any]] = {}  # charge id -> incoming transaction
 
         self._runner: web.AppRunner | None = None
         self._current_call: Call | None = None
@@ -440,7 +405,7 @@ class FakeTelegram:
 
     async def start(self) -> FakeTelegram:
         self._closing = False
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self._runner = web.AppRunner(
@@ -497,10 +462,6 @@ class FakeTelegram:
         self._admins[chat_id] = list(user_ids)
         if owner is not None:
             self._owners[chat_id] = owner
-
-    def set_member_status(self, chat_id: Any, user_id: int, status: str) -> None:
-        """status: member / administrator / creator / left / kicked / restricted."""
-        self._member_status[(chat_id, user_id)] = status
 
     # ---------------------------------------------------------------- recording helpers
 
@@ -680,9 +641,107 @@ class FakeTelegram:
         """``dp.feed_update(bot, Update)`` for an update dict (wraps it if it is a bare
         message / callback_query dict)."""
         if "update_id" not in update:
-            kind = "callback_query" if "chat_instance" in update else "message"
+            kind = "message"
+            if "chat_instance" in update:
+                kind = "callback_query"
+            elif "invoice_payload" in update and "chat" not in update:
+                kind = "pre_checkout_query"
             update = self.make_update(**{kind: update})
         return await dp.feed_update(bot, as_update(update, bot), **kwargs)
+
+    # ---------------------------------------------------------------- payments
+
+    def invoices(self, chat_id: Any = None) -> list[dict[str, Any]]:
+        """Parameters of every accepted sendInvoice (to ``chat_id``), oldest first."""
+        return [
+            c.params
+            for c in self.calls_of("sendInvoice")
+            if c.ok and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def last_invoice(self, chat_id: Any) -> dict[str, Any]:
+        found = self.invoices(chat_id)
+        if not found:
+            raise AssertionError(f"no invoice sent to {chat_id}; calls: {self._summary()}")
+        return found[-1]
+
+    def make_pre_checkout_query(
+        self,
+        total_amount: int | None = None,
+        invoice_payload: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        currency: str = STARS_CURRENCY,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The user pressed Pay on an invoice (default: the last one sent to ``user_id``).
+        The query must be answered within ``pre_checkout_timeout`` seconds from now."""
+        if total_amount is None or invoice_payload is None:
+            invoice = self.last_invoice(user_id)
+            total_amount = total_amount or sum(p["amount"] for p in invoice["prices"])
+            invoice_payload = invoice_payload or invoice["payload"]
+            currency = invoice["currency"]
+        query = make_pre_checkout_query(
+            total_amount, invoice_payload, user_id=user_id, currency=currency, **kwargs
+        )
+        self._pre_checkouts[query["id"]] = (time.monotonic(), query)
+        return query
+
+    def make_successful_payment(
+        self,
+        total_amount: int | None = None,
+        invoice_payload: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        charge_id: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The payment went through: the Stars are the bot's (see ``star_transactions``) and
+        this is the ``successful_payment`` message Telegram sends. Default amount and payload:
+        the last invoice sent to ``user_id``."""
+        if total_amount is None or invoice_payload is None:
+            invoice = self.last_invoice(user_id)
+            total_amount = total_amount or sum(p["amount"] for p in invoice["prices"])
+            invoice_payload = invoice_payload or invoice["payload"]
+        if charge_id is None or charge_id not in self._charges:
+            charge_id = self.add_star_transaction(
+                total_amount, invoice_payload, user_id=user_id, charge_id=charge_id
+            )
+        return make_successful_payment(
+            total_amount,
+            invoice_payload,
+            user_id=user_id,
+            charge_id=charge_id,
+            message_id=next(self._msg_ids[user_id]),
+            **kwargs,
+        )
+
+    def add_star_transaction(
+        self,
+        amount: int,
+        invoice_payload: str,
+        user_id: int = DEFAULT_USER_ID,
+        charge_id: str | None = None,
+        date: int | None = None,
+        first_name: str = "Alice",
+    ) -> str:
+        """Record an incoming Stars payment (one whose update may never reach the bot).
+        Returns its telegram_payment_charge_id; getStarTransactions lists it."""
+        charge_id = charge_id or f"stxCharge{next(_global_ids)}"
+        if charge_id in self._charges:
+            raise ValueError(f"charge {charge_id} already recorded")
+        transaction = {
+            "id": charge_id,
+            "amount": amount,
+            "date": date if date is not None else int(time.time()),
+            "source": {
+                "type": "user",
+                "transaction_type": "invoice_payment",
+                "user": _user(user_id, first_name, None, None),
+                "invoice_payload": invoice_payload,
+            },
+        }
+        self._charges[charge_id] = transaction
+        self.star_transactions.append(transaction)
+        return charge_id
 
     # ---------------------------------------------------------------- HTTP
 
@@ -696,42 +755,16 @@ class FakeTelegram:
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
         )
 
-    async def _read_params(
-        self, request: web.Request
-    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    async def _read_params(self, request: web.Request) -> dict[str, Any]:
         raw: dict[str, Any] = dict(request.query)
-        files: dict[str, dict[str, Any]] = {}
         if request.can_read_body:
             if request.content_type == "application/json":
                 body = await request.json()
                 if isinstance(body, dict):
                     raw.update(body)
             else:
-                post = await request.post()
-                for key, value in post.items():
-                    if isinstance(value, web.FileField):
-                        content = value.file.read()
-                        files[key] = {
-                            "filename": value.filename,
-                            "content_type": value.content_type,
-                            "size": len(content),
-                            "content": content,
-                        }
-                    else:
-                        raw[key] = value
-        params: dict[str, Any] = {}
-        for key, value in raw.items():
-            params[key] = self._decode(key, value)
-        # resolve "attach://name" references to uploaded files
-        for key, value in params.items():
-            if isinstance(value, str) and value.startswith("attach://"):
-                params[key] = files.get(value[9:], value)
-        if isinstance(params.get("media"), list):
-            for item in params["media"]:
-                ref = item.get("media") if isinstance(item, dict) else None
-                if isinstance(ref, str) and ref.startswith("attach://"):
-                    item["media"] = files.get(ref[9:], ref)
-        return params, files
+                raw.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        return {key: self._decode(key, value) for key, value in raw.items()}
 
     @staticmethod
     def _decode(key: str, value: Any) -> Any:
@@ -745,8 +778,8 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
         method = request.match_info["method"]
-        params, files = await self._read_params(request)
-        call = Call(method=method, params=params, at=time.monotonic(), files=files)
+        params = await self._read_params(request)
+        call = Call(method=method, params=params, at=time.monotonic())
         self.calls.append(call)
         try:
             if token != self.token:
@@ -787,10 +820,7 @@ class FakeTelegram:
                 )
         handler = getattr(self, f"_m_{m}", None)
         self._current_call = call  # handlers are synchronous up to here: no interleaving
-        if m in MEDIA_METHODS:
-            result: Any = self._media(p, MEDIA_METHODS[m])
-        else:
-            result = handler(p) if handler is not None else True
+        result = handler(p) if handler is not None else True
         if asyncio.iscoroutine(result):
             result = await result
         if counted:
@@ -850,12 +880,11 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: chat_id is empty")
         return chat_id
 
-    def _check_text(self, text: Any, parse_mode: Any, limit: int, what: str) -> None:
+    @staticmethod
+    def _check_text(text: Any, limit: int, what: str) -> None:
         # Telegram counts UTF-16 code units: an emoji outside the BMP counts twice
         if len(str(text).encode("utf-16-le")) // 2 > limit:
             raise TelegramError(400, f"Bad Request: {what} is too long")
-        if parse_mode and str(parse_mode).upper() == "HTML" and self.strict_html:
-            check_html(text)
 
     @staticmethod
     def _check_markup(markup: Any) -> None:
@@ -928,7 +957,7 @@ class FakeTelegram:
         text = p.get("text")
         if not isinstance(text, str) or not text.strip():
             raise TelegramError(400, "Bad Request: message text is empty")
-        self._check_text(text, p.get("parse_mode"), 4096, "message")
+        self._check_text(text, 4096, "message")
         return self._new_message(p, text=text, entities=p.get("entities"))
 
     def _m_answercallbackquery(self, p: dict[str, Any]) -> Any:
@@ -949,18 +978,10 @@ class FakeTelegram:
         text = p.get("text")
         if not isinstance(text, str) or not text.strip():
             raise TelegramError(400, "Bad Request: message text is empty")
-        self._check_text(text, p.get("parse_mode"), 4096, "message")
+        self._check_text(text, 4096, "message")
         return self._edit(p, text=text, entities=p.get("entities"))
 
-    def _m_editmessagecaption(self, p: dict[str, Any]) -> Any:
-        caption = p.get("caption") or ""
-        self._check_text(caption, p.get("parse_mode"), 1024, "message caption")
-        return self._edit(p, caption=caption)
-
     def _m_editmessagereplymarkup(self, p: dict[str, Any]) -> Any:
-        return self._edit(p)
-
-    def _m_editmessagemedia(self, p: dict[str, Any]) -> Any:
         return self._edit(p)
 
     def _m_copymessage(self, p: dict[str, Any]) -> Any:
@@ -971,72 +992,110 @@ class FakeTelegram:
         msg = self._new_message(p, **content)
         return {"message_id": msg["message_id"]}
 
-    def _m_forwardmessage(self, p: dict[str, Any]) -> Any:
-        source = self.messages.get((p.get("from_chat_id"), p.get("message_id")), {})
-        content = {k: source[k] for k in ("text", "caption", "photo", "document") if k in source}
-        return self._new_message(p, **content)
-
-    def _media(self, p: dict[str, Any], kind: str) -> Any:
-        caption = p.get("caption")
-        if caption is not None:
-            self._check_text(str(caption), p.get("parse_mode"), 1024, "message caption")
-        n = next(self._ids)
-        file_obj: dict[str, Any] = {"file_id": f"{kind}-{n}", "file_unique_id": f"u{kind}{n}"}
-        value: Any = file_obj
-        if kind == "photo":
-            value = [{**file_obj, "width": 320, "height": 240}]
-        elif kind in ("video", "animation", "video_note"):
-            file_obj.update(width=320, height=240, duration=1, length=240)
-        elif kind in ("audio", "voice"):
-            file_obj["duration"] = 1
-        elif kind == "sticker":
-            file_obj.update(
-                type="regular", width=512, height=512, is_animated=False, is_video=False
+    def _m_sendinvoice(self, p: dict[str, Any]) -> Any:
+        for name, limit in (("title", 32), ("description", 255)):
+            value = p.get(name)
+            if not isinstance(value, str) or not 1 <= len(value) <= limit:
+                raise TelegramError(
+                    400, f"Bad Request: invoice {name} must be 1-{limit} characters"
+                )
+        payload = p.get("payload")
+        if not isinstance(payload, str) or not 1 <= len(payload.encode()) <= 128:
+            raise TelegramError(400, "Bad Request: INVOICE_PAYLOAD_INVALID")
+        currency = p.get("currency")
+        prices = p.get("prices")
+        if (
+            not isinstance(prices, list)
+            or not prices
+            or not all(
+                isinstance(x, dict) and isinstance(x.get("amount"), int) and x.get("label")
+                for x in prices
             )
-        return self._new_message(p, caption=caption, **{kind: value})
+        ):
+            raise TelegramError(400, "Bad Request: prices must be a non-empty list of prices")
+        total = sum(x["amount"] for x in prices)
+        if currency == STARS_CURRENCY:
+            # Stars: no payment provider, one price, no tips.
+            if p.get("provider_token"):
+                raise TelegramError(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
+            if len(prices) != 1:
+                raise TelegramError(400, "Bad Request: exactly one price is allowed for XTR")
+            if p.get("max_tip_amount") or p.get("suggested_tip_amounts"):
+                raise TelegramError(400, "Bad Request: tips are not supported for XTR")
+            if not 1 <= total <= MAX_STARS_PER_INVOICE:
+                raise TelegramError(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
+        elif not isinstance(currency, str) or len(currency) != 3 or not p.get("provider_token"):
+            raise TelegramError(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
+        invoice = {
+            "title": p["title"],
+            "description": p["description"],
+            "start_parameter": p.get("start_parameter") or "",
+            "currency": currency,
+            "total_amount": total,
+        }
+        return self._new_message(p, invoice=invoice)
 
-    def _m_sendmediagroup(self, p: dict[str, Any]) -> Any:
-        media = p.get("media") or []
-        result = []
-        for item in media:
-            kind = item.get("type", "photo") if isinstance(item, dict) else "photo"
-            sub = {k: v for k, v in p.items() if k != "media"}
-            if isinstance(item, dict) and "caption" in item:
-                sub["caption"] = item["caption"]
-            result.append(self._media(sub, kind))
-        return result
-
-    def _m_deletemessage(self, p: dict[str, Any]) -> Any:
-        self.messages.pop((p.get("chat_id"), p.get("message_id")), None)
+    def _m_answerprecheckoutquery(self, p: dict[str, Any]) -> Any:
+        query_id = str(p.get("pre_checkout_query_id") or "")
+        sent = self._pre_checkouts.get(query_id)
+        if sent is None:
+            raise TelegramError(400, "Bad Request: QUERY_ID_INVALID")
+        elapsed = time.monotonic() - sent[0]
+        if query_id in self.pre_checkout_answers or elapsed > self.pre_checkout_timeout:
+            raise TelegramError(400, QUERY_TOO_OLD)  # one answer, in time
+        ok = p.get("ok")
+        if not isinstance(ok, bool):
+            raise TelegramError(400, "Bad Request: ok must be a boolean")
+        error_message = p.get("error_message")
+        if not ok and not (isinstance(error_message, str) and error_message.strip()):
+            raise TelegramError(400, "Bad Request: ERROR_MESSAGE_EMPTY")
+        self.pre_checkout_answers[query_id] = {
+            "ok": ok,
+            "error_message": error_message,
+            "after": elapsed,
+            "query": sent[1],
+        }
         return True
+
+    def _m_refundstarpayment(self, p: dict[str, Any]) -> Any:
+        charge_id = str(p.get("telegram_payment_charge_id") or "")
+        user_id = p.get("user_id")
+        if not isinstance(user_id, int):
+            raise TelegramError(400, "Bad Request: invalid user_id specified")
+        transaction = self._charges.get(charge_id)
+        if transaction is None or transaction["source"]["user"]["id"] != user_id:
+            raise TelegramError(400, "Bad Request: CHARGE_NOT_FOUND")
+        if charge_id in self.refunded_charges:
+            raise TelegramError(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+        self.refunded_charges.add(charge_id)
+        # The refund is an outgoing transaction with the id of the original one.
+        self.star_transactions.append(
+            {
+                "id": charge_id,
+                "amount": transaction["amount"],
+                "date": int(time.time()),
+                "receiver": {
+                    "type": "user",
+                    "transaction_type": "invoice_payment",
+                    "user": transaction["source"]["user"],
+                    "invoice_payload": transaction["source"]["invoice_payload"],
+                },
+            }
+        )
+        return True
+
+    def _m_getstartransactions(self, p: dict[str, Any]) -> Any:
+        offset = p.get("offset", 0)
+        limit = p.get("limit", 100)
+        if not isinstance(offset, int) or offset < 0:
+            raise TelegramError(400, "Bad Request: offset is invalid")
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise TelegramError(400, "Bad Request: limit is invalid")
+        return {"transactions": self.star_transactions[offset : offset + limit]}
 
     def _m_setmycommands(self, p: dict[str, Any]) -> Any:
         self.commands = list(p.get("commands") or [])
         return True
-
-    def _m_deletemycommands(self, p: dict[str, Any]) -> Any:
-        self.commands = []
-        return True
-
-    def _m_getmycommands(self, p: dict[str, Any]) -> Any:
-        return self.commands
-
-    def _m_setwebhook(self, p: dict[str, Any]) -> Any:
-        self.webhook_url = str(p.get("url") or "")
-        return True
-
-    def _m_deletewebhook(self, p: dict[str, Any]) -> Any:
-        self.webhook_url = ""
-        if p.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    def _m_getwebhookinfo(self, p: dict[str, Any]) -> Any:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
 
     def _user_dict(self, user_id: int) -> dict[str, Any]:
         if user_id == self.bot_user["id"]:
@@ -1044,14 +1103,11 @@ class FakeTelegram:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
     def _member(self, chat_id: Any, user_id: int) -> dict[str, Any]:
-        status = self._member_status.get((chat_id, user_id))
-        if status is None:
-            if self._owners.get(chat_id) == user_id:
-                status = "creator"
-            elif user_id in self._admins.get(chat_id, ()):
-                status = "administrator"
-            else:
-                status = "member"
+        status = "member"
+        if self._owners.get(chat_id) == user_id:
+            status = "creator"
+        elif user_id in self._admins.get(chat_id, ()):
+            status = "administrator"
         user = self._user_dict(user_id)
         if status == "creator":
             return {"status": "creator", "user": user, "is_anonymous": False}
@@ -1080,59 +1136,10 @@ class FakeTelegram:
                 "is_anonymous": False,
                 **rights,
             }
-        if status == "restricted":
-            perms = dict.fromkeys(
-                (
-                    "is_member",
-                    "can_send_messages",
-                    "can_send_audios",
-                    "can_send_documents",
-                    "can_send_photos",
-                    "can_send_videos",
-                    "can_send_video_notes",
-                    "can_send_voice_notes",
-                    "can_send_polls",
-                    "can_send_other_messages",
-                    "can_add_web_page_previews",
-                    "can_change_info",
-                    "can_invite_users",
-                    "can_pin_messages",
-                    "can_manage_topics",
-                ),
-                False,
-            )
-            return {"status": "restricted", "user": user, "until_date": 0, **perms}
-        if status == "kicked":
-            return {"status": "kicked", "user": user, "until_date": 0}
         return {"status": status, "user": user}
 
     def _m_getchatmember(self, p: dict[str, Any]) -> Any:
         return self._member(self._require_chat(p), int(p.get("user_id") or 0))
-
-    def _m_getchatadministrators(self, p: dict[str, Any]) -> Any:
-        chat_id = self._require_chat(p)
-        ids = list(self._admins.get(chat_id, []))
-        if (owner := self._owners.get(chat_id)) is not None and owner not in ids:
-            ids.insert(0, owner)
-        return [self._member(chat_id, uid) for uid in ids]
-
-    def _m_getchatmembercount(self, p: dict[str, Any]) -> Any:
-        return max(2, len(self._admins.get(p.get("chat_id"), [])) + 1)
-
-    def _m_getchat(self, p: dict[str, Any]) -> Any:
-        chat = dict(self._chat_for(self._require_chat(p)))
-        chat.update(
-            accent_color_id=0,
-            max_reaction_count=11,
-            accepted_gift_types={
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        )
-        return chat
 
     async def _m_getupdates(self, p: dict[str, Any]) -> Any:
         offset = p.get("offset")
@@ -1183,44 +1190,3 @@ class FakeTelegram:
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
     keys = ("text", "caption", "reply_markup")
     return all(old.get(k) == new.get(k) for k in keys)
-
-
-def check_html(text: str) -> None:
-    """Roughly what Telegram does for parse_mode=HTML: raise TelegramError(400) for
-    unsupported/unbalanced tags or a stray ``<``."""
-    stack: list[str] = []
-    pos = 0
-    while True:
-        lt = text.find("<", pos)
-        if lt < 0:
-            break
-        m = _TAG_RE.match(text, lt)
-        if m is None:
-            raise TelegramError(
-                400,
-                f"Bad Request: can't parse entities: Unsupported start tag at byte offset {lt}",
-            )
-        closing, tag = m.group(1), m.group(2).lower()
-        if tag not in ALLOWED_HTML_TAGS:
-            raise TelegramError(
-                400,
-                f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}" '
-                f"at byte offset {lt}",
-            )
-        if closing:
-            if not stack or stack[-1] != tag:
-                raise TelegramError(
-                    400,
-                    f'Bad Request: can\'t parse entities: Unexpected end tag "{tag}" '
-                    f"at byte offset {lt}",
-                )
-            stack.pop()
-        else:
-            stack.append(tag)
-        pos = m.end()
-    if stack:
-        raise TelegramError(
-            400,
-            "Bad Request: can't parse entities: Can't find end tag corresponding to "
-            f'"{stack[-1]}"',
-        )
