@@ -28,8 +28,20 @@ from bot.handlers.screen import show
 from bot.keyboards.admin import AdminCb, order_card, user_card
 from bot.money import AmountError, format_amount, parse_amount, to_micros
 from bot.panel import PanelClient, PanelError
-from bot.services import admin, catalog, ordering, stats
-from bot.services.admin import BroadcastCounts
+from bot.services import (
+    accounts,
+    alerts,
+    audit,
+    broadcast,
+    catalog,
+    catalog_admin,
+    maintenance,
+    stats,
+    users,
+)
+from bot.services.alerts import Notices
+from bot.services.broadcast import BroadcastCounts
+from bot.services.orders import notify, queries, status
 from bot.states import AdminDialog
 from bot.tasks import Supervisor
 
@@ -74,7 +86,7 @@ async def cmd_help(message: Message, i18n: I18nContext) -> None:
 
 @router.message(Command("audit"))
 async def cmd_audit(message: Message, i18n: I18nContext, db: Database) -> None:
-    entries = await admin.recent_audit(db, 20)
+    entries = await audit.recent(db, 20)
     if not entries:
         await _reply(message, i18n.get("admin-audit-empty"))
         return
@@ -98,7 +110,7 @@ async def cmd_audit(message: Message, i18n: I18nContext, db: Database) -> None:
 @router.message(Command("stats"))
 async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: PanelClient) -> None:
     numbers = await stats.collect(db)
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     try:
         answer = await panel.balance()
         balance = format_amount(to_micros(answer.amount), answer.currency)
@@ -141,11 +153,11 @@ async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: Pa
 
 
 async def _user_text(i18n: I18nContext, db: Database, user_id: int) -> tuple[str, bool] | None:
-    user = await admin.find_user(db, str(user_id))
+    user = await users.find(db, str(user_id))
     if user is None:
         return None
-    info = await admin.profile(db, user)
-    code = await admin.currency(db)
+    info = await accounts.profile(db, user)
+    code = await catalog.currency(db)
     ledger = [
         i18n.get(
             "admin-ledger-line",
@@ -195,7 +207,7 @@ async def cmd_user(
     if len(args) != 1:
         await _reply(message, i18n.get("admin-usage-user"))
         return
-    user = await admin.find_user(db, args[0])
+    user = await users.find(db, args[0])
     card = None if user is None else await _user_text(i18n, db, user.id)
     if user is None or card is None:
         await _reply(message, i18n.get("admin-user-not-found", query=args[0][:64]))
@@ -220,12 +232,12 @@ async def cmd_money(
     if amount <= 0 or amount > MAX_ADMIN_AMOUNT:
         await _reply(message, i18n.get("admin-bad-amount", amount=args[1][:32]))
         return
-    user = await admin.find_user(db, args[0])
+    user = await users.find(db, args[0])
     if user is None:
         await _reply(message, i18n.get("admin-user-not-found", query=args[0][:64]))
         return
     assert message.from_user is not None
-    result = await admin.adjust_balance(
+    result = await accounts.adjust_balance(
         db,
         message.from_user.id,
         user.id,
@@ -234,7 +246,7 @@ async def cmd_money(
         ref=f"{kind}:{message.chat.id}:{message.message_id}",
         note=args[2] if len(args) > 2 else None,
     )
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     params = {
         "user": str(user.id),
         "amount": format_amount(amount, code),
@@ -260,12 +272,12 @@ async def cmd_ban(
     if len(args) != 1:
         await _reply(message, i18n.get("admin-usage-ban" if banned else "admin-usage-unban"))
         return
-    user = await admin.find_user(db, args[0])
+    user = await users.find(db, args[0])
     if user is None:
         await _reply(message, i18n.get("admin-user-not-found", query=args[0][:64]))
         return
     assert message.from_user is not None
-    changed = await admin.set_banned(db, message.from_user.id, user.id, banned)
+    changed = await accounts.set_banned(db, message.from_user.id, user.id, banned)
     key = ("admin-banned" if banned else "admin-unbanned") if changed else "admin-ban-unchanged"
     await _reply(message, i18n.get(key, user=str(user.id)))
 
@@ -274,7 +286,7 @@ async def cmd_ban(
 
 
 async def _order_text(i18n: I18nContext, db: Database, order: Any) -> str:
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     # status changes, money and operator actions, in the order they happened
     events: list[tuple[int, str]] = [
         (
@@ -286,7 +298,7 @@ async def _order_text(i18n: I18nContext, db: Database, order: Any) -> str:
                 new=e.new_status,
             ),
         )
-        for e in await admin.order_events(db, order.id)
+        for e in await queries.order_events(db, order.id)
     ]
     events += [
         (
@@ -299,7 +311,7 @@ async def _order_text(i18n: I18nContext, db: Database, order: Any) -> str:
                 ref=e.ref,
             ),
         )
-        for e in await admin.order_ledger(db, order.id)
+        for e in await queries.order_ledger(db, order.id)
     ]
     events += [
         (
@@ -313,7 +325,7 @@ async def _order_text(i18n: I18nContext, db: Database, order: Any) -> str:
                 details=e.details or "",
             ),
         )
-        for e in await admin.order_audit(db, order.id)
+        for e in await queries.order_audit(db, order.id)
     ]
     history = [text for _, text in sorted(events, key=lambda event: event[0])]
     return i18n.get(
@@ -345,7 +357,7 @@ async def cmd_order(
     if len(args) != 1:
         await _reply(message, i18n.get("admin-usage-order"))
         return
-    order = await admin.find_order(db, args[0])
+    order = await queries.find_order(db, args[0])
     if order is None:
         await _reply(message, i18n.get("admin-order-not-found", query=args[0][:64]))
         return
@@ -355,7 +367,7 @@ async def cmd_order(
 
 
 async def _show_order(query: CallbackQuery, i18n: I18nContext, db: Database, order_id: int) -> None:
-    order = await ordering.get_order_any(db, order_id)
+    order = await queries.get_order_any(db, order_id)
     if order is None or query.message is None:
         return
     await show(
@@ -373,10 +385,11 @@ async def cb_refresh(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
+    notices: Notices,
 ) -> None:
     # Every button here answers through `callback_answer` (the middleware sends it once,
     # after the handler): a second answerCallbackQuery is refused by Telegram.
-    order = await ordering.get_order_any(db, callback_data.id)
+    order = await queries.get_order_any(db, callback_data.id)
     if order is None:
         callback_answer.text = i18n.get("admin-order-not-found", query=str(callback_data.id))
         return
@@ -384,7 +397,7 @@ async def cb_refresh(
         _alert(callback_answer, i18n.get("admin-refresh-no-panel-id"))
     else:
         try:
-            await ordering.refresh_order(db, panel, order.user_id, order.id)
+            await status.refresh_order(db, panel, notices, order.user_id, order.id)
         except PanelError as exc:
             log.warning("refresh of order %s failed: %s", order.id, exc)
             _alert(callback_answer, i18n.get("admin-panel-error"))
@@ -406,8 +419,8 @@ async def cb_refund(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    outcome, amount = await admin.refund_order(db, query.from_user.id, callback_data.id)
-    code = await admin.currency(db)
+    outcome, amount = await status.operator_refund(db, query.from_user.id, callback_data.id)
+    code = await catalog.currency(db)
     key = {
         "refunded": "admin-refund-done",
         "already": "admin-refund-already",
@@ -434,17 +447,17 @@ async def cb_renotify(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    done = await admin.requeue_notification(db, query.from_user.id, callback_data.id)
+    done = await notify.requeue_notification(db, query.from_user.id, callback_data.id)
     _alert(callback_answer, i18n.get("admin-renotify-done" if done else "admin-renotify-none"))
 
 
 @router.message(Command("unknown"))
 async def cmd_unknown(message: Message, i18n: I18nContext, db: Database) -> None:
-    orders, total = await admin.list_unknown(db, UNKNOWN_LIST)
+    orders, total = await queries.list_unknown(db, UNKNOWN_LIST)
     if not orders:
         await _reply(message, i18n.get("admin-unknown-none"))
         return
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     from aiogram.utils.keyboard import InlineKeyboardBuilder
 
     builder = InlineKeyboardBuilder()
@@ -483,7 +496,7 @@ async def cb_placed(
     db: Database,
     state: FSMContext,
 ) -> None:
-    order = await ordering.get_order_any(db, callback_data.id)
+    order = await queries.get_order_any(db, callback_data.id)
     if order is None or order.status != "unknown":
         _alert(callback_answer, i18n.get("admin-not-unknown", id=str(callback_data.id)))
         return
@@ -501,11 +514,11 @@ async def cb_not_placed(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    outcome, amount = await admin.resolve_not_placed(db, query.from_user.id, callback_data.id)
+    outcome, amount = await status.resolve_not_placed(db, query.from_user.id, callback_data.id)
     if outcome != "done":
         _alert(callback_answer, i18n.get("admin-not-unknown", id=str(callback_data.id)))
         return
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     text = i18n.get(
         "admin-resolved-not-placed", id=str(callback_data.id), amount=format_amount(amount, code)
     )
@@ -518,7 +531,7 @@ async def on_panel_id(message: Message, i18n: I18nContext, db: Database, state: 
     data = await state.get_data()
     order_id = int(data.get("order_id") or 0)
     assert message.from_user is not None and message.text is not None
-    outcome, other = await admin.resolve_placed(db, message.from_user.id, order_id, message.text)
+    outcome, other = await status.resolve_placed(db, message.from_user.id, order_id, message.text)
     await state.clear()
     if outcome == "bad_id":
         await _reply(message, i18n.get("admin-bad-panel-id"))
@@ -554,7 +567,7 @@ async def cb_ban(
     db: Database,
 ) -> None:
     banned = callback_data.action == "ban"
-    changed = await admin.set_banned(db, query.from_user.id, callback_data.id, banned)
+    changed = await accounts.set_banned(db, query.from_user.id, callback_data.id, banned)
     key = ("admin-banned" if banned else "admin-unbanned") if changed else "admin-ban-unchanged"
     callback_answer.text = i18n.get(key, user=str(callback_data.id))
     card = await _user_text(i18n, db, callback_data.id)
@@ -574,9 +587,9 @@ async def cmd_sync(message: Message, i18n: I18nContext, db: Database, panel: Pan
         await _reply(message, i18n.get("admin-sync-failed"))
         return
     assert message.from_user is not None
-    await admin.record(db, message.from_user.id, "sync", None, f"{report.total} services")
-    code = await admin.currency(db)
-    await _reply(message, i18n.get("admin-sync-done", **admin.report_params(report, code, 10)))
+    await audit.record(db, message.from_user.id, "sync", None, f"{report.total} services")
+    code = await catalog.currency(db)
+    await _reply(message, i18n.get("admin-sync-done", **alerts.report_params(report, code, 10)))
 
 
 @router.message(Command("markup"))
@@ -587,7 +600,7 @@ async def cmd_markup(
     assert message.from_user is not None
     admin_id = message.from_user.id
     if not args:
-        view = await admin.markup_overview(db, settings.markup_percent)
+        view = await catalog_admin.markup_overview(db, settings.markup_percent)
         lines = [
             i18n.get("admin-markup-cat-line", id=str(i), name=n[:40], percent=p)
             for i, n, p in view.categories
@@ -611,11 +624,11 @@ async def cmd_markup(
         )
         return
     if len(args) == 1:
-        percent = admin.parse_percent(args[0])
+        percent = catalog_admin.parse_percent(args[0])
         if percent is None:
             await _reply(message, i18n.get("admin-bad-percent", value=args[0][:16]))
             return
-        await admin.set_global_markup(db, admin_id, percent)
+        await catalog_admin.set_global_markup(db, admin_id, percent)
         await _reply(message, i18n.get("admin-markup-global-set", percent=str(percent)))
         return
     if len(args) != 3 or args[0].lower() not in {"cat", "svc"}:
@@ -624,11 +637,11 @@ async def cmd_markup(
     scope: Literal["cat", "svc"] = "cat" if args[0].lower() == "cat" else "svc"
     value: Any = None
     if args[2].lower() != "off":
-        value = admin.parse_percent(args[2])
+        value = catalog_admin.parse_percent(args[2])
         if value is None:
             await _reply(message, i18n.get("admin-bad-percent", value=args[2][:16]))
             return
-    name = await admin.set_override_markup(db, admin_id, scope, args[1].lstrip("#"), value)
+    name = await catalog_admin.set_override_markup(db, admin_id, scope, args[1].lstrip("#"), value)
     if name is None:
         await _reply(message, i18n.get(f"admin-markup-{scope}-not-found", id=args[1][:32]))
         return
@@ -654,7 +667,7 @@ async def cmd_hide(
         return
     service_id = args[0].lstrip("#")[:32]
     assert message.from_user is not None
-    changed = await admin.set_hidden(db, message.from_user.id, service_id, hide)
+    changed = await catalog_admin.set_hidden(db, message.from_user.id, service_id, hide)
     if changed is None:
         key = "admin-service-not-found"
     elif not changed:
@@ -673,14 +686,14 @@ async def cmd_maintenance(
 ) -> None:
     args = [a.lower() for a in _args(command)]
     if not args:
-        on = await admin.maintenance_on(db)
+        on = await maintenance.maintenance_on(db)
         await _reply(message, i18n.get("admin-maintenance-state", state="on" if on else "off"))
         return
     if len(args) != 1 or args[0] not in {"on", "off"}:
         await _reply(message, i18n.get("admin-usage-maintenance"))
         return
     assert message.from_user is not None
-    await admin.set_maintenance(db, message.from_user.id, args[0] == "on")
+    await maintenance.set_maintenance(db, message.from_user.id, args[0] == "on")
     await _reply(message, i18n.get(f"admin-maintenance-{args[0]}"))
 
 
@@ -712,7 +725,7 @@ async def broadcast_progress(
     """Edit the progress message every few seconds until the batch is delivered."""
     shown = ""
     while True:
-        counts = await admin.broadcast_counts(db, batch)
+        counts = await broadcast.broadcast_counts(db, batch)
         text = render(counts)
         if text != shown:
             try:
@@ -734,13 +747,13 @@ async def cmd_broadcast(
         await _reply(message, i18n.get("admin-usage-broadcast"))
         return
     assert message.from_user is not None
-    batch, count, started = await admin.start_broadcast(
+    batch, count, started = await broadcast.start_broadcast(
         db, message.from_user.id, message.chat.id, source.message_id
     )
     if not started:
         await _reply(message, i18n.get("admin-broadcast-repeat", total=str(count)))
         return
-    counts = await admin.broadcast_counts(db, batch)
+    counts = await broadcast.broadcast_counts(db, batch)
     progress = await message.answer(_progress_text(i18n, counts))
     if counts.done:
         return

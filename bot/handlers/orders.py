@@ -18,17 +18,20 @@ from aiogram_i18n import I18nContext
 from bot.db import Database
 from bot.handlers.screen import show_for
 from bot.keyboards.menu import MenuCb
+from bot.keyboards.order_requests import order_request_rows
 from bot.keyboards.orders import (
     OrderCb,
     balance_keyboard,
     order_card_keyboard,
     orders_list_keyboard,
 )
-from bot.keyboards.tracking import tracking_rows
 from bot.money import format_amount
 from bot.panel import PanelClient, PanelError
-from bot.services import ordering, refills, wallet
-from bot.services.ordering import ORDER_STATUSES, OrderView
+from bot.services import catalog, wallet
+from bot.services.alerts import Notices
+from bot.services.orders import queries, requests
+from bot.services.orders.queries import OrderView, Page
+from bot.services.orders.status import ORDER_STATUSES, refresh_order
 from bot.services.users import User
 
 log = logging.getLogger(__name__)
@@ -107,7 +110,7 @@ def render_order_card(i18n: I18nContext, view: OrderView, currency: str) -> str:
     return "\n".join(lines)
 
 
-def render_orders_page(i18n: I18nContext, page: ordering.Page) -> str:
+def render_orders_page(i18n: I18nContext, page: Page) -> str:
     if not page.items:
         return i18n.get("orders-list-empty")
     lines = [
@@ -159,14 +162,14 @@ def render_balance(
 async def cb_balance(query: CallbackQuery, i18n: I18nContext, db: Database, user: User) -> None:
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
-    currency = await ordering.shop_currency(db)
+    currency = await catalog.currency(db)
     await show_for(query, render_balance(i18n, balance, history, currency), balance_keyboard(i18n))
 
 
 async def _show_list(
     query: CallbackQuery, i18n: I18nContext, db: Database, user: User, page: int
 ) -> None:
-    orders_page = await ordering.list_orders(db, user.id, page)
+    orders_page = await queries.list_orders(db, user.id, page)
     await show_for(
         query, render_orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
     )
@@ -185,11 +188,11 @@ async def cb_orders_page(
 
 
 async def _card_keyboard(
-    i18n: I18nContext, db: Database, user: User, view: ordering.OrderView, page: int
+    i18n: I18nContext, db: Database, user: User, view: OrderView, page: int
 ) -> InlineKeyboardMarkup:
     """The card's keyboard with Refill / Cancel where the order and its service allow it."""
-    actions = await refills.available_actions(db, user.id, view.id)
-    return order_card_keyboard(i18n, view, tracking_rows(i18n, view.id, actions), page=page)
+    actions = await requests.available_actions(db, user.id, view.id)
+    return order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
 
 
 @router.callback_query(OrderCb.filter(F.action == "view"))
@@ -201,12 +204,12 @@ async def cb_order_view(
     db: Database,
     user: User,
 ) -> None:
-    view = await ordering.get_order(db, user.id, callback_data.order_id)
+    view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         callback_answer.text = i18n.get("orders-not-found")
         callback_answer.show_alert = True
         return
-    currency = await ordering.shop_currency(db)
+    currency = await catalog.currency(db)
     await show_for(
         query,
         render_order_card(i18n, view, currency),
@@ -222,9 +225,10 @@ async def cb_order_refresh(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
+    notices: Notices,
     user: User,
 ) -> None:
-    view = await ordering.get_order(db, user.id, callback_data.order_id)
+    view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         callback_answer.text = i18n.get("orders-not-found")
         callback_answer.show_alert = True
@@ -234,13 +238,13 @@ async def cb_order_refresh(
     await query.answer()
     note = ""
     try:
-        fresh = await ordering.refresh_order(db, panel, user.id, view.id)
+        fresh = await refresh_order(db, panel, notices, user.id, view.id)
     except PanelError as exc:
         log.warning("refresh of order %s failed: %s", view.id, exc)
         fresh = None
         note = "\n\n" + i18n.get("orders-refresh-failed")
     view = fresh or view
-    currency = await ordering.shop_currency(db)
+    currency = await catalog.currency(db)
     await show_for(
         query,
         render_order_card(i18n, view, currency) + note,

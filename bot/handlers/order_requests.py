@@ -8,14 +8,14 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
+from bot.keyboards.order_requests import OrderRequestCb, back_to_order, cancel_confirm_keyboard
 from bot.keyboards.orders import OrderCb
-from bot.keyboards.tracking import TrackCb, back_to_order, cancel_confirm_keyboard
 from bot.panel import PanelClient
-from bot.services import refills
-from bot.services.refills import Outcome, RequestResult
+from bot.services.orders import requests
+from bot.services.orders.requests import Outcome, RequestResult
 from bot.services.users import User
 
-router = Router(name="tracking")
+router = Router(name="order_requests")
 
 
 def _result_text(i18n: I18nContext, kind: str, order_id: int, result: RequestResult) -> str:
@@ -57,7 +57,7 @@ async def cb_refill(
     panel: PanelClient,
     user: User,
 ) -> None:
-    result = await refills.request_refill(db, panel, user.id, callback_data.order_id)
+    result = await requests.request_refill(db, panel, user.id, callback_data.order_id)
     if result.outcome is Outcome.NOT_FOUND:
         callback_answer.text = i18n.get("track-request-not-found")
         callback_answer.show_alert = True
@@ -75,7 +75,7 @@ async def cb_cancel_ask(
     db: Database,
     user: User,
 ) -> None:
-    actions = await refills.available_actions(db, user.id, callback_data.order_id)
+    actions = await requests.available_actions(db, user.id, callback_data.order_id)
     if "cancel" not in actions:
         callback_answer.text = i18n.get(
             "track-request-not-allowed", order_id=str(callback_data.order_id)
@@ -90,17 +90,17 @@ async def cb_cancel_ask(
     await query.message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(TrackCb.filter(F.action == "cancel_yes"))
+@router.callback_query(OrderRequestCb.filter(F.action == "cancel_yes"))
 async def cb_cancel(
     query: CallbackQuery,
-    callback_data: TrackCb,
+    callback_data: OrderRequestCb,
     callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
     user: User,
 ) -> None:
-    result = await refills.request_cancel(db, panel, user.id, callback_data.order_id)
+    result = await requests.request_cancel(db, panel, user.id, callback_data.order_id)
     if result.outcome is Outcome.NOT_FOUND:
         callback_answer.text = i18n.get("track-request-not-found")
         callback_answer.show_alert = True
