@@ -377,15 +377,3 @@ def _json(raw: str | None) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RenderError("params are not an object")
     return value
-
-
-async def run_sender(
-    bot: Bot,
-    db: Database,
-    core: FluentRuntimeCore,
-    settings: Settings,
-    *,
-    stop_event: asyncio.Event | None = None,
-    limits: SenderLimits | None = None,
-) -> None:
-    await Sender(bot, db, core, settings, limits).run(stop_event)

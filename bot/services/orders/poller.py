@@ -119,7 +119,7 @@ class Poller:
             try:
                 report = await self.poll_once()
             except Exception:
-                # a bad cycle (database busy, a bug on one order) must not end tracking
+                # a bad cycle (database busy, a bug on one order) must not end polling
                 log.exception("poll cycle failed")
                 report = CycleReport(panel_down=False)
             delay = self.config.interval

@@ -175,7 +175,7 @@ async def request_cancel(
         return failed
     answer = answers.get(panel_order_id)
     if isinstance(answer, CancelResult) and answer.accepted:
-        # open until the tracker sees the order final (Canceled, with the refund)
+        # open until the poller sees the order final (Canceled, with the refund)
         await _close(db, request_id, "accepted", active=True, message=answer.message)
         await db.execute("UPDATE orders SET next_poll_at = 0 WHERE id = ?", (order_id,))
         return RequestResult(Outcome.ACCEPTED, answer.message)
