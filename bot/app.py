@@ -36,13 +36,17 @@ from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
 from bot.i18n import make_i18n_middleware
+from bot.keyboards.admin import resolve_buttons
+from bot.keyboards.order_requests import order_card_data
 from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
-from bot.sender import start_tracking
-from bot.services import admin as admin_service
-from bot.services import catalog, ordering
+from bot.sender import Sender
+from bot.services import alerts, catalog
+from bot.services.alerts import Notices
+from bot.services.orders.placing import recover_submitting
+from bot.services.orders.poller import Poller, PollerConfig
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,7 @@ class AppData(TypedDict):
     panel: PanelClient
     supervisor: Supervisor
     lifecycle: Lifecycle
+    notices: Notices
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
@@ -75,6 +80,16 @@ def create_panel(settings: Settings, retries: int = 3) -> PanelClient:
     )
 
 
+def make_notices(settings: Settings) -> Notices:
+    """Where the order services send news, and the Telegram buttons it carries."""
+    return Notices(
+        admin_chat_id=settings.admin_chat_id,
+        order_button=order_card_data,
+        resolve_buttons=resolve_buttons,
+        admin_lang=settings.default_language,
+    )
+
+
 def build_dispatcher(
     settings: Settings,
     db: Database,
@@ -89,6 +104,7 @@ def build_dispatcher(
         "panel": panel,
         "supervisor": supervisor,
         "lifecycle": lifecycle or Lifecycle(settings.stop_timeout),
+        "notices": make_notices(settings),
     }
     dp = Dispatcher(
         storage=SQLiteStorage(db),
@@ -145,8 +161,9 @@ async def on_startup(
     supervisor: Supervisor,
     db: Database,
     panel: PanelClient,
+    notices: Notices,
 ) -> None:
-    await ordering.recover_submitting(db, settings)  # orders cut off mid-`add` -> unknown
+    await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",
@@ -154,11 +171,20 @@ async def on_startup(
             db,
             panel,
             settings.catalog_refresh_seconds,
-            on_report=admin_service.catalog_reporter(db, panel, settings),
+            on_report=alerts.catalog_reporter(db, panel, settings),
         ),
     )
     core = dispatcher["i18n_middleware"].core
-    start_tracking(bot, db, panel, core, settings, supervisor)  # outbox sender + order poller
+    sender = Sender(bot, db, core, settings)
+    poller = Poller(
+        db,
+        panel,
+        notices=notices,
+        config=PollerConfig(interval=settings.poll_interval_seconds),
+        on_enqueued=sender.wake,  # a status notification goes out at once
+    )
+    supervisor.start("outbox-sender", sender.run)
+    supervisor.start("order-poller", poller.run)
     try:
         await set_commands(bot, settings, core)
     except Exception:

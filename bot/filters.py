@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
 from bot.db import Database
-from bot.services import admin
+from bot.services import admins
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class IsAdmin(Filter):
             return True
         if sender.is_bot:
             return False
-        cached = await admin.cached_admin(db, chat.id, sender.id)
+        cached = await admins.cached_admin(db, chat.id, sender.id)
         if cached is not None:
             return cached
         try:
@@ -47,5 +47,5 @@ class IsAdmin(Filter):
             log.warning("could not check whether %s is an admin: %s", sender.id, exc)
             return False
         is_admin = member.status in ADMIN_STATUSES
-        await admin.remember_admin(db, chat.id, sender.id, is_admin)
+        await admins.remember_admin(db, chat.id, sender.id, is_admin)
         return is_admin

@@ -1,5 +1,6 @@
 """The outbox sender: one supervised loop that delivers queued outbox rows within Telegram's
-limits (about 30 messages/s overall, 1/s per private chat, 20/min per group).
+limits (about 30 messages/s overall, 1/s per private chat, 20/min per group). It paces and
+delivers; the rows themselves are read and written through bot/services/outbox.py.
 
 A row is marked `sent` only after Telegram accepted it, so a crash or a restart loses nothing:
 queued rows are simply sent at the next start. The dispatcher paces the sends (an evenly spaced
@@ -34,8 +35,8 @@ from aiogram_i18n.cores import FluentRuntimeCore
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import pick_language
-from bot.panel import PanelClient
-from bot.tasks import Supervisor
+from bot.services import outbox, users
+from bot.services.outbox import QueuedMessage
 from bot.text import fit
 
 log = logging.getLogger(__name__)
@@ -63,20 +64,6 @@ class SenderLimits:
     # Telegram still counts what a previous process sent just before a restart: wait out
     # the 1 s windows (global and per private chat) before the first send.
     start_delay: float = 1.05
-
-
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    chat_id: int
-    method: str
-    key: str | None
-    params: str
-    buttons: str | None
-    lang: str | None
-    attempts: int
-    user_language: str | None
-    user_tg_language: str | None
 
 
 class RenderError(Exception):
@@ -174,10 +161,7 @@ class Sender:
         self._last_sweep = now
         # A user who blocked the bot is never written to again (until they come back:
         # users.seen clears the flag); their queued rows are closed, not retried.
-        await self.db.execute(
-            "UPDATE outbox SET status = 'blocked', error = 'user blocked the bot'"
-            " WHERE status = 'queued' AND chat_id IN (SELECT id FROM users WHERE is_blocked = 1)"
-        )
+        await outbox.close_blocked(self.db)
 
     async def _prune(self) -> int:
         """The outbox would grow forever: rows that are done and older than KEEP_DAYS go.
@@ -186,26 +170,18 @@ class Sender:
         if now - self._last_prune < PRUNE_EVERY:
             return 0
         self._last_prune = now
-        removed = await self.db.execute(
-            "DELETE FROM outbox WHERE status <> 'queued' AND created_at < ?",
-            (int(time.time()) - KEEP_DAYS * 86400,),
-        )
+        removed = await outbox.prune(self.db, int(time.time()) - KEEP_DAYS * 86400)
         if removed:
             log.info("outbox: removed %d delivered rows older than %d days", removed, KEEP_DAYS)
         return removed
 
-    async def _fetch(self) -> list[_Row]:
+    async def _fetch(self) -> list[QueuedMessage]:
         self._finished.clear()
-        rows = await self.db.fetchall(
-            "SELECT o.id, o.chat_id, o.method, o.key, o.params, o.buttons, o.lang, o.attempts,"
-            " u.language AS user_language, u.tg_language AS user_tg_language"
-            " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
-            " WHERE o.status = 'queued' AND o.next_at <= ? AND coalesce(u.is_blocked, 0) = 0"
-            " ORDER BY (o.batch IS NOT NULL), o.next_at, o.id LIMIT ?",
-            (time.time(), self.limits.fetch + len(self._inflight_rows)),
+        rows = await outbox.fetch_due(
+            self.db, time.time(), self.limits.fetch + len(self._inflight_rows)
         )
         skip = self._inflight_rows | self._finished
-        return [_Row(**dict(r)) for r in rows if r["id"] not in skip]
+        return [r for r in rows if r.id not in skip]
 
     async def _pass(self, stop: asyncio.Event) -> tuple[int, float]:
         """Dispatch what is due now; returns (rows dispatched, how long to idle if none)."""
@@ -273,7 +249,7 @@ class Sender:
 
     # ------------------------------------------------------------------ one row
 
-    async def _send_one(self, row: _Row) -> None:
+    async def _send_one(self, row: QueuedMessage) -> None:
         try:
             await self._deliver(row)
         except asyncio.CancelledError:
@@ -289,12 +265,12 @@ class Sender:
             self._slots.release()
             self._wake.set()
 
-    async def _deliver(self, row: _Row) -> None:
+    async def _deliver(self, row: QueuedMessage) -> None:
         try:
             await self._call(row)
         except RenderError as exc:
             log.error("outbox row %s cannot be rendered: %s", row.id, exc)
-            await self._finish(row, "failed", f"render: {exc}")
+            await outbox.mark_failed(self.db, row.id, f"render: {exc}")
         except TelegramRetryAfter as exc:
             self.retried_429 += 1
             retry_after = float(exc.retry_after)
@@ -303,26 +279,13 @@ class Sender:
                 # 1/s per private chat is kept by the pacer: a 429 here means the global limit
                 self._pacer.pause(time.monotonic() + retry_after)
             log.warning("outbox row %s: flood control, retry after %ss", row.id, retry_after)
-            await self.db.execute(
-                "UPDATE outbox SET next_at = ? WHERE id = ?", (time.time() + retry_after, row.id)
-            )
+            await outbox.postpone(self.db, row.id, time.time() + retry_after)
         except TelegramForbiddenError as exc:
             log.info("chat %s blocked the bot: %s", row.chat_id, exc.message)
             async with self.db.transaction() as conn:
-                await conn.execute(
-                    "UPDATE outbox SET status = 'blocked', error = ?, attempts = attempts + 1"
-                    " WHERE id = ?",
-                    (exc.message[:500], row.id),
-                )
-                await conn.execute(
-                    "UPDATE outbox SET status = 'blocked', error = 'user blocked the bot'"
-                    " WHERE chat_id = ? AND status = 'queued'",
-                    (row.chat_id,),
-                )
+                await outbox.mark_blocked(conn, row.id, row.chat_id, exc.message)
                 if row.chat_id > 0:
-                    await conn.execute(
-                        "UPDATE users SET is_blocked = 1 WHERE id = ?", (row.chat_id,)
-                    )
+                    await users.set_blocked(conn, row.chat_id)
         except (TelegramNetworkError, TimeoutError, OSError) as exc:
             # The message may or may not have arrived; retrying favours delivery (at least once).
             log.warning("outbox row %s: network error %s; retrying", row.id, exc)
@@ -332,31 +295,24 @@ class Sender:
             await self._retry_later(row, exc.message, count=True)
         else:
             self.sent += 1
-            await self.db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                " error = NULL WHERE id = ?",
-                (int(time.time()), row.id),
-            )
+            await outbox.mark_sent(self.db, row.id, int(time.time()))
 
-    async def _finish(self, row: _Row, status: str, error: str) -> None:
-        await self.db.execute(
-            "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
-            (status, error[:500], row.id),
-        )
-
-    async def _retry_later(self, row: _Row, error: str, *, count: bool) -> None:
+    async def _retry_later(self, row: QueuedMessage, error: str, *, count: bool) -> None:
         attempts = row.attempts + 1
         if count and attempts >= self.limits.max_attempts:
             log.error("outbox row %s failed after %d attempts: %s", row.id, attempts, error)
-            await self._finish(row, "failed", error)
+            await outbox.mark_failed(self.db, row.id, error)
             return
         delay = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** (attempts - 1))
-        await self.db.execute(
-            "UPDATE outbox SET attempts = ?, next_at = ?, error = ? WHERE id = ?",
-            (attempts if count else row.attempts, time.time() + delay, error[:500], row.id),
+        await outbox.retry_later(
+            self.db,
+            row.id,
+            attempts=attempts if count else row.attempts,
+            until=time.time() + delay,
+            error=error,
         )
 
-    async def _call(self, row: _Row) -> None:
+    async def _call(self, row: QueuedMessage) -> None:
         if row.method == "copy":
             params = _json(row.params)
             try:
@@ -380,7 +336,7 @@ class Sender:
             chat_id=row.chat_id, text=text, reply_markup=self._markup(row, lang)
         )
 
-    def _language(self, row: _Row) -> str:
+    def _language(self, row: QueuedMessage) -> str:
         if row.lang:
             return row.lang
         return pick_language(
@@ -393,7 +349,7 @@ class Sender:
         except Exception as exc:  # KeyNotFoundError, FluentMessageError...
             raise RenderError(f"{key}: {exc}") from None
 
-    def _markup(self, row: _Row, lang: str) -> InlineKeyboardMarkup | None:
+    def _markup(self, row: QueuedMessage, lang: str) -> InlineKeyboardMarkup | None:
         if not row.buttons:
             return None
         try:
@@ -421,41 +377,3 @@ def _json(raw: str | None) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RenderError("params are not an object")
     return value
-
-
-async def run_sender(
-    bot: Bot,
-    db: Database,
-    core: FluentRuntimeCore,
-    settings: Settings,
-    *,
-    stop_event: asyncio.Event | None = None,
-    limits: SenderLimits | None = None,
-) -> None:
-    await Sender(bot, db, core, settings, limits).run(stop_event)
-
-
-def start_tracking(
-    bot: Bot,
-    db: Database,
-    panel: PanelClient,
-    core: FluentRuntimeCore,
-    settings: Settings,
-    supervisor: Supervisor,
-) -> Sender:
-    """Start the outbox sender and the order tracker as supervised tasks (app on_startup)."""
-    from bot.keyboards.tracking import order_card_data
-    from bot.services.tracking import Tracker, TrackerConfig
-
-    sender = Sender(bot, db, core, settings)
-    tracker = Tracker(
-        db,
-        panel,
-        admin_chat_id=settings.admin_chat_id,
-        order_card=order_card_data,
-        config=TrackerConfig(interval=settings.poll_interval_seconds),
-        on_enqueued=sender.wake,
-    )
-    supervisor.start("outbox-sender", sender.run)
-    supervisor.start("order-tracker", tracker.run)
-    return sender

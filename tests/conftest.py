@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from bot.keyboards.admin import resolve_buttons
+from bot.keyboards.order_requests import order_card_data
+from bot.services.alerts import Notices
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import BotHarness
@@ -13,6 +16,17 @@ from tests.harness import BotHarness
 TEST_TOKEN = "123456:TEST-token"
 TEST_KEY = "test-key-5f1c2a"
 ADMIN_CHAT = -1001234567890
+
+
+def make_notices(admin_chat_id: int = ADMIN_CHAT, **overrides: object) -> Notices:
+    """What the app hands the order services (bot.app.make_notices), for tests without it."""
+    values: dict[str, object] = {
+        "admin_chat_id": admin_chat_id,
+        "order_button": order_card_data,
+        "resolve_buttons": resolve_buttons,
+    }
+    values.update(overrides)
+    return Notices(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

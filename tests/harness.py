@@ -16,6 +16,7 @@ from bot.app import build_dispatcher, create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.panel import PanelClient
+from bot.services.alerts import Notices
 from bot.tasks import Supervisor
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
@@ -130,6 +131,11 @@ class BotHarness:
         await self.stop()
         self.sync_catalog = False
         await self.start()
+
+    @property
+    def notices(self) -> Notices:
+        """What the app hands the order services (its workflow data)."""
+        return self.dp["notices"]  # type: ignore[no-any-return]
 
     @property
     def core(self) -> Any:

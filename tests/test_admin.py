@@ -13,8 +13,9 @@ import pytest
 from bot.commands import ADMIN_HELP, ADMIN_MENU
 from bot.keyboards.admin import AdminCb
 from bot.money import to_micros
-from bot.services import admin, ordering, users, wallet
-from bot.services.ordering import Draft
+from bot.services import alerts, audit, broadcast, maintenance, users, wallet
+from bot.services.orders import placing, queries, status
+from bot.services.orders.placing import Draft
 from tests.conftest import add_user
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import FakeTelegram
@@ -103,15 +104,15 @@ async def test_non_admin_in_group_gets_no_answer_and_changes_nothing(harness: Bo
         calls = await as_non_admin(harness, text)
         assert not sent(calls), text
     assert await wallet.balance(harness.db, 1001) == to_micros(3)
-    assert not await admin.maintenance_on(harness.db)
-    assert await admin.recent_audit(harness.db) == []
+    assert not await maintenance.maintenance_on(harness.db)
+    assert await audit.recent(harness.db) == []
     # a forged button press by a non-admin does nothing either
     order_id = await add_order(harness, 1001, status="unknown", charge=to_micros(1))
     calls = await harness.press(
         AdminCb(action="notplaced", id=order_id), NON_ADMIN, chat_id=ADMIN_CHAT
     )
     assert not sent(calls)
-    assert (await ordering.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
+    assert (await queries.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
 
 
 async def test_admin_commands_in_private_look_like_any_unknown_command(
@@ -127,8 +128,8 @@ async def test_admin_commands_in_private_look_like_any_unknown_command(
     for text in ("/credit 1001 10", "/maintenance on"):
         await harness.send(text, 777)
     assert await wallet.balance(harness.db, 1001) == to_micros(3)
-    assert not await admin.maintenance_on(harness.db)
-    assert await admin.recent_audit(harness.db) == []
+    assert not await maintenance.maintenance_on(harness.db)
+    assert await audit.recent(harness.db) == []
 
 
 async def test_other_group_is_ignored(harness: BotHarness) -> None:
@@ -232,8 +233,8 @@ async def test_credit_notifies_the_user_and_is_applied_once(harness: BotHarness)
     # the notice renders in the user's language
     text = harness.core.get("admin-notify-credit", "ru", **json.loads(rows[0]["params"]))
     assert "зачислено 10.50 USD" in text
-    audit = await admin.recent_audit(harness.db)
-    assert [(a.admin_id, a.action, a.target) for a in audit] == [(777, "credit", "1001")]
+    entries = await audit.recent(harness.db)
+    assert [(a.admin_id, a.action, a.target) for a in entries] == [(777, "credit", "1001")]
 
 
 async def test_credit_by_username(harness: BotHarness) -> None:
@@ -308,7 +309,7 @@ async def test_ban_and_unban_commands(harness: BotHarness) -> None:
     assert "Nothing to change" in sent(await harness.admin("/ban 1001"))[-1].text
     assert "is unbanned" in sent(await harness.admin("/unban 1001"))[-1].text
     assert "Usage: /ban" in sent(await harness.admin("/ban"))[-1].text
-    actions = [a.action for a in await admin.recent_audit(harness.db)]
+    actions = [a.action for a in await audit.recent(harness.db)]
     assert actions == ["unban", "ban"]
 
 
@@ -338,7 +339,7 @@ async def test_order_card_refund_once_and_renotify(harness: BotHarness) -> None:
     assert "already been refunded" in answer.params["text"]
     refunds = [e for e in await wallet.history(harness.db, 1001) if e.kind == "refund"]
     assert [(e.ref, e.amount) for e in refunds] == [(f"order:{order_id}:refund", to_micros(4))]
-    view = await ordering.get_order_any(harness.db, order_id)
+    view = await queries.get_order_any(harness.db, order_id)
     assert view is not None and view.status == "refunded" and view.refunded == view.charge
     # the card's history shows every status the order went through, whoever changed it
     card = sent(await harness.admin(f"/order {order_id}"))[-1]
@@ -365,7 +366,8 @@ async def test_refresh_button_asks_the_panel(harness: BotHarness) -> None:
 async def _unknown_order(h: BotHarness) -> int:
     await add_user(h.db, 1001, balance=to_micros(10))
     order_id = await add_order(h, 1001, status="pending", charge=to_micros(5))
-    await ordering.mark_unknown(h.db, h.settings, order_id, "timeout")
+    async with h.db.transaction() as conn:
+        await status.mark_unknown(conn, h.notices, order_id, "timeout")
     return order_id
 
 
@@ -392,11 +394,11 @@ async def test_unknown_resolved_as_placed(harness: BotHarness) -> None:
     assert "Send the panel's order id" in sent(calls)[-1].text
     calls = await harness.admin("not an id!")
     assert "does not look like a panel order id" in sent(calls)[-1].text
-    assert (await ordering.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
+    assert (await queries.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
     await harness.press(AdminCb(action="placed", id=order_id), 777, chat_id=ADMIN_CHAT)
     calls = await harness.admin("#23577")
     assert "is panel order #23577" in sent(calls)[-1].text
-    view = await ordering.get_order_any(harness.db, order_id)
+    view = await queries.get_order_any(harness.db, order_id)
     assert view is not None and view.status == "pending" and view.panel_order_id == "23577"
     row = await harness.db.fetchone("SELECT next_poll_at FROM orders WHERE id = ?", (order_id,))
     assert row is not None and row[0] == 0
@@ -424,7 +426,7 @@ async def test_unknown_resolved_as_not_placed_refunds_once(harness: BotHarness) 
         f"order:{order_id}:charge",
         "test:seed:1001",
     ]
-    view = await ordering.get_order_any(harness.db, order_id)
+    view = await queries.get_order_any(harness.db, order_id)
     assert view is not None and view.status == "failed"
     assert [r["key"] for r in await outbox_rows(harness, 1001)] == ["admin-notify-order-not-placed"]
 
@@ -436,7 +438,7 @@ async def test_panel_id_already_used_is_refused(harness: BotHarness) -> None:
     await harness.press(AdminCb(action="placed", id=order_id), 777, chat_id=ADMIN_CHAT)
     calls = await harness.admin("900")
     assert "already belongs to our order #1" in sent(calls)[-1].text
-    assert (await ordering.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
+    assert (await queries.get_order_any(harness.db, order_id)).status == "unknown"  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- catalog
@@ -473,7 +475,7 @@ async def test_markup_hide_show(harness: BotHarness) -> None:
     assert "back in the shop" in sent(await harness.admin("/show #2"))[-1].text
     assert "No service #nope" in sent(await harness.admin("/hide nope"))[-1].text
     assert "Usage: /show" in sent(await harness.admin("/show"))[-1].text
-    actions = [a.action for a in await admin.recent_audit(harness.db)]
+    actions = [a.action for a in await audit.recent(harness.db)]
     assert actions.count("markup") == 5 and "hide" in actions and "show" in actions
 
 
@@ -494,16 +496,16 @@ async def test_automatic_sync_report_and_low_balance_alerts(harness: BotHarness)
     from bot.services import catalog
 
     settings = harness.settings.model_copy(update={"panel_low_balance": Decimal(200)})
-    report_to_group = admin.catalog_reporter(harness.db, harness.panel, settings)
+    report_to_group = alerts.catalog_reporter(harness.db, harness.panel, settings)
     harness.fake_panel.services[1]["rate"] = "0.0720"
     await report_to_group(await catalog.sync(harness.db, harness.panel))
     await report_to_group(await catalog.sync(harness.db, harness.panel))  # nothing new
     keys = [r["key"] for r in await outbox_rows(harness, ADMIN_CHAT)]
     assert keys == ["admin-alert-catalog", "admin-alert-low-balance"]
     harness.fake_panel.balance = Decimal(500)
-    await admin.check_panel_balance(harness.db, harness.panel, settings)
+    await alerts.check_panel_balance(harness.db, harness.panel, settings)
     harness.fake_panel.balance = Decimal(5)
-    await admin.check_panel_balance(harness.db, harness.panel, settings)
+    await alerts.check_panel_balance(harness.db, harness.panel, settings)
     keys = [r["key"] for r in await outbox_rows(harness, ADMIN_CHAT)]
     assert keys.count("admin-alert-low-balance") == 2
     assert "catalog-sync" in harness.supervisor.factories
@@ -518,7 +520,9 @@ async def test_maintenance_blocks_ordering_and_tells_users(harness: BotHarness) 
     assert "is on" in sent(await harness.admin("/maintenance"))[-1].text
     assert "Usage" in sent(await harness.admin("/maintenance maybe"))[-1].text
     draft = Draft(1001, "2", {"link": "https://instagram.com/p/x", "quantity": 100}, 100)
-    result = await ordering.place_order(harness.db, harness.panel, harness.settings, draft, "t1")
+    result = await placing.place_order(
+        harness.db, harness.panel, harness.settings, harness.notices, draft, "t1"
+    )
     assert result.outcome == "maintenance"
     assert harness.fake_panel.add_calls == []
     assert await wallet.balance(harness.db, 1001) == to_micros(10)
@@ -527,7 +531,7 @@ async def test_maintenance_blocks_ordering_and_tells_users(harness: BotHarness) 
     await harness.admin("/maintenance off")
     calls = await harness.send("/start", 1001)
     assert not any("under maintenance" in (c.text or "") for c in sent(calls))
-    assert [a.details for a in await admin.recent_audit(harness.db)] == ["off", "on"]
+    assert [a.details for a in await audit.recent(harness.db)] == ["off", "on"]
 
 
 # --------------------------------------------------------------------------- broadcast
@@ -538,8 +542,9 @@ async def test_broadcast_copies_to_users_and_reports_counts(harness: BotHarness)
 
     for uid in (2001, 2002, 2003, 2004):
         await add_user(harness.db, uid)
-    await users.set_blocked(harness.db, 2003)  # known to have blocked the bot: skipped
-    await users.set_banned(harness.db, 2004, True)  # banned: skipped
+    async with harness.db.transaction() as conn:
+        await users.set_blocked(conn, 2003)  # known to have blocked the bot: skipped
+        await users.set_banned(conn, 2004, True)  # banned: skipped
     harness.tg.blocked_chats.add(2002)  # blocked the bot since: 403 at send time
     source = harness.tg.make_message(
         "Big sale today!", user_id=777, chat_id=ADMIN_CHAT, chat_type="supergroup"
@@ -550,7 +555,7 @@ async def test_broadcast_copies_to_users_and_reports_counts(harness: BotHarness)
     )
     calls = await harness.send_message(message)
     assert "Broadcasting to 2" in sent(calls)[-1].text
-    batch = admin.broadcast_batch(ADMIN_CHAT, source["message_id"])
+    batch = broadcast.broadcast_batch(ADMIN_CHAT, source["message_id"])
     assert f"broadcast-{batch}" in harness.supervisor.factories
     # the same command delivered twice queues nothing more
     calls = await harness.send_message(message)
@@ -563,7 +568,7 @@ async def test_broadcast_copies_to_users_and_reports_counts(harness: BotHarness)
     task = asyncio.create_task(sender.run(stop))
     try:
         for _ in range(100):
-            if (await admin.broadcast_counts(harness.db, batch)).done:
+            if (await broadcast.broadcast_counts(harness.db, batch)).done:
                 break
             await asyncio.sleep(0.05)
     finally:
@@ -603,7 +608,7 @@ async def test_first_import_reports_only_unsellable_types(
     h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False)
     await h.start()
     try:
-        report_to_group = admin.catalog_reporter(h.db, h.panel, h.settings)
+        report_to_group = alerts.catalog_reporter(h.db, h.panel, h.settings)
         await report_to_group(await catalog.sync(h.db, h.panel))
         rows = await outbox_rows(h, ADMIN_CHAT)
         assert [r["key"] for r in rows] == ["admin-alert-catalog"]

@@ -62,7 +62,8 @@ async def test_commands_menus_are_set_per_language_and_for_admins(harness: BotHa
 
 async def test_banned_user_gets_only_a_notice(harness: BotHarness) -> None:
     await harness.send("/start", 1001)
-    await users.set_banned(harness.db, 1001, True)
+    async with harness.db.transaction() as conn:
+        await users.set_banned(conn, 1001, True)
     calls = await harness.send("/start", 1001)
     sent = [c for c in calls if c.method == "sendMessage"]
     assert len(sent) == 1 and "suspended" in sent[0].text

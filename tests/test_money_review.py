@@ -15,10 +15,11 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import Database
 from bot.panel import PanelClient
-from bot.services import admin, ordering, wallet
-from bot.services.ordering import Draft
-from bot.services.tracking import Tracker, TrackerConfig
-from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user
+from bot.services import accounts, wallet
+from bot.services.orders import placing, requests, status
+from bot.services.orders.placing import Draft
+from bot.services.orders.poller import Poller, PollerConfig
+from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user, make_notices
 from tests.fakes.panel import FakePanel
 
 USER = 1001
@@ -27,6 +28,7 @@ ADMIN = 777
 MICRO = 1_000_000
 LIKES = "2"  # Default, 0.036 per 1000, min 50, max 50000
 MEMBERS = "17"  # Default, 1.1 per 1000, refill + cancel
+NOTICES = make_notices(ADMIN_CHAT, order_button=lambda oid: f"o:view:{oid}:0", admin_lang="en")
 
 
 @pytest.fixture
@@ -74,13 +76,12 @@ async def shop(db: Database) -> Database:
 
 
 @pytest.fixture
-def tracker(shop: Database, panel: PanelClient) -> Tracker:
-    return Tracker(
+def poller(shop: Database, panel: PanelClient) -> Poller:
+    return Poller(
         shop,
         panel,
-        admin_chat_id=ADMIN_CHAT,
-        order_card=lambda oid: f"o:view:{oid}:0",
-        config=TrackerConfig(interval=60),
+        notices=NOTICES,
+        config=PollerConfig(interval=60),
     )
 
 
@@ -97,9 +98,9 @@ def draft(quantity: int = 1000, *, service: str = MEMBERS, user: int = USER) -> 
 
 async def place(
     db: Database, panel: PanelClient, settings: Settings, quantity: int = 1000, **kw: Any
-) -> ordering.PlaceResult:
-    result = await ordering.place_order(
-        db, panel, settings, draft(quantity, **kw), ordering.new_confirm_token()
+) -> placing.PlaceResult:
+    result = await placing.place_order(
+        db, panel, settings, NOTICES, draft(quantity, **kw), placing.new_confirm_token()
     )
     assert result.outcome == "placed", result
     return result
@@ -151,19 +152,19 @@ async def check_invariants(db: Database) -> None:
 
 
 async def test_admin_refund_after_partial_refunds_the_rest(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, poller: Poller
 ) -> None:
     placed = await place(shop, panel, settings, 1000)
     assert placed.order_id is not None and placed.panel_order_id is not None
     fake.set_status(placed.panel_order_id, "Partial", remains=250)
-    await tracker.poll_once()
+    await poller.poll_once()
     assert (await row(shop, placed.order_id))["refunded"] == placed.charge // 4
     # the operator decides to give back the rest too
-    outcome, amount = await admin.refund_order(shop, ADMIN, placed.order_id)
+    outcome, amount = await status.operator_refund(shop, ADMIN, placed.order_id)
     assert (outcome, amount) == ("refunded", placed.charge - placed.charge // 4)
     after = await row(shop, placed.order_id)
     assert after["refunded"] == placed.charge == await refunds_of(shop, placed.order_id)
-    assert await admin.refund_order(shop, ADMIN, placed.order_id) == ("already", 0)
+    assert await status.operator_refund(shop, ADMIN, placed.order_id) == ("already", 0)
     await check_invariants(shop)
 
 
@@ -176,18 +177,18 @@ async def test_refresh_never_reopens_a_final_order(
     settings: Settings,
     panel: PanelClient,
     fake: FakePanel,
-    tracker: Tracker,
+    poller: Poller,
     final: str,
 ) -> None:
     placed = await place(shop, panel, settings, 1000)
     assert placed.order_id is not None and placed.panel_order_id is not None
     fake.set_status(placed.panel_order_id, final, remains=400)
-    await tracker.poll_once()
+    await poller.poll_once()
     before = await row(shop, placed.order_id)
     assert before["status"] == final.lower()
     # a flaky panel later shows the order as running again; the user presses Refresh
     fake.set_status(placed.panel_order_id, "In progress", remains=900)
-    view = await ordering.refresh_order(shop, panel, USER, placed.order_id)
+    view = await status.refresh_order(shop, panel, NOTICES, USER, placed.order_id)
     assert view is not None and view.status == before["status"]
     after = await row(shop, placed.order_id)
     assert (after["status"], after["refunded"], after["remains"]) == (
@@ -197,20 +198,20 @@ async def test_refresh_never_reopens_a_final_order(
     )
     # and the poller does not pick it up again
     await shop.execute("UPDATE orders SET next_poll_at = 0")
-    assert (await tracker.poll_once()).polled == 0
+    assert (await poller.poll_once()).polled == 0
     await check_invariants(shop)
 
 
 async def test_refresh_of_an_operator_refunded_order_keeps_it_refunded(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, poller: Poller
 ) -> None:
     placed = await place(shop, panel, settings, 1000)
     assert placed.order_id is not None
-    assert (await admin.refund_order(shop, ADMIN, placed.order_id))[0] == "refunded"
-    await ordering.refresh_order(shop, panel, USER, placed.order_id)  # panel: Pending
+    assert (await status.operator_refund(shop, ADMIN, placed.order_id))[0] == "refunded"
+    await status.refresh_order(shop, panel, NOTICES, USER, placed.order_id)  # panel: Pending
     assert (await row(shop, placed.order_id))["status"] == "refunded"
     await shop.execute("UPDATE orders SET next_poll_at = 0")
-    assert (await tracker.poll_once()).polled == 0
+    assert (await poller.poll_once()).polled == 0
 
 
 # --------------------------------------------------------------------------- while placing
@@ -221,7 +222,7 @@ async def test_operator_refund_while_add_is_in_flight_changes_nothing(
 ) -> None:
     fake.delay = 0.4
     task = asyncio.create_task(
-        ordering.place_order(shop, panel, settings, draft(1000), "tok-inflight")
+        placing.place_order(shop, panel, settings, NOTICES, draft(1000), "tok-inflight")
     )
     for _ in range(100):
         order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-inflight'")
@@ -230,7 +231,7 @@ async def test_operator_refund_while_add_is_in_flight_changes_nothing(
         await asyncio.sleep(0.01)
     assert order_id is not None and (await row(shop, order_id))["status"] == "submitting"
     # the outcome of the add is not known yet: an operator's refund must not race it
-    assert await admin.refund_order(shop, ADMIN, order_id) == ("busy", 0)
+    assert await status.operator_refund(shop, ADMIN, order_id) == ("busy", 0)
     result = await task
     assert result.outcome == "placed"
     placed = await row(shop, order_id)
@@ -244,14 +245,16 @@ async def test_placing_never_overwrites_a_status_someone_else_set(
     """Defence in depth: whatever moved the order off `submitting` meanwhile (here a
     start-up recovery of another process on the same file) wins; the panel id is kept."""
     fake.delay = 0.4
-    task = asyncio.create_task(ordering.place_order(shop, panel, settings, draft(1000), "tok-2"))
+    task = asyncio.create_task(
+        placing.place_order(shop, panel, settings, NOTICES, draft(1000), "tok-2")
+    )
     for _ in range(100):
         order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-2'")
         if order_id is not None:
             break
         await asyncio.sleep(0.01)
     assert order_id is not None
-    await ordering.recover_submitting(shop, settings)
+    await placing.recover_submitting(shop, NOTICES)
     assert (await row(shop, order_id))["status"] == "unknown"
     result = await task
     assert result.outcome == "unknown"
@@ -281,7 +284,9 @@ async def test_an_absurd_add_charge_never_strands_a_placed_order(
     async with OddChargePanel(key=TEST_KEY) as odd:
         odd.odd_charge = charge
         async with PanelClient(odd.url, TEST_KEY, read_timeout=2) as client:
-            result = await ordering.place_order(shop, client, settings, draft(1000), "tok-odd")
+            result = await placing.place_order(
+                shop, client, settings, NOTICES, draft(1000), "tok-odd"
+            )
     assert result.outcome == "placed"
     assert result.order_id is not None
     placed = await row(shop, result.order_id)
@@ -294,30 +299,30 @@ async def test_an_absurd_add_charge_never_strands_a_placed_order(
 
 
 async def test_an_absurd_status_number_does_not_block_the_poller(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, tracker: Tracker
+    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel, poller: Poller
 ) -> None:
     odd = await place(shop, panel, settings, 1000)
     fine = await place(shop, panel, settings, 1000)
     assert odd.panel_order_id and fine.panel_order_id and odd.order_id and fine.order_id
     fake.set_status(odd.panel_order_id, "In progress", remains=10**20, start_count=-(10**19))
     fake.set_status(fine.panel_order_id, "Canceled")
-    report = await tracker.poll_once()
+    report = await poller.poll_once()
     assert report.refunds == 1
     assert (await row(shop, fine.order_id))["status"] == "canceled"
     in_progress = await row(shop, odd.order_id)
     assert in_progress["status"] == "in_progress"
     # the next cycle (nothing changed) stores the numbers the same careful way
     await shop.execute("UPDATE orders SET next_poll_at = 0")
-    await tracker.poll_once()
+    await poller.poll_once()
     # and Partial with an absurd remains refunds at most the charge
     fake.set_status(odd.panel_order_id, "Partial", remains=10**20)
     await shop.execute("UPDATE orders SET next_poll_at = 0")
-    await tracker.poll_once()
+    await poller.poll_once()
     after = await row(shop, odd.order_id)
     assert after["status"] == "partial" and after["refunded"] == odd.charge
     # a manual refresh with absurd numbers does not crash either
     fake.set_status(fine.panel_order_id, "Canceled", remains=10**20)
-    await ordering.refresh_order(shop, panel, USER, fine.order_id)
+    await status.refresh_order(shop, panel, NOTICES, USER, fine.order_id)
     await check_invariants(shop)
 
 
@@ -337,14 +342,13 @@ async def test_ledger_invariants_hold_under_a_random_mix(
     settings: Settings,
     panel: PanelClient,
     fake: FakePanel,
-    tracker: Tracker,
+    poller: Poller,
     seed: int,
 ) -> None:
-    from bot.services import refills
     from tests.fakes.panel import Fault
 
     rnd = random.Random(seed)
-    placed: list[ordering.PlaceResult] = []
+    placed: list[placing.PlaceResult] = []
     for step in range(160):
         action = rnd.choice(
             ["place", "place", "status", "status", "status", "poll", "poll", "refund",
@@ -353,15 +357,15 @@ async def test_ledger_invariants_hold_under_a_random_mix(
         user = rnd.choice([USER, OTHER])
         if action == "place":
             quantity = rnd.choice([50, 333, 1000, 7777])
-            result = await ordering.place_order(
-                shop, panel, settings, draft(quantity, user=user), f"tok-{seed}-{step}"
+            result = await placing.place_order(
+                shop, panel, settings, NOTICES, draft(quantity, user=user), f"tok-{seed}-{step}"
             )
             if result.order_id is not None:
                 placed.append(result)
         elif action == "unknown":
             fake.fail(Fault.DROP, times=1, actions={"add"})
-            result = await ordering.place_order(
-                shop, panel, settings, draft(100, user=user), f"tok-{seed}-{step}"
+            result = await placing.place_order(
+                shop, panel, settings, NOTICES, draft(100, user=user), f"tok-{seed}-{step}"
             )
             assert result.outcome == "unknown"
         elif action == "status" and placed:
@@ -373,13 +377,13 @@ async def test_ledger_invariants_hold_under_a_random_mix(
                 )
         elif action == "poll":
             await shop.execute("UPDATE orders SET next_poll_at = 0")
-            await tracker.poll_once()
+            await poller.poll_once()
         elif action == "refund":
             order_id = await shop.fetchval("SELECT id FROM orders ORDER BY random() LIMIT 1")
             if order_id is not None:
-                await admin.refund_order(shop, ADMIN, int(order_id))
+                await status.operator_refund(shop, ADMIN, int(order_id))
         elif action in ("credit", "debit"):
-            await admin.adjust_balance(
+            await accounts.adjust_balance(
                 shop,
                 ADMIN,
                 user,
@@ -393,27 +397,27 @@ async def test_ledger_invariants_hold_under_a_random_mix(
             )
             if order_id is not None:
                 if rnd.random() < 0.5:
-                    await admin.resolve_not_placed(shop, ADMIN, int(order_id))
+                    await status.resolve_not_placed(shop, ADMIN, int(order_id))
                 else:
                     pid = fake.add_order(MEMBERS, link="x", quantity="100").id
-                    await admin.resolve_placed(shop, ADMIN, int(order_id), pid)
+                    await status.resolve_placed(shop, ADMIN, int(order_id), pid)
         elif action == "refresh" and placed:
             target = rnd.choice(placed)
             assert target.order_id is not None
             owner = await shop.fetchval(
                 "SELECT user_id FROM orders WHERE id = ?", (target.order_id,)
             )
-            await ordering.refresh_order(shop, panel, int(owner), target.order_id)
+            await status.refresh_order(shop, panel, NOTICES, int(owner), target.order_id)
         elif action == "cancel" and placed:
             target = rnd.choice(placed)
             assert target.order_id is not None
             owner = await shop.fetchval(
                 "SELECT user_id FROM orders WHERE id = ?", (target.order_id,)
             )
-            await refills.request_cancel(shop, panel, int(owner), target.order_id)
+            await requests.request_cancel(shop, panel, int(owner), target.order_id)
             fake.advance()
         await check_invariants(shop)
-    # every refund the tracker or an operator made is in the ledger exactly once per step
+    # every refund the poller or an operator made is in the ledger exactly once per step
     total = await shop.fetchval("SELECT COUNT(*) FROM orders")
     assert total > 10
 
@@ -422,18 +426,18 @@ async def test_a_price_rise_after_the_summary_is_never_charged(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     order = draft(1000)
-    quote = await ordering.quote(shop, settings, order)
+    quote = await placing.quote(shop, settings, order)
     await shop.execute("UPDATE services SET rate = rate * 2 WHERE id = ?", (MEMBERS,))
-    result = await ordering.place_order(
-        shop, panel, settings, order, "tok-price", max_charge=quote.charge
+    result = await placing.place_order(
+        shop, panel, settings, NOTICES, order, "tok-price", max_charge=quote.charge
     )
     assert result.outcome == "price_changed"
     assert fake.add_calls == []
     assert await wallet.balance(shop, USER) == 100 * MICRO
     # a price that fell is simply the new, lower price
     await shop.execute("UPDATE services SET rate = rate / 4 WHERE id = ?", (MEMBERS,))
-    result = await ordering.place_order(
-        shop, panel, settings, order, "tok-price", max_charge=quote.charge
+    result = await placing.place_order(
+        shop, panel, settings, NOTICES, order, "tok-price", max_charge=quote.charge
     )
     assert result.outcome == "placed" and result.charge == quote.charge // 2
     await check_invariants(shop)

@@ -13,9 +13,10 @@ import pytest
 from bot.config import Settings
 from bot.db import Database
 from bot.panel import PanelClient
-from bot.services import ordering, wallet
-from bot.services.ordering import Draft
-from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user
+from bot.services import wallet
+from bot.services.orders import placing, queries, status
+from bot.services.orders.placing import Draft
+from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user, make_notices
 from tests.fakes.panel import FakePanel, Fault, free_port_url
 
 USER = 1001
@@ -24,6 +25,7 @@ MICRO = 1_000_000
 # IG Likes at the fake panel: Default, 0.036 per 1000, min 50, max 50000
 LIKES = "2"
 LIKES_RATE = 36_000
+NOTICES = make_notices(ADMIN_CHAT, admin_lang="en")
 
 
 @pytest.fixture
@@ -117,14 +119,14 @@ async def alerts(db: Database) -> list[tuple[str, int, str]]:
 
 async def test_quote_prices_with_markup(shop: Database, settings: Settings) -> None:
     settings.markup_percent = Decimal(50)
-    quote = await ordering.quote(shop, settings, likes(1000))
+    quote = await placing.quote(shop, settings, likes(1000))
     assert quote.charge == 54_000  # 0.036 x 1.5
     assert quote.balance == 10 * MICRO
     assert quote.balance_after == 10 * MICRO - 54_000
     assert quote.currency == "USD"
     await shop.execute("INSERT INTO kv (key, value) VALUES ('currency', 'RUB')")
     expensive = likes(50000)
-    quote = await ordering.quote(shop, settings, expensive)
+    quote = await placing.quote(shop, settings, expensive)
     assert quote.charge == 2_700_000
     assert quote.currency == "RUB"
 
@@ -133,8 +135,8 @@ async def test_placed(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.variant.add_charge = True
-    token = ordering.new_confirm_token()
-    result = await ordering.place_order(shop, panel, settings, likes(1000), token)
+    token = placing.new_confirm_token()
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(1000), token)
     assert result.outcome == "placed"
     assert result.charge == LIKES_RATE
     assert result.panel_order_id == "23501"
@@ -165,9 +167,9 @@ async def test_rejected_fails_and_refunds_once(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.variant.reject_duplicate_links = True
-    first = await ordering.place_order(shop, panel, settings, likes(), "tok-1")
+    first = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok-1")
     assert first.outcome == "placed"
-    second = await ordering.place_order(shop, panel, settings, likes(), "tok-2")
+    second = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok-2")
     assert second.outcome == "failed"
     assert second.reason == "neworder.error.link_duplicate"
     assert not second.panel_out_of_funds
@@ -177,7 +179,7 @@ async def test_rejected_fails_and_refunds_once(
     assert row["error"] == "neworder.error.link_duplicate"
     assert row["refunded"] == LIKES_RATE
     # handled a second time (a replay, an operator pressing "fail"): nothing moves again
-    assert await ordering.fail_order(shop, settings, second.order_id, "again") is False
+    assert await status.fail_order(shop, NOTICES, second.order_id, "again") is False
     rows = [r for r in await ledger(shop) if r["order_id"] == second.order_id]
     assert [(r["kind"], r["amount"]) for r in rows] == [
         ("charge", -LIKES_RATE),
@@ -193,7 +195,7 @@ async def test_panel_out_of_funds(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.balance = Decimal(0)
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "failed"
     assert result.panel_out_of_funds
     assert result.order_id is not None
@@ -209,7 +211,7 @@ async def test_read_timeout_after_sending_is_unknown(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.delay = 1.0  # > read timeout 0.3: the panel creates the order, the answer is lost
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
     assert len(fake.add_calls) == 1
     assert len(fake.orders) == 1
@@ -230,7 +232,7 @@ async def test_dropped_connection_is_unknown(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.fail(Fault.DROP, times=1, actions={"add"})
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
     assert len(fake.add_calls) == 1
     assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE
@@ -240,7 +242,7 @@ async def test_html_502_after_sending_is_unknown(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     fake.fail(Fault.HTML_502, times=1, actions={"add"})
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
     assert len(fake.add_calls) == 1
 
@@ -250,7 +252,7 @@ async def test_connection_refused_twice_fails_and_refunds(
 ) -> None:
     client = PanelClient(free_port_url(), TEST_KEY, connect_timeout=1, read_timeout=1)
     try:
-        result = await ordering.place_order(shop, client, settings, likes(), "tok")
+        result = await placing.place_order(shop, client, settings, NOTICES, likes(), "tok")
     finally:
         await client.close()
     assert result.outcome == "failed"
@@ -267,7 +269,7 @@ async def test_not_sent_then_accepted_places_one_order(
     # 429 = the panel refused to process the request: provably not placed, sent once more
     fake.retry_after = "0.05"
     fake.fail(Fault.RATE_LIMIT, times=1, actions={"add"})
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "placed"
     assert len(fake.add_calls) == 2
     assert len(fake.orders) == 1
@@ -279,7 +281,7 @@ async def test_not_sent_is_retried_at_most_once(
 ) -> None:
     fake.retry_after = "0"
     fake.fail(Fault.RATE_LIMIT, times=None, actions={"add"})
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "failed"
     assert len(fake.add_calls) == 2
     assert await wallet.balance(shop, USER) == 10 * MICRO
@@ -288,14 +290,14 @@ async def test_not_sent_is_retried_at_most_once(
 async def test_double_confirm_places_one_order(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
-    first = await ordering.place_order(shop, panel, settings, likes(), "same")
-    second = await ordering.place_order(shop, panel, settings, likes(), "same")
+    first = await placing.place_order(shop, panel, settings, NOTICES, likes(), "same")
+    second = await placing.place_order(shop, panel, settings, NOTICES, likes(), "same")
     assert first.outcome == "placed"
     assert second.outcome == "duplicate"
     assert second.order_id == first.order_id
     both = await asyncio.gather(
-        ordering.place_order(shop, panel, settings, likes(), "again"),
-        ordering.place_order(shop, panel, settings, likes(), "again"),
+        placing.place_order(shop, panel, settings, NOTICES, likes(), "again"),
+        placing.place_order(shop, panel, settings, NOTICES, likes(), "again"),
     )
     assert sorted(r.outcome for r in both) == ["duplicate", "placed"]
     assert len(fake.add_calls) == 2
@@ -309,8 +311,8 @@ async def test_concurrent_orders_never_overdraw(
     await add_user(db, USER, balance=50_000)  # enough for one 1000-likes order (36_000)
     await add_service(db)
     results = await asyncio.gather(
-        ordering.place_order(db, panel, settings, likes(link="https://x/1"), "a"),
-        ordering.place_order(db, panel, settings, likes(link="https://x/2"), "b"),
+        placing.place_order(db, panel, settings, NOTICES, likes(link="https://x/1"), "a"),
+        placing.place_order(db, panel, settings, NOTICES, likes(link="https://x/2"), "b"),
     )
     assert sorted(r.outcome for r in results) == ["insufficient", "placed"]
     assert len(fake.add_calls) == 1
@@ -323,7 +325,7 @@ async def test_insufficient_balance(
 ) -> None:
     await add_user(db, USER, balance=10_000)
     await add_service(db)
-    result = await ordering.place_order(db, panel, settings, likes(1000), "tok")
+    result = await placing.place_order(db, panel, settings, NOTICES, likes(1000), "tok")
     assert result.outcome == "insufficient"
     assert result.missing == LIKES_RATE - 10_000
     assert result.order_id is None
@@ -336,7 +338,7 @@ async def test_maintenance_places_nothing(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
     await shop.execute("INSERT INTO kv (key, value) VALUES ('maintenance', 'on')")
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.outcome == "maintenance"
     assert fake.add_calls == []
     assert await shop.fetchval("SELECT COUNT(*) FROM orders") == 0
@@ -364,12 +366,12 @@ async def test_unavailable_places_nothing(
 ) -> None:
     if change:
         await shop.execute(change)
-    result = await ordering.place_order(shop, panel, settings, likes(quantity), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(quantity), "tok")
     assert result.outcome == "unavailable"
     assert fake.add_calls == []
     assert await shop.fetchval("SELECT COUNT(*) FROM orders") == 0
-    with pytest.raises(ordering.ServiceUnavailable):
-        await ordering.quote(shop, settings, likes(quantity))
+    with pytest.raises(placing.ServiceUnavailable):
+        await placing.quote(shop, settings, likes(quantity))
 
 
 async def test_drip_feed_and_package_pricing(
@@ -382,8 +384,8 @@ async def test_drip_feed_and_package_pricing(
     drip = Draft(USER, "1", {"link": "https://x", "quantity": 100, "runs": 3, "interval": 10}, 300,
                  "https://x")  # fmt: skip
     package = Draft(USER, "3", {"link": "https://y"}, 1, "https://y")
-    first = await ordering.place_order(db, panel, settings, drip, "d")
-    second = await ordering.place_order(db, panel, settings, package, "p")
+    first = await placing.place_order(db, panel, settings, NOTICES, drip, "d")
+    second = await placing.place_order(db, panel, settings, NOTICES, package, "p")
     assert (first.outcome, first.charge) == ("placed", 270_000)
     assert (second.outcome, second.charge) == ("placed", 2_500_000)
     assert fake.add_calls[0] == {"action": "add", "service": "1", "link": "https://x",
@@ -400,23 +402,23 @@ async def test_recover_submitting(shop: Database, settings: Settings) -> None:
             " (?, ?, 't2', 'pending', 1000, 36000, 0, 0, 0)",
             (USER, LIKES, USER, LIKES),
         )
-    assert await ordering.recover_submitting(shop, settings) == 1
+    assert await placing.recover_submitting(shop, NOTICES) == 1
     statuses = await shop.fetchall("SELECT status FROM orders ORDER BY id")
     assert [r[0] for r in statuses] == ["unknown", "pending"]
     assert await alerts(shop) == [("alert-order-unknown", ADMIN_CHAT, "alert:order:1:unknown")]
-    assert await ordering.recover_submitting(shop, settings) == 0
+    assert await placing.recover_submitting(shop, NOTICES) == 0
 
 
 async def test_get_order_is_owner_only(
     shop: Database, settings: Settings, panel: PanelClient
 ) -> None:
-    result = await ordering.place_order(shop, panel, settings, likes(), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
     assert result.order_id is not None
-    mine = await ordering.get_order(shop, USER, result.order_id)
+    mine = await queries.get_order(shop, USER, result.order_id)
     assert mine is not None and mine.service_name == "IG Likes"
-    assert await ordering.get_order(shop, OTHER, result.order_id) is None
-    assert await ordering.refresh_order(shop, panel, OTHER, result.order_id) is None
-    assert await ordering.get_order(shop, USER, 999) is None
+    assert await queries.get_order(shop, OTHER, result.order_id) is None
+    assert await status.refresh_order(shop, panel, NOTICES, OTHER, result.order_id) is None
+    assert await queries.get_order(shop, USER, 999) is None
 
 
 async def test_list_orders_pages_newest_first(
@@ -424,12 +426,12 @@ async def test_list_orders_pages_newest_first(
 ) -> None:
     ids = []
     for n in range(7):
-        result = await ordering.place_order(
-            shop, panel, settings, likes(link=f"https://x/{n}"), f"t{n}"
+        result = await placing.place_order(
+            shop, panel, settings, NOTICES, likes(link=f"https://x/{n}"), f"t{n}"
         )
         ids.append(result.order_id)
-    await ordering.place_order(shop, panel, settings, likes(user=OTHER), "other")
-    first = await ordering.list_orders(shop, USER, 0)
+    await placing.place_order(shop, panel, settings, NOTICES, likes(user=OTHER), "other")
+    first = await queries.list_orders(shop, USER, 0)
     assert [o.id for o in first.items] == ids[::-1][:5]
     assert (first.page, first.pages, first.total, first.has_prev, first.has_next) == (
         0,
@@ -438,21 +440,21 @@ async def test_list_orders_pages_newest_first(
         False,
         True,
     )
-    second = await ordering.list_orders(shop, USER, 1)
+    second = await queries.list_orders(shop, USER, 1)
     assert [o.id for o in second.items] == ids[1::-1]
-    clamped = await ordering.list_orders(shop, USER, 99)
+    clamped = await queries.list_orders(shop, USER, 99)
     assert clamped.page == 1
-    empty = await ordering.list_orders(shop, 4242, 0)
+    empty = await queries.list_orders(shop, 4242, 0)
     assert (empty.items, empty.pages, empty.total) == ([], 1, 0)
 
 
-async def test_refresh_order_stores_status(
+async def test_refresh_order_applies_the_panel_status(
     shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
 ) -> None:
-    result = await ordering.place_order(shop, panel, settings, likes(1000), "tok")
+    result = await placing.place_order(shop, panel, settings, NOTICES, likes(1000), "tok")
     assert result.order_id is not None and result.panel_order_id is not None
     fake.set_status(result.panel_order_id, "In progress", remains=600, start_count=120)
-    view = await ordering.refresh_order(shop, panel, USER, result.order_id)
+    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
     assert view is not None
     assert (view.status, view.start_count, view.remains, view.progress) == (
         "in_progress",
@@ -460,10 +462,23 @@ async def test_refresh_order_stores_status(
         600,
         40,
     )
-    # a money-moving transition is the tracker's: numbers stored, the order made due now
+    # a money-moving transition is applied exactly as the poller would: refund, notification
     fake.set_status(result.panel_order_id, "Partial", remains=300)
-    view = await ordering.refresh_order(shop, panel, USER, result.order_id)
+    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
     assert view is not None
-    assert (view.status, view.remains) == ("in_progress", 300)
-    assert (await order_row(shop, result.order_id))["next_poll_at"] == 0
-    assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE
+    refund = LIKES_RATE * 300 // 1000
+    assert (view.status, view.remains, view.refunded) == ("partial", 300, refund)
+    assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE + refund
+    # pressing Refresh again (or the poller racing it) moves no money and tells nobody twice
+    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
+    assert view is not None and (view.status, view.refunded) == ("partial", refund)
+    assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE + refund
+    refs = [e.ref for e in await wallet.history(shop, USER) if e.kind == "refund"]
+    assert refs == [f"order:{result.order_id}:refund:part:0"]
+    rows = await shop.fetchall(
+        "SELECT key, dedup FROM outbox WHERE chat_id = ? ORDER BY id", (USER,)
+    )
+    assert [(r["key"], r["dedup"]) for r in rows] == [
+        ("track-started", f"order:{result.order_id}:status:in_progress"),
+        ("track-partial", f"order:{result.order_id}:status:partial"),
+    ]

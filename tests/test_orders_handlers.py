@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
-from bot.services import ordering, wallet
-from bot.services.ordering import Draft
+from bot.services import wallet
+from bot.services.orders import placing
+from bot.services.orders.placing import Draft
+from bot.services.orders.status import set_order_status
 from tests.fakes.panel import Fault
 from tests.fakes.telegram import Call
 from tests.harness import BotHarness
@@ -22,10 +24,12 @@ async def customer(
     await wallet.top_up(h.db, user_id, balance, ref=f"test:{user_id}")
 
 
-async def place(h: BotHarness, n: int = 0, user_id: int = USER) -> ordering.PlaceResult:
+async def place(h: BotHarness, n: int = 0, user_id: int = USER) -> placing.PlaceResult:
     link = f"https://instagram.com/p/{n}"
     draft = Draft(user_id, "2", {"link": link, "quantity": 1000}, 1000, link)
-    result = await ordering.place_order(h.db, h.panel, h.settings, draft, f"tok-{user_id}-{n}")
+    result = await placing.place_order(
+        h.db, h.panel, h.settings, h.notices, draft, f"tok-{user_id}-{n}"
+    )
     assert result.outcome == "placed"
     return result
 
@@ -156,12 +160,14 @@ async def test_card_offers_cancel_and_refill_where_allowed(harness: BotHarness) 
     """Through the dispatcher: Cancel on an open order of a service with cancel, Refill on a
     completed one with refill; pressing Cancel (confirmed) reaches the panel once, a second
     press says it is in progress, and another user's order offers nothing."""
-    from bot.keyboards.tracking import TrackCb
+    from bot.keyboards.order_requests import OrderRequestCb
 
     await customer(harness, balance=50 * MICRO)
     link = "https://t.me/channel/5"
     draft = Draft(USER, "17", {"link": link, "quantity": 100}, 100, link)  # cancel + refill
-    placed = await ordering.place_order(harness.db, harness.panel, harness.settings, draft, "t17")
+    placed = await placing.place_order(
+        harness.db, harness.panel, harness.settings, harness.notices, draft, "t17"
+    )
     assert placed.outcome == "placed" and placed.order_id is not None
     order_id = placed.order_id
 
@@ -172,15 +178,15 @@ async def test_card_offers_cancel_and_refill_where_allowed(harness: BotHarness) 
 
     ask = shown(await harness.press(OrderCb(action="cancel", order_id=order_id)))
     assert f"Cancel order #{order_id}?" in (ask.text or "")
-    done = await harness.press(TrackCb(action="cancel_yes", order_id=order_id))
+    done = await harness.press(OrderRequestCb(action="cancel_yes", order_id=order_id))
     assert any(f"Cancellation requested for order #{order_id}" in (c.text or "") for c in done)
     assert harness.fake_panel.cancels == [placed.panel_order_id]
-    again = await harness.press(TrackCb(action="cancel_yes", order_id=order_id))
+    again = await harness.press(OrderRequestCb(action="cancel_yes", order_id=order_id))
     assert any("already in progress" in (c.text or "") for c in again)
     assert harness.fake_panel.cancels == [placed.panel_order_id]
 
     async with harness.db.transaction() as conn:
-        await ordering.set_order_status(conn, order_id, "completed")
+        await set_order_status(conn, order_id, "completed")
     card = shown(await harness.press(OrderCb(action="view", order_id=order_id)))
     data = [d for _, d in harness.buttons(card)]
     assert OrderCb(action="refill", order_id=order_id).pack() in data

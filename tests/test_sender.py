@@ -206,7 +206,7 @@ async def test_rendering_language_buttons_and_copy(
         )
         await outbox.enqueue(conn, 2002, "menu-home")
         await outbox.enqueue(conn, 2002, "menu-home", lang="ru")
-        await outbox.enqueue_copy(conn, ADMIN_CHAT, 2001, 1)
+        await outbox.enqueue_copies(conn, [ADMIN_CHAT], 2001, 1, batch="copy-test")
         await outbox.enqueue(conn, ADMIN_CHAT, "no-such-key")
     sender = Sender(bot, db, core, settings, FAST)
     await run_until(sender, queued_none(db))

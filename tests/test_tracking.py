@@ -1,4 +1,4 @@
-"""The tracker against the fake panel: statuses, exact refunds, notifications, back-off."""
+"""The poller against the fake panel: statuses, exact refunds, notifications, back-off."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from bot.db import Database
 from bot.panel import PanelClient
 from bot.services import wallet
-from bot.services.tracking import Tracker, TrackerConfig, partial_refund
-from tests.conftest import ADMIN_CHAT, add_user
+from bot.services.orders.poller import Poller, PollerConfig
+from bot.services.orders.status import partial_refund
+from tests.conftest import ADMIN_CHAT, add_user, make_notices
 from tests.fakes.panel import FakePanel, Fault
 
 USER = 1001
@@ -35,7 +36,7 @@ async def client(fake: FakePanel) -> AsyncIterator[PanelClient]:
 
 
 @pytest.fixture
-async def tracker(db: Database, client: PanelClient) -> Tracker:
+async def poller(db: Database, client: PanelClient) -> Poller:
     await add_user(db, USER)
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO categories (id, name) VALUES (1, 'IG')")
@@ -46,8 +47,11 @@ async def tracker(db: Database, client: PanelClient) -> Tracker:
                 " 10, 100000, ?, ?, 0)",
                 (sid, f"Service {sid}", refill, cancel),
             )
-    return Tracker(
-        db, client, admin_chat_id=ADMIN_CHAT, order_card=card, config=TrackerConfig(interval=60)
+    return Poller(
+        db,
+        client,
+        notices=make_notices(ADMIN_CHAT, order_button=card),
+        config=PollerConfig(interval=60),
     )
 
 
@@ -98,22 +102,22 @@ def test_partial_refund_rounding() -> None:
     assert partial_refund(1_000_000, 1000, 5000) == 1_000_000  # never more than the charge
 
 
-async def test_lifecycle_to_completed(db: Database, fake: FakePanel, tracker: Tracker) -> None:
+async def test_lifecycle_to_completed(db: Database, fake: FakePanel, poller: Poller) -> None:
     oid, pid = await place(db, fake)
-    report = await tracker.poll_once()
+    report = await poller.poll_once()
     assert (report.polled, report.requests, report.changed) == (1, 1, 0)
     assert await outbox_rows(db) == []
     fake.set_status(pid, "In progress", start_count=100, remains=400)
     await due_all(db)
-    await tracker.poll_once()
+    await poller.poll_once()
     row = await order(db, oid)
     assert (row["status"], row["remains"], row["start_count"]) == ("in_progress", 400, 100)
     fake.set_status(pid, "Processing")
     await due_all(db)
-    await tracker.poll_once()
+    await poller.poll_once()
     fake.set_status(pid, "COMPLETED", remains=0)
     await due_all(db)
-    await tracker.poll_once()
+    await poller.poll_once()
     assert (await order(db, oid))["status"] == "completed"
     keys = [r["key"] for r in await outbox_rows(db, USER)]
     assert keys == ["track-started", "track-completed"]
@@ -124,21 +128,21 @@ async def test_lifecycle_to_completed(db: Database, fake: FakePanel, tracker: Tr
     assert await refunds(db) == []
     # final: never polled again
     await due_all(db)
-    assert (await tracker.poll_once()).polled == 0
+    assert (await poller.poll_once()).polled == 0
 
 
 @pytest.mark.parametrize(
     ("remains", "expected"), [(250, 250_000), (0, 0), (-3, 0), (1000, 1_000_000)]
 )
 async def test_partial_refund_once(
-    db: Database, fake: FakePanel, tracker: Tracker, remains: int, expected: int
+    db: Database, fake: FakePanel, poller: Poller, remains: int, expected: int
 ) -> None:
     oid, pid = await place(db, fake, status="in_progress")
     fake.set_status(pid, "Partial", remains=remains)
-    for _ in range(3):  # repeated polls and a fresh tracker (restart): one refund
+    for _ in range(3):  # repeated polls and a fresh poller (restart): one refund
         await due_all(db)
-        await tracker.poll_once()
-    again = Tracker(db, tracker.panel, admin_chat_id=ADMIN_CHAT, order_card=card)
+        await poller.poll_once()
+    again = Poller(db, poller.panel, notices=make_notices(ADMIN_CHAT, order_button=card))
     await due_all(db)
     await again.poll_once()
     row = await order(db, oid)
@@ -161,20 +165,20 @@ async def test_partial_refund_once(
 @pytest.mark.parametrize(("raw", "state"), [("Canceled", "canceled"), ("Cancelled", "canceled"),
                                              ("Refunded", "refunded")])  # fmt: skip
 async def test_cancel_and_refund_give_everything_back(
-    db: Database, fake: FakePanel, tracker: Tracker, raw: str, state: str
+    db: Database, fake: FakePanel, poller: Poller, raw: str, state: str
 ) -> None:
     oid, pid = await place(db, fake)
     fake.set_status(pid, raw)
-    await tracker.poll_once()
+    await poller.poll_once()
     await due_all(db)
-    await tracker.poll_once()
+    await poller.poll_once()
     row = await order(db, oid)
     assert (row["status"], row["refunded"]) == (state, CHARGE)
     assert await refunds(db) == [(f"order:{oid}:refund", CHARGE)]
     assert [n["key"] for n in await outbox_rows(db, USER)] == [f"track-{state}"]
 
 
-async def test_every_status_spelling_maps(db: Database, fake: FakePanel, tracker: Tracker) -> None:
+async def test_every_status_spelling_maps(db: Database, fake: FakePanel, poller: Poller) -> None:
     cases = {
         "Pending": "pending", "In progress": "in_progress", "In Progress": "in_progress",
         "In progess": "in_progress", "processing": "processing", "Active": "active",
@@ -187,7 +191,7 @@ async def test_every_status_spelling_maps(db: Database, fake: FakePanel, tracker
         ids[raw] = oid
     oid_unknown, pid_unknown = await place(db, fake)
     fake.set_status(pid_unknown, "Strange new status")
-    await tracker.poll_once()
+    await poller.poll_once()
     for raw, state in cases.items():
         assert (await order(db, ids[raw]))["status"] == state, raw
     assert (await order(db, oid_unknown))["status"] == "pending"
@@ -196,11 +200,11 @@ async def test_every_status_spelling_maps(db: Database, fake: FakePanel, tracker
 
 
 async def test_restart_between_change_and_notification(
-    db: Database, fake: FakePanel, tracker: Tracker, tmp_path: object
+    db: Database, fake: FakePanel, poller: Poller, tmp_path: object
 ) -> None:
     oid, pid = await place(db, fake)
     fake.set_status(pid, "Canceled")
-    await tracker.poll_once()
+    await poller.poll_once()
     # "crash": reopen the database; the notification row was committed with the change
     path = db.path
     await db.close()
@@ -216,21 +220,21 @@ async def test_restart_between_change_and_notification(
 
 
 async def test_per_id_errors_back_off_and_flag(
-    db: Database, fake: FakePanel, tracker: Tracker
+    db: Database, fake: FakePanel, poller: Poller
 ) -> None:
     good, good_pid = await place(db, fake)
     bad, bad_pid = await place(db, fake)
     del fake.orders[bad_pid]  # the panel no longer knows it: "Incorrect order ID"
     fake.set_status(good_pid, "In progress")
     now = 1_000_000
-    report = await tracker.poll_once(now)
+    report = await poller.poll_once(now)
     assert report.errors == 1 and report.changed == 1
     assert (await order(db, good))["status"] == "in_progress"
     row = await order(db, bad)
     assert row["poll_errors"] == 1 and row["next_poll_at"] == now + 120
     for i in range(2, 7):
         await due_all(db)
-        await tracker.poll_once(now + i)
+        await poller.poll_once(now + i)
     row = await order(db, bad)
     assert row["poll_errors"] == 6 and row["status"] == "pending"
     alerts = await outbox_rows(db, ADMIN_CHAT)
@@ -239,31 +243,31 @@ async def test_per_id_errors_back_off_and_flag(
 
 
 async def test_panel_down_one_alert_backoff_and_back(
-    db: Database, fake: FakePanel, tracker: Tracker
+    db: Database, fake: FakePanel, poller: Poller
 ) -> None:
     oid, pid = await place(db, fake)
     fake.fail(Fault.HTML_502, times=None)
     for i in range(4):
         await due_all(db)
-        report = await tracker.poll_once(1_000_000 + i * 60)
+        report = await poller.poll_once(1_000_000 + i * 60)
         assert report.panel_down
-    assert tracker.down_streak == 4
+    assert poller.down_streak == 4
     assert [a["key"] for a in await outbox_rows(db, ADMIN_CHAT)] == ["track-alert-panel-down"]
     fake.fail(Fault.NONE)
     fake.set_status(pid, "In progress")
     await due_all(db)
-    report = await tracker.poll_once(1_000_000 + 600)
-    assert not report.panel_down and tracker.down_streak == 0
+    report = await poller.poll_once(1_000_000 + 600)
+    assert not report.panel_down and poller.down_streak == 0
     assert (await order(db, oid))["status"] == "in_progress"
     keys = [a["key"] for a in await outbox_rows(db, ADMIN_CHAT)]
     assert keys == ["track-alert-panel-down", "track-alert-panel-back"]
     await due_all(db)
-    await tracker.poll_once(1_000_000 + 700)
+    await poller.poll_once(1_000_000 + 700)
     assert len(await outbox_rows(db, ADMIN_CHAT)) == 2
 
 
 async def test_unchanged_orders_are_polled_less_often(
-    db: Database, fake: FakePanel, tracker: Tracker
+    db: Database, fake: FakePanel, poller: Poller
 ) -> None:
     fresh, _ = await place(db, fake)
     old, _ = await place(db, fake)
@@ -274,24 +278,24 @@ async def test_unchanged_orders_are_polled_less_often(
     await db.execute(
         "UPDATE orders SET status_changed_at = ? WHERE id = ?", (now - 2 * 86400, ancient)
     )
-    await tracker.poll_once(now)
+    await poller.poll_once(now)
     assert (await order(db, fresh))["next_poll_at"] == now + 60
     assert (await order(db, old))["next_poll_at"] == now + 300
     assert (await order(db, ancient))["next_poll_at"] == now + 1800
 
 
-async def test_batches_of_100(db: Database, fake: FakePanel, tracker: Tracker) -> None:
+async def test_batches_of_100(db: Database, fake: FakePanel, poller: Poller) -> None:
     for _ in range(250):
         await place(db, fake)
     fake.requests.clear()
-    report = await tracker.poll_once()
+    report = await poller.poll_once()
     assert report.requests == 3
     sizes = sorted(len(r["orders"].split(",")) for r in fake.requests if r["action"] == "status")
     assert sizes == [50, 100, 100]
 
 
 async def test_status_change_stores_what_the_panel_charged(
-    db: Database, fake: FakePanel, tracker: Tracker
+    db: Database, fake: FakePanel, poller: Poller
 ) -> None:
     """A Partial's charge is what the panel kept: the cost behind /stats follows it."""
     from decimal import Decimal
@@ -300,5 +304,5 @@ async def test_status_change_stores_what_the_panel_charged(
     fake.orders[pid].charge = Decimal("0.0270")
     fake.set_status(pid, "Partial", remains=250)
     await due_all(db)
-    await tracker.poll_once()
+    await poller.poll_once()
     assert (await order(db, oid))["cost"] == 27_000

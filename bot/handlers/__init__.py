@@ -5,7 +5,15 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.config import Settings
-from bot.handlers import admin, catalog, common, fallback, order_dialog, orders, tracking
+from bot.handlers import (
+    admin,
+    catalog,
+    common,
+    fallback,
+    order_dialog,
+    order_requests,
+    orders,
+)
 
 
 def _detached(*routers: Router) -> list[Router]:
@@ -30,7 +38,7 @@ def get_routers(settings: Settings) -> list[Router]:
             common.router,
             order_dialog.router,
             orders.router,
-            tracking.router,
+            order_requests.router,
             catalog.router,
             fallback.router,
         )

@@ -13,7 +13,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.db import Database
 from bot.handlers.screen import show_for
 from bot.keyboards.menu import LangCb, MenuCb, home_button, language_menu, main_menu
-from bot.services import admin
+from bot.services.maintenance import maintenance_on
 from bot.services.users import User
 
 router = Router(name="common")
@@ -24,7 +24,7 @@ async def cmd_start(
     message: Message, i18n: I18nContext, state: FSMContext, user: User, db: Database
 ) -> None:
     await state.clear()
-    if await admin.maintenance_on(db):
+    if await maintenance_on(db):
         await message.answer(i18n.get("admin-maintenance-notice"))
     await message.answer(
         i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)

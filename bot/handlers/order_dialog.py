@@ -1,9 +1,9 @@
 """The guided order dialog: one question per step, a priced summary, then placement.
 
 The steps per service type and every check live in `bot.services.order_input`; pricing and
-placement in `bot.services.ordering`. The FSM data (SQLite-backed, so a restart keeps it) holds:
-`service_id`, `service_name`, `kind`, `min`, `max`, `dripfeed`, `answers` (step -> value) and,
-on the summary, `token` (the Confirm button's token).
+placement in `bot.services.orders.placing`. The FSM data (SQLite-backed, so a restart keeps
+it) holds: `service_id`, `service_name`, `kind`, `min`, `max`, `dripfeed`, `answers` (step ->
+value) and, on the summary, `token` (the Confirm button's token).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from bot.keyboards.order_dialog import (
 )
 from bot.panel import PanelClient
 from bot.panel.models import OrderKind, normalize_kind
-from bot.services import catalog, ordering
+from bot.services import catalog
+from bot.services.alerts import Notices
 from bot.services.order_input import (
     OPTIONAL_STEPS,
     InputError,
@@ -49,6 +50,7 @@ from bot.services.order_input import (
     plan,
     previous_step,
 )
+from bot.services.orders import placing
 from bot.services.users import User
 from bot.states import OrderDialog
 from bot.views import order_dialog as views
@@ -100,12 +102,12 @@ async def _leave(
     await target.answer(i18n.get(key), reply_markup=main_menu(i18n))
 
 
-def _draft(user: User, data: dict[str, Any]) -> ordering.Draft:
+def _draft(user: User, data: dict[str, Any]) -> placing.Draft:
     limits = _limits(data)
     answers = data.get("answers", {})
     fields, quantity = build_fields(limits.kind, answers)
     link = answers.get(Step.LINK)
-    return ordering.Draft(
+    return placing.Draft(
         user_id=user.id,
         service_id=str(data["service_id"]),
         fields=fields,
@@ -334,11 +336,11 @@ async def _summary(
         return
     draft = _draft(user, data)
     try:
-        quote = await ordering.quote(db, settings, draft)
-    except ordering.ServiceUnavailable:
+        quote = await placing.quote(db, settings, draft)
+    except placing.ServiceUnavailable:
         await _leave(target, i18n, state, "order-unavailable")
         return
-    token = ordering.new_confirm_token()
+    token = placing.new_confirm_token()
     data["token"] = token
     data["quoted"] = quote.charge  # the price on this summary: never charge more than it
     await state.set_state(OrderDialog.confirm)
@@ -361,6 +363,7 @@ async def on_confirm(
     db: Database,
     panel: PanelClient,
     settings: Settings,
+    notices: Notices,
 ) -> None:
     # Answer at once: placement may take the panel's full timeout.
     callback_answer.disable()
@@ -382,10 +385,16 @@ async def on_confirm(
     await state.clear()
     await show(message, i18n.get("order-placing"), None, edit=True)
     quoted = data.get("quoted")
-    result = await ordering.place_order(
-        db, panel, settings, draft, token, max_charge=quoted if isinstance(quoted, int) else None
+    result = await placing.place_order(
+        db,
+        panel,
+        settings,
+        notices,
+        draft,
+        token,
+        max_charge=quoted if isinstance(quoted, int) else None,
     )
-    currency = await ordering.shop_currency(db)
+    currency = await catalog.currency(db)
     order_id = result.order_id if result.outcome in SHOWS_ORDER else None
     await show(
         message, views.outcome(i18n, result, currency), outcome_keyboard(i18n, order_id), edit=True

@@ -12,15 +12,19 @@ from aiogram_i18n import I18nContext
 from bot.db import Database
 from bot.handlers.screen import alert, show_for
 from bot.keyboards.menu import MenuCb
+from bot.keyboards.order_requests import order_request_rows
 from bot.keyboards.orders import (
     OrderCb,
     balance_keyboard,
     order_card_keyboard,
     orders_list_keyboard,
 )
-from bot.keyboards.tracking import tracking_rows
 from bot.panel import PanelClient, PanelError
-from bot.services import ordering, refills, wallet
+from bot.services import catalog, wallet
+from bot.services.alerts import Notices
+from bot.services.orders import queries, requests
+from bot.services.orders.queries import OrderView
+from bot.services.orders.status import refresh_order
 from bot.services.users import User
 from bot.views import orders as views
 
@@ -35,14 +39,14 @@ HISTORY_LIMIT = 10
 async def cb_balance(query: CallbackQuery, i18n: I18nContext, db: Database, user: User) -> None:
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
-    currency = await ordering.shop_currency(db)
+    currency = await catalog.currency(db)
     await show_for(query, views.balance(i18n, balance, history, currency), balance_keyboard(i18n))
 
 
 async def _show_list(
     query: CallbackQuery, i18n: I18nContext, db: Database, user: User, page: int
 ) -> None:
-    orders_page = await ordering.list_orders(db, user.id, page)
+    orders_page = await queries.list_orders(db, user.id, page)
     await show_for(
         query, views.orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
     )
@@ -65,14 +69,14 @@ async def _show_card(
     i18n: I18nContext,
     db: Database,
     user: User,
-    view: ordering.OrderView,
+    view: OrderView,
     page: int,
     note: str = "",
 ) -> None:
     """The card, with Refill / Cancel where the order and its service allow them."""
-    currency = await ordering.shop_currency(db)
-    actions = await refills.available_actions(db, user.id, view.id)
-    markup = order_card_keyboard(i18n, view, tracking_rows(i18n, view.id, actions), page=page)
+    currency = await catalog.currency(db)
+    actions = await requests.available_actions(db, user.id, view.id)
+    markup = order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
     await show_for(query, views.order_card(i18n, view, currency) + note, markup)
 
 
@@ -85,7 +89,7 @@ async def cb_order_view(
     db: Database,
     user: User,
 ) -> None:
-    view = await ordering.get_order(db, user.id, callback_data.order_id)
+    view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         alert(callback_answer, i18n.get("orders-not-found"))
         return
@@ -100,9 +104,10 @@ async def cb_order_refresh(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
+    notices: Notices,
     user: User,
 ) -> None:
-    view = await ordering.get_order(db, user.id, callback_data.order_id)
+    view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         alert(callback_answer, i18n.get("orders-not-found"))
         return
@@ -111,7 +116,7 @@ async def cb_order_refresh(
     await query.answer()
     note = ""
     try:
-        fresh = await ordering.refresh_order(db, panel, user.id, view.id)
+        fresh = await refresh_order(db, panel, notices, user.id, view.id)
     except PanelError as exc:
         log.warning("refresh of order %s failed: %s", view.id, exc)
         fresh = None

@@ -1,4 +1,5 @@
-"""Keyboards of the admin group: user card, order card, unknown-outcome resolution."""
+"""Keyboards of the admin group: user card, order card, unknown-outcome resolution (also as
+outbox buttons, for the alert the order services queue)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.keyboards.fields import RowId
-from bot.services.admin import CALLBACK_PREFIX
+from bot.services.outbox import Button
 
 
-class AdminCb(CallbackData, prefix=CALLBACK_PREFIX):
+class AdminCb(CallbackData, prefix="adm"):
     """action: credit | debit | ban | unban (id = user id);
     refresh | refund | renotify | placed | notplaced (id = our order id)."""
 
@@ -66,13 +67,6 @@ def add_unknown_buttons(builder: InlineKeyboardBuilder, i18n: I18nContext, order
     )
 
 
-def unknown_card(i18n: I18nContext, order_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    add_unknown_buttons(builder, i18n, order_id)
-    builder.adjust(1)
-    return builder.as_markup()
-
-
 def unknown_list(i18n: I18nContext, order_ids: list[int]) -> InlineKeyboardMarkup:
     """/unknown: "placed" and "not placed" for each order listed, two to a row."""
     builder = InlineKeyboardBuilder()
@@ -87,3 +81,12 @@ def unknown_list(i18n: I18nContext, order_ids: list[int]) -> InlineKeyboardMarku
         )
     builder.adjust(2)
     return builder.as_markup()
+
+
+def resolve_buttons(order_id: int) -> list[list[Button]]:
+    """The two ways to settle an order with an unknown outcome, as the buttons of the alert
+    the order services queue (handed to them in `Notices` by the app)."""
+    return [
+        [Button("admin-btn-placed", AdminCb(action="placed", id=order_id).pack())],
+        [Button("admin-btn-not-placed", AdminCb(action="notplaced", id=order_id).pack())],
+    ]

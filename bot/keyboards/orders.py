@@ -11,7 +11,7 @@ from aiogram_i18n import I18nContext
 
 from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
-from bot.services.ordering import OrderView, Page
+from bot.services.orders.queries import OrderView, Page
 from bot.text import shorten
 
 BUTTON_NAME_LIMIT = 32

@@ -36,7 +36,7 @@ from bot.payments.service import (
 )
 from bot.payments.stars import make_payload, parse_payload
 from bot.services import wallet
-from bot.services.ordering import shop_currency
+from bot.services.catalog import currency as shop_currency
 
 log = logging.getLogger(__name__)
 

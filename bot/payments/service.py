@@ -39,7 +39,8 @@ from bot.payments.models import (
 from bot.payments.stars import STARS_CURRENCY, make_payload, parse_payload, stars_for, value_of
 from bot.services import outbox, wallet
 from bot.services.catalog import CURRENCY_KEY, DEFAULT_CURRENCY
-from bot.services.ordering import maintenance_on, shop_currency
+from bot.services.catalog import currency as shop_currency
+from bot.services.maintenance import maintenance_on
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 from bot.db import Database
 from bot.money import price_micros
-from bot.panel.models import OrderKind
+from bot.services import kv
+from bot.services.order_input import PACKAGE_KINDS  # one definition: a package is 1 unit
 
-PACKAGE_KINDS = frozenset({OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE})
 GLOBAL_MARKUP_KEY = "markup_percent"
 
 
@@ -40,7 +40,7 @@ def effective_markup(
 
 
 async def global_markup(db: Database, default: Decimal) -> Decimal:
-    stored = await db.fetchval("SELECT value FROM kv WHERE key = ?", (GLOBAL_MARKUP_KEY,))
+    stored = await kv.get(db, GLOBAL_MARKUP_KEY)
     value = _decimal(stored)
     return default if value is None else value
 

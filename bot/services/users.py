@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.db import Database
 
 # last_seen is refreshed at most this often, so a chatty user does not cost a write per update
@@ -97,11 +99,15 @@ async def set_language(db: Database, user_id: int, language: str) -> None:
     await db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
 
-async def set_banned(db: Database, user_id: int, banned: bool) -> bool:
-    return (
-        await db.execute("UPDATE users SET is_banned = ? WHERE id = ?", (int(banned), user_id)) > 0
+async def set_banned(conn: aiosqlite.Connection, user_id: int, banned: bool) -> bool:
+    """Inside the caller's transaction; True if the flag changed."""
+    cursor = await conn.execute(
+        "UPDATE users SET is_banned = ? WHERE id = ? AND is_banned != ?",
+        (int(banned), user_id, int(banned)),
     )
+    return cursor.rowcount > 0
 
 
-async def set_blocked(db: Database, user_id: int, blocked: bool = True) -> None:
-    await db.execute("UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id))
+async def set_blocked(conn: aiosqlite.Connection, user_id: int, blocked: bool = True) -> None:
+    """Inside the caller's transaction (the sender closes the user's queued rows with it)."""
+    await conn.execute("UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id))

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.money import format_amount
-from bot.services.admin import (
-    AuditEntry,
-    BroadcastCounts,
-    MarkupOverview,
-    MoneyResult,
-    Profile,
-    RefundOutcome,
-    StatusEvent,
-)
-from bot.services.ordering import OrderView
+from bot.services.accounts import MoneyResult, Profile
+from bot.services.audit import AuditEntry
+from bot.services.broadcast import BroadcastCounts
+from bot.services.catalog_admin import MarkupOverview
+from bot.services.orders.queries import OrderView, StatusEvent
+from bot.services.orders.status import RefundOutcome
 from bot.services.wallet import LedgerEntry
 from bot.views.common import NONE, Translator, format_time
 

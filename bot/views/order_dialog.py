@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.money import format_amount
-from bot.services import ordering
 from bot.services.order_input import (
     LINES_AS_QUANTITY,
     LIST_STEPS,
@@ -14,6 +13,7 @@ from bot.services.order_input import (
     Step,
     active_steps,
 )
+from bot.services.orders import placing
 from bot.services.pricing import is_package
 from bot.text import shorten
 from bot.views.common import Translator
@@ -81,7 +81,7 @@ def summary(
     limits: ServiceLimits,
     answers: dict[str, Any],
     units: int,
-    quote: ordering.Quote,
+    quote: placing.Quote,
 ) -> str:
     """Every answer, the price, the balance before and after (or what is missing)."""
     lines = [i18n.get("order-summary-title", service=service_name), ""]
@@ -109,7 +109,7 @@ def summary(
     return "\n".join(lines)
 
 
-def outcome(i18n: Translator, result: ordering.PlaceResult, currency: str) -> str:
+def outcome(i18n: Translator, result: placing.PlaceResult, currency: str) -> str:
     """What Confirm came to: placed, failed (and why), unknown, not enough money..."""
     match result.outcome:
         case "placed":

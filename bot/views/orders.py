@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.money import format_amount
-from bot.services.ordering import ORDER_STATUSES, OrderView, Page
+from bot.services.orders.queries import OrderView, Page
+from bot.services.orders.status import ORDER_STATUSES
 from bot.services.wallet import LedgerEntry
 from bot.text import shorten
 from bot.views.common import Translator, format_time, signed_amount

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot.db import Database
 from bot.panel import PanelClient
-from bot.services.tracking import Tracker, TrackerConfig
+from bot.services.orders.poller import Poller, PollerConfig
+from tests.conftest import make_notices
 from tests.fakes.panel import FakePanel
 
 
@@ -47,15 +48,18 @@ async def main(n_orders: int, cycles: int) -> None:
                     rows,
                 )
             async with PanelClient(fake.url, fake.key, read_timeout=10) as client:
-                tracker = Tracker(
-                    db, client, admin_chat_id=-1, order_card=str, config=TrackerConfig(interval=60)
+                poller = Poller(
+                    db,
+                    client,
+                    notices=make_notices(-1, order_button=str),
+                    config=PollerConfig(interval=60),
                 )
                 plain: list[float] = []
                 for _ in range(3):  # timing without tracemalloc (it slows Python 2-3x)
                     await db.execute("UPDATE orders SET next_poll_at = 0")
                     fake.requests.clear()
                     started = time.perf_counter()
-                    await tracker.poll_once()
+                    await poller.poll_once()
                     plain.append(time.perf_counter() - started)
                     statuses = [r for r in fake.requests if r["action"] == "status"]
                     print(f"untraced cycle: {plain[-1]:.3f}s, {len(statuses)} status requests")
@@ -68,7 +72,7 @@ async def main(n_orders: int, cycles: int) -> None:
                     fake.requests.clear()  # the fake's own log would count as our memory
                     before = 0
                     started = time.perf_counter()
-                    report = await tracker.poll_once()
+                    report = await poller.poll_once()
                     times.append(time.perf_counter() - started)
                     requests.append(len(fake.requests) - before)
                     assert report.polled == n_orders, report

@@ -16,8 +16,8 @@ from aiogram_i18n import I18nContext
 from bot.commands import BROADCAST
 from bot.db import Database
 from bot.handlers.admin.common import reply
-from bot.services import admin
-from bot.services.admin import BroadcastCounts
+from bot.services import broadcast
+from bot.services.broadcast import BroadcastCounts
 from bot.tasks import Supervisor
 from bot.views.admin import broadcast_progress as progress_text
 
@@ -40,7 +40,7 @@ async def broadcast_progress(
     """Edit the progress message every few seconds until the batch is delivered."""
     shown = ""
     while True:
-        counts = await admin.broadcast_counts(db, batch)
+        counts = await broadcast.broadcast_counts(db, batch)
         text = render(counts)
         if text != shown:
             try:
@@ -62,13 +62,13 @@ async def cmd_broadcast(
         await reply(message, i18n.get("admin-usage-broadcast"))
         return
     assert message.from_user is not None
-    batch, count, started = await admin.start_broadcast(
+    batch, count, started = await broadcast.start_broadcast(
         db, message.from_user.id, message.chat.id, source.message_id
     )
     if not started:
         await reply(message, i18n.get("admin-broadcast-repeat", total=str(count)))
         return
-    counts = await admin.broadcast_counts(db, batch)
+    counts = await broadcast.broadcast_counts(db, batch)
     progress = await message.answer(progress_text(i18n, counts))
     if counts.done:
         return

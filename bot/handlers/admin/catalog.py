@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.handlers.admin.common import args, one_argument, reply
 from bot.panel import PanelClient, PanelError
-from bot.services import admin, catalog
+from bot.services import alerts, audit, catalog, catalog_admin
 from bot.views import admin as views
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,10 @@ async def cmd_sync(message: Message, i18n: I18nContext, db: Database, panel: Pan
         await reply(message, i18n.get("admin-sync-failed"))
         return
     assert message.from_user is not None
-    await admin.record(db, message.from_user.id, "sync", None, f"{report.total} services")
-    code = await admin.currency(db)
+    await audit.record(db, message.from_user.id, "sync", None, f"{report.total} services")
+    code = await catalog.currency(db)
     await reply(
-        message, i18n.get("admin-sync-done", **admin.report_params(report, code, SYNC_BIGGEST))
+        message, i18n.get("admin-sync-done", **alerts.report_params(report, code, SYNC_BIGGEST))
     )
 
 
@@ -52,15 +52,15 @@ async def cmd_markup(
     assert message.from_user is not None
     admin_id = message.from_user.id
     if not words:
-        overview = await admin.markup_overview(db, settings.markup_percent)
+        overview = await catalog_admin.markup_overview(db, settings.markup_percent)
         await reply(message, views.markup_overview(i18n, overview))
         return
     if len(words) == 1:
-        percent = admin.parse_percent(words[0])
+        percent = catalog_admin.parse_percent(words[0])
         if percent is None:
             await reply(message, i18n.get("admin-bad-percent", value=words[0][:16]))
             return
-        await admin.set_global_markup(db, admin_id, percent)
+        await catalog_admin.set_global_markup(db, admin_id, percent)
         await reply(message, i18n.get("admin-markup-global-set", percent=str(percent)))
         return
     if len(words) != 3 or words[0].lower() not in {"cat", "svc"}:
@@ -69,12 +69,12 @@ async def cmd_markup(
     scope: Literal["cat", "svc"] = "cat" if words[0].lower() == "cat" else "svc"
     value: Decimal | None = None
     if words[2].lower() != "off":
-        value = admin.parse_percent(words[2])
+        value = catalog_admin.parse_percent(words[2])
         if value is None:
             await reply(message, i18n.get("admin-bad-percent", value=words[2][:16]))
             return
     target = words[1].lstrip("#")
-    name = await admin.set_override_markup(db, admin_id, scope, target, value)
+    name = await catalog_admin.set_override_markup(db, admin_id, scope, target, value)
     if name is None:
         await reply(message, i18n.get(f"admin-markup-{scope}-not-found", id=words[1][:32]))
         return
@@ -100,5 +100,5 @@ async def cmd_hide(
         return
     service_id = query.lstrip("#")[:32]
     assert message.from_user is not None
-    changed = await admin.set_hidden(db, message.from_user.id, service_id, hide)
+    changed = await catalog_admin.set_hidden(db, message.from_user.id, service_id, hide)
     await reply(message, views.hide_result(i18n, hide, changed, service_id))

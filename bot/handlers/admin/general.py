@@ -14,7 +14,7 @@ from bot.db import Database
 from bot.handlers.admin.common import reply
 from bot.money import format_amount, to_micros
 from bot.panel import PanelClient
-from bot.services import admin, stats
+from bot.services import audit, catalog, stats
 from bot.views.admin import audit_list
 from bot.views.stats import stats_text
 
@@ -32,13 +32,13 @@ async def cmd_help(message: Message, i18n: I18nContext) -> None:
 
 @router.message(Command(AUDIT.name))
 async def cmd_audit(message: Message, i18n: I18nContext, db: Database) -> None:
-    await reply(message, audit_list(i18n, await admin.recent_audit(db, AUDIT_LINES)))
+    await reply(message, audit_list(i18n, await audit.recent(db, AUDIT_LINES)))
 
 
 @router.message(Command(STATS.name))
 async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: PanelClient) -> None:
     numbers = await stats.collect(db)
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     try:
         answer = await panel.balance()
         balance = format_amount(to_micros(answer.amount), answer.currency)

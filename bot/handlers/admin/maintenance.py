@@ -10,7 +10,7 @@ from aiogram_i18n import I18nContext
 from bot.commands import MAINTENANCE
 from bot.db import Database
 from bot.handlers.admin.common import args, reply
-from bot.services import admin
+from bot.services import maintenance
 
 router = Router(name="admin-maintenance")
 
@@ -21,12 +21,12 @@ async def cmd_maintenance(
 ) -> None:
     words = [a.lower() for a in args(command)]
     if not words:
-        on = await admin.maintenance_on(db)
+        on = await maintenance.maintenance_on(db)
         await reply(message, i18n.get("admin-maintenance-state", state="on" if on else "off"))
         return
     if len(words) != 1 or words[0] not in {"on", "off"}:
         await reply(message, i18n.get("admin-usage-maintenance"))
         return
     assert message.from_user is not None
-    await admin.set_maintenance(db, message.from_user.id, words[0] == "on")
+    await maintenance.set_maintenance(db, message.from_user.id, words[0] == "on")
     await reply(message, i18n.get(f"admin-maintenance-{words[0]}"))

@@ -19,8 +19,10 @@ from bot.handlers.screen import alert, show
 from bot.keyboards.admin import AdminCb, order_card, unknown_list
 from bot.money import format_amount
 from bot.panel import PanelClient, PanelError
-from bot.services import admin, ordering
-from bot.services.ordering import OrderView
+from bot.services import catalog
+from bot.services.alerts import Notices
+from bot.services.orders import notify, queries, status
+from bot.services.orders.queries import OrderView
 from bot.states import AdminDialog
 from bot.views import admin as views
 
@@ -35,15 +37,15 @@ async def _card(i18n: I18nContext, db: Database, order: OrderView) -> str:
     return views.order_card(
         i18n,
         order,
-        await admin.currency(db),
-        events=await admin.order_events(db, order.id),
-        ledger=await admin.order_ledger(db, order.id),
-        audit=await admin.order_audit(db, order.id),
+        await catalog.currency(db),
+        events=await queries.order_events(db, order.id),
+        ledger=await queries.order_ledger(db, order.id),
+        audit=await queries.order_audit(db, order.id),
     )
 
 
 async def _show_order(query: CallbackQuery, i18n: I18nContext, db: Database, order_id: int) -> None:
-    order = await ordering.get_order_any(db, order_id)
+    order = await queries.get_order_any(db, order_id)
     if order is None or query.message is None:
         return
     await show(
@@ -62,7 +64,7 @@ async def cmd_order(
     query = await one_argument(message, command, i18n.get("admin-usage-order"))
     if query is None:
         return
-    order = await admin.find_order(db, query)
+    order = await queries.find_order(db, query)
     if order is None:
         await reply(message, i18n.get("admin-order-not-found", query=query[:64]))
         return
@@ -77,8 +79,9 @@ async def cb_refresh(
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
+    notices: Notices,
 ) -> None:
-    order = await ordering.get_order_any(db, callback_data.id)
+    order = await queries.get_order_any(db, callback_data.id)
     if order is None:
         callback_answer.text = i18n.get("admin-order-not-found", query=str(callback_data.id))
         return
@@ -86,7 +89,7 @@ async def cb_refresh(
         alert(callback_answer, i18n.get("admin-refresh-no-panel-id"))
     else:
         try:
-            await ordering.refresh_order(db, panel, order.user_id, order.id)
+            await status.refresh_order(db, panel, notices, order.user_id, order.id)
         except PanelError as exc:
             log.warning("refresh of order %s failed: %s", order.id, exc)
             alert(callback_answer, i18n.get("admin-panel-error"))
@@ -103,8 +106,8 @@ async def cb_refund(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    outcome, amount = await admin.refund_order(db, query.from_user.id, callback_data.id)
-    code = await admin.currency(db)
+    outcome, amount = await status.operator_refund(db, query.from_user.id, callback_data.id)
+    code = await catalog.currency(db)
     alert(callback_answer, views.refund_result(i18n, outcome, callback_data.id, amount, code))
     await _show_order(query, i18n, db, callback_data.id)
 
@@ -117,14 +120,14 @@ async def cb_renotify(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    done = await admin.requeue_notification(db, query.from_user.id, callback_data.id)
+    done = await notify.requeue_notification(db, query.from_user.id, callback_data.id)
     alert(callback_answer, i18n.get("admin-renotify-done" if done else "admin-renotify-none"))
 
 
 @router.message(Command(UNKNOWN.name))
 async def cmd_unknown(message: Message, i18n: I18nContext, db: Database) -> None:
-    orders, total = await admin.list_unknown(db, UNKNOWN_LIST)
-    text = views.unknown_list(i18n, orders, total, await admin.currency(db))
+    orders, total = await queries.list_unknown(db, UNKNOWN_LIST)
+    text = views.unknown_list(i18n, orders, total, await catalog.currency(db))
     await reply(message, text, unknown_list(i18n, [o.id for o in orders]) if orders else None)
 
 
@@ -137,7 +140,7 @@ async def cb_placed(
     db: Database,
     state: FSMContext,
 ) -> None:
-    order = await ordering.get_order_any(db, callback_data.id)
+    order = await queries.get_order_any(db, callback_data.id)
     if order is None or order.status != "unknown":
         alert(callback_answer, _not_unknown(i18n, callback_data.id))
         return
@@ -155,11 +158,11 @@ async def cb_not_placed(
     i18n: I18nContext,
     db: Database,
 ) -> None:
-    outcome, amount = await admin.resolve_not_placed(db, query.from_user.id, callback_data.id)
+    outcome, amount = await status.resolve_not_placed(db, query.from_user.id, callback_data.id)
     if outcome != "done":
         alert(callback_answer, _not_unknown(i18n, callback_data.id))
         return
-    code = await admin.currency(db)
+    code = await catalog.currency(db)
     text = i18n.get(
         "admin-resolved-not-placed", id=str(callback_data.id), amount=format_amount(amount, code)
     )
@@ -172,6 +175,6 @@ async def on_panel_id(message: Message, i18n: I18nContext, db: Database, state: 
     data = await state.get_data()
     order_id = int(data.get("order_id") or 0)
     assert message.from_user is not None and message.text is not None
-    outcome, other = await admin.resolve_placed(db, message.from_user.id, order_id, message.text)
+    outcome, other = await status.resolve_placed(db, message.from_user.id, order_id, message.text)
     await state.clear()
     await reply(message, views.resolve_placed_result(i18n, outcome, order_id, other, message.text))

@@ -16,7 +16,7 @@ from bot.handlers.admin.common import one_argument, reply
 from bot.handlers.screen import show
 from bot.keyboards.admin import AdminCb, user_card
 from bot.money import AmountError, parse_amount, to_micros
-from bot.services import admin
+from bot.services import accounts, catalog, users
 from bot.services.users import User
 from bot.views import admin as views
 
@@ -27,13 +27,13 @@ MAX_ADMIN_AMOUNT = to_micros(1_000_000)
 
 
 async def _card(i18n: I18nContext, db: Database, user: User) -> str:
-    info = await admin.profile(db, user)
-    return views.user_card(i18n, info, await admin.currency(db))
+    info = await accounts.profile(db, user)
+    return views.user_card(i18n, info, await catalog.currency(db))
 
 
 async def _find_user(message: Message, i18n: I18nContext, db: Database, query: str) -> User | None:
     """The user `query` names (an id or @username); None, after saying so, when none."""
-    user = await admin.find_user(db, query)
+    user = await users.find(db, query)
     if user is None:
         await reply(message, views.user_not_found(i18n, query))
     return user
@@ -72,7 +72,7 @@ async def cmd_money(
     if user is None:
         return
     assert message.from_user is not None
-    result = await admin.adjust_balance(
+    result = await accounts.adjust_balance(
         db,
         message.from_user.id,
         user.id,
@@ -88,7 +88,7 @@ async def cmd_money(
         query=words[0],
         user_id=user.id,
         amount=amount,
-        currency=await admin.currency(db),
+        currency=await catalog.currency(db),
     )
     await reply(message, text)
 
@@ -104,7 +104,7 @@ async def cmd_ban(
     if user is None:
         return
     assert message.from_user is not None
-    changed = await admin.set_banned(db, message.from_user.id, user.id, banned)
+    changed = await accounts.set_banned(db, message.from_user.id, user.id, banned)
     await reply(message, views.ban_result(i18n, banned, changed, user.id))
 
 
@@ -125,9 +125,9 @@ async def cb_ban(
     db: Database,
 ) -> None:
     banned = callback_data.action == "ban"
-    changed = await admin.set_banned(db, query.from_user.id, callback_data.id, banned)
+    changed = await accounts.set_banned(db, query.from_user.id, callback_data.id, banned)
     callback_answer.text = views.ban_result(i18n, banned, changed, callback_data.id)
-    user = await admin.find_user(db, str(callback_data.id))
+    user = await users.find(db, str(callback_data.id))
     if user is not None and query.message is not None:
         await show(
             query.message, await _card(i18n, db, user), user_card(i18n, user.id, user.is_banned)

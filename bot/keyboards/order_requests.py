@@ -1,7 +1,8 @@
-"""Refill / Cancel buttons for the order card and the cancel confirmation (tracking feature).
+"""Refill / Cancel buttons for the order card, the cancel confirmation, and the "open the
+order" button of notifications.
 
 The order card (bot/keyboards/orders.py) takes these rows through its `extra_rows` hook:
-`order_card_keyboard(i18n, view, extra_rows=tracking_rows(i18n, view.id, actions))`.
+`order_card_keyboard(i18n, view, extra_rows=order_request_rows(i18n, view.id, actions))`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bot.keyboards.fields import RowId
 from bot.keyboards.orders import OrderCb
 
 
-class TrackCb(CallbackData, prefix="tr"):
+class OrderRequestCb(CallbackData, prefix="tr"):
     """action: cancel_yes (the confirmed cancel); order_id is our id."""
 
     action: str
@@ -28,10 +29,10 @@ def order_card_data(order_id: int) -> str:
     return OrderCb(action="view", order_id=order_id).pack()
 
 
-def tracking_rows(
+def order_request_rows(
     i18n: I18nContext, order_id: int, actions: Iterable[str]
 ) -> list[list[InlineKeyboardButton]]:
-    """One row per action the order offers (see refills.available_actions)."""
+    """One row per action the order offers (see services.orders.requests.available_actions)."""
     rows = []
     for action in ("refill", "cancel"):
         if action in actions:
@@ -52,7 +53,7 @@ def cancel_confirm_keyboard(i18n: I18nContext, order_id: int) -> InlineKeyboardM
             [
                 InlineKeyboardButton(
                     text=i18n.get("track-btn-cancel-confirm"),
-                    callback_data=TrackCb(action="cancel_yes", order_id=order_id).pack(),
+                    callback_data=OrderRequestCb(action="cancel_yes", order_id=order_id).pack(),
                 )
             ],
             [back_button(i18n, order_id)],

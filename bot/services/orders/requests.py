@@ -1,16 +1,18 @@
-"""Refill and cancel requests: one open request per order, sent to the panel exactly once.
+"""Refill and cancel requests (the `order_requests` table): one open request per order, sent
+to the panel exactly once.
 
-"Accepted" is not "done": a cancel ends when the order's status says Canceled (the tracker
-refunds it), a refill has its own status that the tracker polls and announces.
+"Accepted" is not "done": a cancel ends when the order's status is final (the status machine
+refunds a Canceled order and closes the request, `finish_cancel`), a refill has its own status
+that the poller polls and announces.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import aiosqlite
 
@@ -23,6 +25,8 @@ from bot.panel import (
     PanelRejected,
     RefillResult,
 )
+
+T = TypeVar("T")
 
 REFILLABLE_STATUSES = frozenset({"completed"})
 CANCELABLE_STATUSES = frozenset({"pending", "in_progress", "processing", "active"})
@@ -123,23 +127,32 @@ async def _close(
     )  # fmt: skip
 
 
+async def _send(
+    db: Database, request_id: int, call: Awaitable[T]
+) -> tuple[T | None, RequestResult]:
+    """The panel's answer; or None and the result, the request closed, when it failed."""
+    try:
+        return await call, RequestResult(Outcome.ACCEPTED)
+    except PanelRejected as exc:
+        await _close(db, request_id, "rejected", active=False, message=exc.message)
+        return None, RequestResult(Outcome.REJECTED, exc.message)
+    except PanelOutcomeUnknown as exc:
+        await _close(db, request_id, "unknown", active=False, message=exc.message)
+        return None, RequestResult(Outcome.UNKNOWN)
+    except PanelNotSent as exc:
+        await _close(db, request_id, "not_sent", active=False, message=exc.message)
+        return None, RequestResult(Outcome.UNAVAILABLE)
+
+
 async def request_refill(
     db: Database, panel: RequestPanel, user_id: int, order_id: int
 ) -> RequestResult:
     early, request_id, panel_order_id = await _open(db, user_id, order_id, "refill")
     if early is not None:
         return early
-    try:
-        answer = await panel.refill(panel_order_id)
-    except PanelRejected as exc:
-        await _close(db, request_id, "rejected", active=False, message=exc.message)
-        return RequestResult(Outcome.REJECTED, exc.message)
-    except PanelOutcomeUnknown as exc:
-        await _close(db, request_id, "unknown", active=False, message=exc.message)
-        return RequestResult(Outcome.UNKNOWN)
-    except PanelNotSent as exc:
-        await _close(db, request_id, "not_sent", active=False, message=exc.message)
-        return RequestResult(Outcome.UNAVAILABLE)
+    answer, failed = await _send(db, request_id, panel.refill(panel_order_id))
+    if answer is None:
+        return failed
     if answer.refill_id is None:
         # accepted, but there is no refill id to follow: nothing to poll
         await _close(db, request_id, "accepted", active=False, message=answer.message)
@@ -157,23 +170,24 @@ async def request_cancel(
     early, request_id, panel_order_id = await _open(db, user_id, order_id, "cancel")
     if early is not None:
         return early
-    try:
-        answers = await panel.cancel([panel_order_id])
-    except PanelRejected as exc:
-        await _close(db, request_id, "rejected", active=False, message=exc.message)
-        return RequestResult(Outcome.REJECTED, exc.message)
-    except PanelOutcomeUnknown as exc:
-        await _close(db, request_id, "unknown", active=False, message=exc.message)
-        return RequestResult(Outcome.UNKNOWN)
-    except PanelNotSent as exc:
-        await _close(db, request_id, "not_sent", active=False, message=exc.message)
-        return RequestResult(Outcome.UNAVAILABLE)
+    answers, failed = await _send(db, request_id, panel.cancel([panel_order_id]))
+    if answers is None:
+        return failed
     answer = answers.get(panel_order_id)
     if isinstance(answer, CancelResult) and answer.accepted:
-        # open until the tracker sees the order final (Canceled, with the refund)
+        # open until the poller sees the order final (Canceled, with the refund)
         await _close(db, request_id, "accepted", active=True, message=answer.message)
         await db.execute("UPDATE orders SET next_poll_at = 0 WHERE id = ?", (order_id,))
         return RequestResult(Outcome.ACCEPTED, answer.message)
     reason = answer.message if isinstance(answer, ItemError) else None
     await _close(db, request_id, "rejected", active=False, message=reason)
     return RequestResult(Outcome.REJECTED, reason)
+
+
+async def finish_cancel(conn: aiosqlite.Connection, order_id: int, now: int) -> None:
+    """The order is final: an accepted cancel request is over, whatever the result."""
+    await conn.execute(
+        "UPDATE order_requests SET active = 0, status = 'done', updated_at = ?"
+        " WHERE order_id = ? AND kind = 'cancel' AND active = 1",
+        (now, order_id),
+    )

@@ -1,19 +1,12 @@
-"""Order tracking: polls the panel for the status of every unfinished order in batches, moves
-money back for partial and canceled orders and tells the user, all in one transaction per batch.
+"""The poller: asks the panel for the status of every unfinished order in batches of 100 and
+hands each change to the status machine (status.apply_panel_status: refund, notification,
+alerts), all in one transaction per batch. Orders whose status did not change only get their
+numbers and next poll time, for the whole batch in one `executemany`.
 
-Refunds (through ordering.refund_order: each step once, all of them together never more than
-the charge; in the transaction that stores the status):
-- Partial: `charge * remains // quantity` micro-units, remains clamped to 0..quantity. The
-  division rounds DOWN (in the shop's favour by less than one micro-unit, 0.000001): the user
-  was charged rounded up, so the exact pro-rata share is `charge * remains / quantity` and the
-  refund never exceeds it nor the charge. `remains <= 0` refunds nothing.
-- Canceled / Refunded: the whole charge minus what was already refunded.
-- The panel's Fail/Error (our `error`) refunds nothing automatically: the operators are alerted
-  (the panel may or may not have refunded us) and the order is still polled, slowly, so a later
-  Canceled/Refunded refunds it as usual.
-
-Refill requests (bot/services/refills.py) are polled here too, with `refill_statuses`.
-Nothing here knows aiogram: the order-card button data comes in as `order_card`.
+Back-off: an order the panel keeps erring on is polled less often (and the operators hear of
+it); an order unchanged for long is polled less often; while the panel is down the whole cycle
+backs off and the operators get one alert down, one when it is back. Refill requests
+(requests.py) are polled here too, with `refill_statuses`.
 """
 
 from __future__ import annotations
@@ -29,7 +22,6 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot.db import Database
-from bot.money import format_amount
 from bot.panel import (
     ItemError,
     OrderStatus,
@@ -37,13 +29,11 @@ from bot.panel import (
     RefillState,
     RefillStatus,
 )
-from bot.services import outbox
-from bot.services.ordering import (
-    FINAL_STATUSES,
+from bot.services import alerts, catalog, outbox
+from bot.services.alerts import Notices
+from bot.services.orders.status import (
     PANEL_STATUS_BY_STATE,
-    cost_micros,
-    refund_order,
-    shop_currency,
+    apply_panel_status,
     storable_count,
 )
 from bot.services.outbox import Button
@@ -53,13 +43,10 @@ log = logging.getLogger(__name__)
 # Orders the poller follows (with a panel id). "unknown" may have one if an operator set it;
 # "error" (the panel's Fail) is followed slowly in case the panel later cancels/refunds it.
 POLLED_STATUSES = ("pending", "in_progress", "processing", "active", "unknown", "error")
-STARTED_STATUSES = frozenset({"in_progress", "processing", "active"})
 REFILL_FINAL = frozenset({"completed", "rejected", "canceled", "failed"})
 
-PANEL_DOWN_KEY = "tracking:panel_down_since"
 
-
-class TrackingPanel(Protocol):
+class PollerPanel(Protocol):
     async def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus | ItemError]: ...
 
     async def refill_statuses(
@@ -68,7 +55,7 @@ class TrackingPanel(Protocol):
 
 
 @dataclass(frozen=True)
-class TrackerConfig:
+class PollerConfig:
     interval: float = 60.0
     batch_size: int = 100  # the panel's multi-status limit
     concurrency: int = 4  # status requests in flight at once
@@ -107,29 +94,20 @@ class _Polled:
     status_changed_at: int
 
 
-def partial_refund(charge: int, quantity: int, remains: int | None) -> int:
-    """The share of `charge` for `remains` undelivered units, rounded down, within 0..charge."""
-    if remains is None or remains <= 0 or quantity <= 0 or charge <= 0:
-        return 0
-    return charge * min(remains, quantity) // quantity
-
-
-class Tracker:
+class Poller:
     def __init__(
         self,
         db: Database,
-        panel: TrackingPanel,
+        panel: PollerPanel,
         *,
-        admin_chat_id: int,
-        order_card: Callable[[int], str],
-        config: TrackerConfig | None = None,
+        notices: Notices,
+        config: PollerConfig | None = None,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.panel = panel
-        self.admin_chat_id = admin_chat_id
-        self.order_card = order_card
-        self.config = config or TrackerConfig()
+        self.notices = notices
+        self.config = config or PollerConfig()
         self.on_enqueued = on_enqueued
         self.down_streak = 0
 
@@ -141,8 +119,8 @@ class Tracker:
             try:
                 report = await self.poll_once()
             except Exception:
-                # a bad cycle (database busy, a bug on one order) must not end tracking
-                log.exception("tracking cycle failed")
+                # a bad cycle (database busy, a bug on one order) must not end polling
+                log.exception("poll cycle failed")
                 report = CycleReport(panel_down=False)
             delay = self.config.interval
             if report.panel_down:
@@ -172,7 +150,7 @@ class Tracker:
         started = time.monotonic()
         now = now or int(time.time())
         report = CycleReport()
-        currency = await shop_currency(self.db)
+        currency = await catalog.currency(self.db)
         placeholders = ",".join("?" * len(POLLED_STATUSES))
         rows = await self.db.fetchall(
             "SELECT id, status, panel_order_id, poll_errors, status_changed_at FROM orders"
@@ -228,7 +206,7 @@ class Tracker:
         report: CycleReport,
     ) -> None:
         unchanged: list[tuple[Any, ...]] = []
-        changed: list[tuple[_Polled, str, OrderStatus]] = []
+        changed: list[tuple[_Polled, OrderStatus]] = []
         failed: list[tuple[_Polled, str]] = []
         for order in batch:
             result = answer.get(order.panel_order_id)
@@ -259,7 +237,7 @@ class Tracker:
                     )
                 )
             else:
-                changed.append((order, new, result))
+                changed.append((order, result))
         if not (unchanged or changed or failed):
             return
         async with self.db.transaction() as conn:
@@ -273,9 +251,21 @@ class Tracker:
             for order, message in failed:
                 report.errors += 1
                 await self._order_error(conn, order, message, now)
-            for order, new, result in changed:
-                if await self.apply_status(conn, order.id, new, result, now, currency, report):
-                    report.changed += 1
+            for order, result in changed:
+                applied = await apply_panel_status(
+                    conn,
+                    self.notices,
+                    order.id,
+                    result,
+                    currency=currency,
+                    now=now,
+                    next_poll_at=now + int(self.config.interval),
+                )
+                report.changed += applied.changed
+                report.notified += applied.notified
+                if applied.refunded:
+                    report.refunds += 1
+                    report.refunded_ids.append(order.id)
 
     async def _order_error(
         self, conn: aiosqlite.Connection, order: _Polled, message: str, now: int
@@ -287,116 +277,9 @@ class Tracker:
         )
         log.info("order %s: panel error %r (%d in a row)", order.id, message, errors)
         if errors >= self.config.flag_after:
-            await outbox.enqueue(
-                conn,
-                self.admin_chat_id,
-                "track-alert-order-errors",
-                {
-                    "order_id": str(order.id),
-                    "panel_order_id": order.panel_order_id,
-                    "count": errors,
-                    "error": message[:300],
-                },
-                dedup=f"order:{order.id}:poll-errors",
+            await alerts.poll_errors(
+                conn, self.notices, order.id, order.panel_order_id, errors, message
             )
-
-    async def apply_status(
-        self,
-        conn: aiosqlite.Connection,
-        order_id: int,
-        new: str,
-        result: OrderStatus,
-        now: int,
-        currency: str,
-        report: CycleReport | None = None,
-    ) -> bool:
-        """Store a new status with its refund and its notification, inside `conn`'s
-        transaction. Re-reads the order, so a repeat (or a race) changes nothing."""
-        cursor = await conn.execute(
-            "SELECT o.id, o.user_id, o.status, o.charge, o.refunded, o.quantity,"
-            " o.panel_order_id, coalesce(s.name, o.service_id) AS service_name"
-            " FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id = ?",
-            (order_id,),
-        )
-        row = await cursor.fetchone()
-        if row is None or row["status"] == new or row["status"] in FINAL_STATUSES:
-            return False
-        old = str(row["status"])
-        user_id = int(row["user_id"])
-        charge, refunded = int(row["charge"]), int(row["refunded"])
-        amount = 0
-        if new == "partial":
-            amount = partial_refund(charge, int(row["quantity"]), result.remains) - refunded
-        elif new in ("canceled", "refunded"):
-            amount = charge - refunded
-        if amount > 0:
-            amount = await refund_order(conn, order_id, amount, note=f"{new} at the panel", now=now)
-            if amount and report is not None:
-                report.refunds += 1
-                report.refunded_ids.append(order_id)
-        await conn.execute(
-            "UPDATE orders SET status = ?, remains = coalesce(?, remains),"
-            " start_count = coalesce(?, start_count), cost = coalesce(?, cost), poll_errors = 0,"
-            " status_changed_at = ?, updated_at = ?, next_poll_at = ? WHERE id = ?",
-            (
-                new,
-                storable_count(result.remains),
-                storable_count(result.start_count),
-                cost_micros(result.charge),  # a Partial's charge is what the panel kept
-                now,
-                now,
-                now + int(self.config.interval),
-                order_id,
-            ),
-        )
-        if new in FINAL_STATUSES:
-            # an accepted cancel request is over once the order is final, whatever the result
-            await conn.execute(
-                "UPDATE order_requests SET active = 0, status = 'done', updated_at = ?"
-                " WHERE order_id = ? AND kind = 'cancel' AND active = 1",
-                (now, order_id),
-            )
-        key = _notification_key(old, new)
-        params: dict[str, Any] = {
-            "order_id": str(order_id),
-            "service": str(row["service_name"]),
-            "refund": format_amount(refunded + amount, currency),
-        }
-        if new == "partial" and refunded + amount == 0:
-            # Partial with no usable `remains` (missing, 0 or less): nothing to refund by rule,
-            # so the user is not told "0.00 is back" and an operator decides (/order → refund)
-            key = "track-partial-no-refund"
-            await outbox.enqueue(
-                conn,
-                self.admin_chat_id,
-                "track-alert-partial-no-remains",
-                {
-                    **params,
-                    "panel_order_id": str(row["panel_order_id"]),
-                    "remains": str(result.remains),
-                },
-                dedup=f"order:{order_id}:partial-no-remains",
-            )
-        if key is not None:
-            queued = await outbox.enqueue(
-                conn,
-                user_id,
-                key,
-                params,
-                buttons=[[Button("track-btn-order", self.order_card(order_id))]],
-                dedup=f"order:{order_id}:status:{new}",
-            )
-            if queued and report is not None:
-                report.notified += 1
-        if new == "error":
-            await outbox.enqueue(
-                conn,
-                self.admin_chat_id,
-                "track-alert-order-failed",
-                {**params, "panel_order_id": str(row["panel_order_id"])},
-                dedup=f"order:{order_id}:panel-failed",
-            )
-        return True
 
     # ------------------------------------------------------------------ refills
 
@@ -446,18 +329,10 @@ class Tracker:
                 (errors, self._error_backoff(now, errors), message[:500], now, request_id),
             )
             if errors >= self.config.flag_after:
-                await outbox.enqueue(
-                    conn,
-                    self.admin_chat_id,
-                    "track-alert-refill-errors",
-                    {
-                        "order_id": str(r["order_id"]),
-                        "refill_id": str(r["panel_refill_id"]),
-                        "count": errors,
-                        "error": message[:300],
-                    },
-                    dedup=f"refill:{request_id}:poll-errors",
-                )
+                await alerts.refill_poll_errors(
+                    conn, self.notices, request_id, int(r["order_id"]),
+                    str(r["panel_refill_id"]), errors, message,
+                )  # fmt: skip
             return
         if result.status is None:
             log.warning("refill %s: unknown status %r", request_id, result.raw_status)
@@ -477,52 +352,18 @@ class Tracker:
                 int(r["user_id"]),
                 f"track-refill-{new.replace('_', '-')}",
                 {"order_id": str(order_id)},
-                buttons=[[Button("track-btn-order", self.order_card(order_id))]],
+                buttons=[[Button("track-btn-order", self.notices.order_button(order_id))]],
                 dedup=f"refill:{request_id}:status:{new}",
             )
 
     # ------------------------------------------------------------------ panel health
 
     async def _panel_health(self, report: CycleReport, now: int) -> None:
-        since = await self.db.fetchval("SELECT value FROM kv WHERE key = ?", (PANEL_DOWN_KEY,))
         if report.panel_down:
             self.down_streak += 1
-            if since is None:
-                async with self.db.transaction() as conn:
-                    await conn.execute(
-                        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                        (PANEL_DOWN_KEY, str(now)),
-                    )
-                    await outbox.enqueue(
-                        conn,
-                        self.admin_chat_id,
-                        "track-alert-panel-down",
-                        {"error": (report.last_error or "")[:300]},
-                        dedup=f"panel:down:{now}",
-                    )
+            if await alerts.panel_down(self.db, self.notices, report.last_error or "", now):
                 report.notified += 1
             return
         self.down_streak = 0
-        if since is not None and report.answered:
-            minutes = max(0, (now - int(since)) // 60)
-            async with self.db.transaction() as conn:
-                await conn.execute("DELETE FROM kv WHERE key = ?", (PANEL_DOWN_KEY,))
-                await outbox.enqueue(
-                    conn,
-                    self.admin_chat_id,
-                    "track-alert-panel-back",
-                    {"minutes": minutes},
-                    dedup=f"panel:back:{since}",
-                )
+        if report.answered and await alerts.panel_back(self.db, self.notices, now):
             report.notified += 1
-
-
-def _notification_key(old: str, new: str) -> str | None:
-    if new in STARTED_STATUSES and old not in STARTED_STATUSES:
-        return "track-started"
-    return {
-        "completed": "track-completed",
-        "partial": "track-partial",
-        "canceled": "track-canceled",
-        "refunded": "track-refunded",
-    }.get(new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.refills import Outcome, RequestResult
+from bot.services.orders.requests import Outcome, RequestResult
 from bot.views.common import Translator
 
 REASON_CHARS = 500

@@ -1,4 +1,4 @@
-"""Refill and cancel buttons of the order card. The service decides; bot/views/tracking.py
+"""Refill and cancel buttons of the order card. The service decides; bot/views/order_requests.py
 says what came of it."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from aiogram_i18n import I18nContext
 
 from bot.db import Database
 from bot.handlers.screen import alert
+from bot.keyboards.order_requests import OrderRequestCb, back_to_order, cancel_confirm_keyboard
 from bot.keyboards.orders import OrderCb
-from bot.keyboards.tracking import TrackCb, back_to_order, cancel_confirm_keyboard
 from bot.panel import PanelClient
-from bot.services import refills
-from bot.services.refills import Outcome, RequestResult
+from bot.services.orders import requests
+from bot.services.orders.requests import Outcome, RequestResult
 from bot.services.users import User
-from bot.views import tracking as views
+from bot.views import order_requests as views
 
-router = Router(name="tracking")
+router = Router(name="order_requests")
 
 
 async def _reply(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
@@ -54,7 +54,7 @@ async def cb_refill(
     panel: PanelClient,
     user: User,
 ) -> None:
-    result = await refills.request_refill(db, panel, user.id, callback_data.order_id)
+    result = await requests.request_refill(db, panel, user.id, callback_data.order_id)
     await _answer_request(query, callback_answer, i18n, "refill", callback_data.order_id, result)
 
 
@@ -67,7 +67,7 @@ async def cb_cancel_ask(
     db: Database,
     user: User,
 ) -> None:
-    actions = await refills.available_actions(db, user.id, callback_data.order_id)
+    actions = await requests.available_actions(db, user.id, callback_data.order_id)
     if "cancel" not in actions:
         alert(
             callback_answer,
@@ -78,15 +78,15 @@ async def cb_cancel_ask(
     await _reply(query, text, cancel_confirm_keyboard(i18n, callback_data.order_id))
 
 
-@router.callback_query(TrackCb.filter(F.action == "cancel_yes"))
+@router.callback_query(OrderRequestCb.filter(F.action == "cancel_yes"))
 async def cb_cancel(
     query: CallbackQuery,
-    callback_data: TrackCb,
+    callback_data: OrderRequestCb,
     callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
     user: User,
 ) -> None:
-    result = await refills.request_cancel(db, panel, user.id, callback_data.order_id)
+    result = await requests.request_cancel(db, panel, user.id, callback_data.order_id)
     await _answer_request(query, callback_answer, i18n, "cancel", callback_data.order_id, result)

@@ -1,0 +1,36 @@
+"""The `kv` table: small named values the shop keeps between runs (the panel currency, the
+operators' global markup and maintenance switch, alert states). This module is the only code
+that reads or writes it; the modules that give a key its meaning call it.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.db import Database
+
+
+async def get(db: Database, key: str) -> str | None:
+    value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
+    return None if value is None else str(value)
+
+
+async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    """Set `key` inside the caller's transaction."""
+    await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+async def put_new(conn: aiosqlite.Connection, key: str, value: str) -> bool:
+    """Set `key` only if it is not set yet; True if this call set it."""
+    cursor = await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+    )
+    return cursor.rowcount > 0
+
+
+async def delete(conn: aiosqlite.Connection, key: str) -> None:
+    await conn.execute("DELETE FROM kv WHERE key = ?", (key,))

@@ -1,0 +1,179 @@
+"""Reading orders back: the customer's list and card, the operators' lookups and the order's
+history (status changes, money, operator actions). Nothing here writes; `order_row` reads
+inside a caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from bot.db import Database
+from bot.services import audit, wallet
+from bot.services.audit import AuditEntry
+
+MAX_PANEL_ID = 64
+# the operator actions an order's history shows
+ORDER_ACTIONS = ("refund", "placed", "not-placed", "renotify")
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    user_id: int
+    service_id: str
+    service_name: str
+    status: str
+    panel_order_id: str | None
+    link: str | None
+    quantity: int
+    fields: dict[str, Any]
+    charge: int
+    cost: int | None
+    start_count: int | None
+    remains: int | None
+    refunded: int
+    error: str | None
+    created_at: int
+    updated_at: int
+    status_changed_at: int
+
+    @property
+    def progress(self) -> int | None:
+        """Delivered share in percent, from quantity and remains; None when unknown."""
+        if self.status == "completed":
+            return 100
+        if self.remains is None or self.quantity <= 0:
+            return None
+        delivered = min(max(self.quantity - self.remains, 0), self.quantity)
+        return delivered * 100 // self.quantity
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[OrderView]
+    page: int  # 0-based, clamped into range
+    pages: int  # at least 1
+    total: int
+    per_page: int = 5
+    has_prev: bool = field(init=False)
+    has_next: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_prev", self.page > 0)
+        object.__setattr__(self, "has_next", self.page + 1 < self.pages)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    old_status: str | None
+    new_status: str
+    at: int
+
+
+_VIEW_SQL = (
+    "SELECT o.id, o.user_id, o.service_id, COALESCE(s.name, o.service_id) AS service_name,"
+    " o.status, o.panel_order_id, o.link, o.quantity, o.fields, o.charge, o.cost,"
+    " o.start_count, o.remains, o.refunded, o.error, o.created_at, o.updated_at,"
+    " o.status_changed_at"
+    " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
+)
+
+
+async def order_row(conn: aiosqlite.Connection, order_id: int) -> aiosqlite.Row:
+    """The order's row with its service's name, inside the caller's transaction."""
+    cursor = await conn.execute(
+        "SELECT o.*, coalesce(s.name, o.service_id) AS service_name"
+        " FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id = ?",
+        (order_id,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise LookupError(f"no order {order_id}")
+    return row
+
+
+def _view(row: aiosqlite.Row) -> OrderView:
+    data = dict(row)
+    try:
+        data["fields"] = json.loads(data["fields"] or "{}")
+    except ValueError:
+        data["fields"] = {}
+    data["service_name"] = str(data["service_name"])
+    return OrderView(**data)
+
+
+async def list_orders(db: Database, user_id: int, page: int, per_page: int = 5) -> Page:
+    """The user's orders, newest first; `page` is clamped into range."""
+    per_page = max(1, per_page)
+    total = int(await db.fetchval("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,)) or 0)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(0, page), pages - 1)
+    rows = await db.fetchall(
+        f"{_VIEW_SQL} WHERE o.user_id = ? ORDER BY o.id DESC LIMIT ? OFFSET ?",
+        (user_id, per_page, page * per_page),
+    )
+    return Page([_view(r) for r in rows], page, pages, total, per_page)
+
+
+async def get_order(db: Database, user_id: int, order_id: int) -> OrderView | None:
+    """The order, or None unless it belongs to `user_id`."""
+    row = await db.fetchone(f"{_VIEW_SQL} WHERE o.id = ? AND o.user_id = ?", (order_id, user_id))
+    return None if row is None else _view(row)
+
+
+async def get_order_any(db: Database, order_id: int) -> OrderView | None:
+    """Any user's order (operators, notifications)."""
+    row = await db.fetchone(f"{_VIEW_SQL} WHERE o.id = ?", (order_id,))
+    return None if row is None else _view(row)
+
+
+async def find_order(db: Database, query: str) -> OrderView | None:
+    """By our id (`42`, `#42`) first, else by the panel's order id."""
+    query = query.strip().removeprefix("#")
+    if not query or len(query) > MAX_PANEL_ID:
+        return None
+    if query.isdigit() and len(query) < 19:
+        view = await get_order_any(db, int(query))
+        if view is not None:
+            return view
+    order_id = await db.fetchval(
+        "SELECT id FROM orders WHERE panel_order_id = ? ORDER BY id DESC LIMIT 1", (query,)
+    )
+    return None if order_id is None else await get_order_any(db, int(order_id))
+
+
+async def list_unknown(db: Database, limit: int = 20) -> tuple[list[OrderView], int]:
+    """The oldest `limit` orders with status unknown, and how many there are."""
+    total = int(await db.fetchval("SELECT COUNT(*) FROM orders WHERE status = 'unknown'") or 0)
+    rows = await db.fetchall(
+        f"{_VIEW_SQL} WHERE o.status = 'unknown' ORDER BY o.id LIMIT ?", (limit,)
+    )
+    return [_view(r) for r in rows], total
+
+
+async def order_ledger(db: Database, order_id: int) -> list[wallet.LedgerEntry]:
+    rows = await db.fetchall(
+        "SELECT id, user_id, amount, balance_after, kind, ref, order_id, note, created_at"
+        " FROM ledger WHERE order_id = ? ORDER BY id",
+        (order_id,),
+    )
+    return [wallet.LedgerEntry(**dict(row)) for row in rows]
+
+
+async def order_events(db: Database, order_id: int, limit: int = 20) -> list[StatusEvent]:
+    """The order's status history (recorded by a trigger, migration 007), oldest first."""
+    rows = await db.fetchall(
+        "SELECT old_status, new_status, at FROM order_events WHERE order_id = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (order_id, limit),
+    )
+    return [StatusEvent(**dict(row)) for row in reversed(rows)]
+
+
+async def order_audit(db: Database, order_id: int, limit: int = 10) -> list[AuditEntry]:
+    """The operators' actions on the order, oldest first."""
+    return await audit.about(db, f"order:{order_id}", ORDER_ACTIONS, limit)
