@@ -303,7 +303,7 @@ def test_control_characters_are_stripped() -> None:
 INVISIBLE = (
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
     "\ufe0f\ufe00\U000e0100\u3164\u115f\u1160\uffa0\u2800"
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ud800"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ud800\uffff\U0010fffe"
 )
 
 
@@ -357,6 +357,8 @@ def test_invisible_lines_are_not_counted_or_charged() -> None:
         ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs the non-joiner
         ("\U0001fae8", "\U0001fae8"),  # an emoji newer than Python's Unicode tables
         ("a\u3164b", "a b"),  # a Hangul filler is a space
+        ("Nice\tpost\r", "Nice post"),  # a tab is a space
+        ("\uffffok\ufdd0", "ok"),  # noncharacters are never text
         ("<b>x</b> { $x } %s", "<b>x</b> { $x } %s"),
     ],
 )  # fmt: skip

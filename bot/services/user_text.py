@@ -26,6 +26,12 @@ SELECTORS = frozenset(map(chr, range(0xFE00, 0xFE10))) | frozenset(
 )
 
 
+def _is_noncharacter(ch: str) -> bool:
+    """U+FDD0..U+FDEF and the last two code points of every plane: never text."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
 def is_visible(ch: str) -> bool:
     """A character that shows something by itself. Unassigned code points count: to Python
     3.11 the emoji of later Unicode versions are unassigned."""
@@ -42,20 +48,26 @@ def is_hidden(ch: str) -> bool:
         ch.isspace()
         or ch in BLANKS
         or ch in SELECTORS
+        or _is_noncharacter(ch)
         or unicodedata.category(ch) in ("Cc", "Cf", "Cs")
     )
 
 
 def clean_line(text: str) -> str:
-    """What a person sees of a line of text: control characters, lone surrogates and
-    invisible format characters dropped, blank-looking letters made spaces, surrounding space
+    """What a person sees of a line of text: control characters, lone surrogates,
+    noncharacters and invisible format characters dropped (tabs become spaces), blank-looking letters made spaces, surrounding space
     stripped. A line with nothing visible left is empty ("" is returned)."""
     kept: list[str] = []
     for ch in text:
         category = unicodedata.category(ch)
-        if category in ("Cc", "Cs") or (category == "Cf" and ch not in JOINERS):
+        if category == "Cc" and ch.isspace():  # a tab between words is a space, not nothing
+            kept.append(" ")
+        elif category == "Cs" or category == "Cc" or _is_noncharacter(ch):
             continue
-        kept.append(" " if ch in BLANKS else ch)
+        elif category == "Cf" and ch not in JOINERS:
+            continue
+        else:
+            kept.append(" " if ch in BLANKS else ch)
     if not any(is_visible(ch) for ch in kept):
         return ""
     start, end = 0, len(kept)
