@@ -358,6 +358,7 @@ def test_invisible_lines_are_not_counted_or_charged() -> None:
         ("\U0001fae8", "\U0001fae8"),  # an emoji newer than Python's Unicode tables
         ("a\u3164b", "a b"),  # a Hangul filler is a space
         ("Nice\tpost\r", "Nice post"),  # a tab is a space
+        ("日本\u3000語", "日本\u3000語"),  # other spaces inside stay as typed
         ("\uffffok\ufdd0", "ok"),  # noncharacters are never text
         ("<b>x</b> { $x } %s", "<b>x</b> { $x } %s"),
     ],

@@ -32,6 +32,15 @@ def _is_noncharacter(ch: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
+def _is_dropped(ch: str) -> bool:
+    """Controls (but not whitespace ones), lone surrogates, noncharacters and format
+    characters other than the joiners."""
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return not ch.isspace()
+    return category == "Cs" or (category == "Cf" and ch not in JOINERS) or _is_noncharacter(ch)
+
+
 def is_visible(ch: str) -> bool:
     """A character that shows something by itself. Unassigned code points count: to Python
     3.11 the emoji of later Unicode versions are unassigned."""
@@ -55,19 +64,15 @@ def is_hidden(ch: str) -> bool:
 
 def clean_line(text: str) -> str:
     """What a person sees of a line of text: control characters, lone surrogates,
-    noncharacters and invisible format characters dropped (tabs become spaces), blank-looking letters made spaces, surrounding space
-    stripped. A line with nothing visible left is empty ("" is returned)."""
+    noncharacters and invisible format characters dropped, tabs and blank-looking letters
+    made spaces, surrounding space stripped. A line with nothing visible left is empty ("" is
+    returned)."""
     kept: list[str] = []
     for ch in text:
-        category = unicodedata.category(ch)
-        if category == "Cc" and ch.isspace():  # a tab between words is a space, not nothing
-            kept.append(" ")
-        elif category == "Cs" or category == "Cc" or _is_noncharacter(ch):
+        if _is_dropped(ch):
             continue
-        elif category == "Cf" and ch not in JOINERS:
-            continue
-        else:
-            kept.append(" " if ch in BLANKS else ch)
+        # a tab between words is a space, not nothing; so is a blank-looking letter
+        kept.append(" " if ch in BLANKS or unicodedata.category(ch) == "Cc" else ch)
     if not any(is_visible(ch) for ch in kept):
         return ""
     start, end = 0, len(kept)
