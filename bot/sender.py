@@ -112,8 +112,8 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()  # a send finished or something was queued
         self._queued = asyncio.Event()  # something was queued: refetch, it may be urgent
-        self._last_sweep = 0.0
-        self._last_prune = 0.0
+        self._last_sweep = float("-inf")  # monotonic() has no fixed origin: near 0 after boot
+        self._last_prune = float("-inf")
         self._slots = asyncio.Semaphore(self.limits.workers)
         self.sent = 0
         self.retried_429 = 0

@@ -92,8 +92,21 @@ def test_is_complete() -> None:
         ("  http://t.me/channel/5  ", "http://t.me/channel/5"),
         ("instagram.com/p/abc", "https://instagram.com/p/abc"),
         ("https://пример.рф/путь", "https://пример.рф/путь"),
-        ("https://1.2.3.4/x", "https://1.2.3.4/x"),
         ("https://www.youtube.com/watch?v=x&t=1", "https://www.youtube.com/watch?v=x&t=1"),
+        # what real SMM links look like, typed with or without the scheme
+        ("instagram.com/p/Cx1_y-Z/?igsh=abc", "https://instagram.com/p/Cx1_y-Z/?igsh=abc"),
+        ("youtu.be/dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ"),
+        ("t.me/channel/123", "https://t.me/channel/123"),
+        (
+            "https://www.tiktok.com/@user.name/video/7312",
+            "https://www.tiktok.com/@user.name/video/7312",
+        ),
+        ("vk.com/wall-1_2", "https://vk.com/wall-1_2"),
+        ("https://m.facebook.com/story.php?id=1", "https://m.facebook.com/story.php?id=1"),
+        ("https://xn--e1afmkfd.xn--p1ai/", "https://xn--e1afmkfd.xn--p1ai/"),  # пример.рф
+        ("https://twitter.com:443/x", "https://twitter.com:443/x"),
+        # invisible characters copied along around the link are dropped
+        ("\u200ehttps://t.me/c/1\u200b\ufeff", "https://t.me/c/1"),
     ],
 )
 def test_link_ok(text: str, expected: str) -> None:
@@ -118,6 +131,38 @@ def test_link_ok(text: str, expected: str) -> None:
         ("https://a.com/" + "x" * 2048, "link-too-long"),
         ("hello", "link-invalid"),
         ("https://a.com:99999/", "link-invalid"),
+        # a link needs a public host name
+        ("1.5", "link-invalid"),
+        ("https://1.5", "link-invalid"),
+        ("10.000", "link-invalid"),
+        ("https://1.2.3.4/x", "link-invalid"),
+        ("http://127.0.0.1:8080/admin", "link-invalid"),
+        ("http://169.254.169.254/latest/meta-data", "link-invalid"),
+        ("http://[::1]/", "link-invalid"),
+        ("http://2130706433/", "link-invalid"),
+        ("http://0x7f.1/", "link-invalid"),
+        ("https://a.c/x", "link-invalid"),
+        ("https://a.co1/x", "link-invalid"),
+        ("https://printer.local/", "link-invalid"),
+        ("https://svc.internal/", "link-invalid"),
+        ("http://localhost.localdomain/", "link-invalid"),
+        ("https://abc.onion/", "link-invalid"),
+        ("https://-a.com/", "link-invalid"),
+        ("https://a..com/", "link-invalid"),
+        ("https://" + "a" * 64 + ".com/", "link-invalid"),
+        ("https://xn--zz-.com/", "link-invalid"),
+        ("https://instagram.com@evil.com/p/x", "link-invalid"),
+        ("https://user:pw@instagram.com/", "link-invalid"),
+        ("file:///etc/passwd", "link-invalid"),
+        ("@username", "link-invalid"),
+        # a homograph: Cyrillic letters among Latin ones, also when written in punycode
+        ("https://instаgram.com/p/x", "link-mixed-script"),
+        ("https://instagram.cоm/p/x", "link-mixed-script"),
+        ("https://xn--nstagram-2gg.com/", "link-mixed-script"),
+        ("https://\u0456nstagram.com/", "link-mixed-script"),
+        # a blank-looking letter is not a host
+        ("https://\u3164.com/", "link-spaces"),
+        ("\u200b\u200b", "empty"),
     ],
 )
 def test_link_rejected(text: str, code: str) -> None:
@@ -140,6 +185,12 @@ def test_link_rejected(text: str, code: str) -> None:
         (" 42 ", 42),
         ("007", 7),
         ("999999999999", 999_999_999_999),
+        # digits of other scripts are the digits they are
+        ("１００", 100),
+        ("١٢٣", 123),
+        ("۱۲۳", 123),
+        ("1\u200b000", 1000),
+        ("\u2066500\u2069", 500),
     ],
 )
 def test_whole_number_ok(text: str, value: int) -> None:
@@ -160,12 +211,18 @@ def test_whole_number_ok(text: str, value: int) -> None:
         ("10k", "number-invalid"),
         ("1 00", "number-invalid"),
         ("1,00,000", "number-invalid"),
-        ("١٢٣", "number-invalid"),
         ("1e5", "number-invalid"),
         ("1000000000000", "number-too-big"),
         ("9" * 100, "number-too-big"),
         ("", "empty"),
         ("🙂", "number-invalid"),
+        ("－５", "number-positive"),
+        ("\u200b\ufeff", "empty"),
+        ("1e309", "number-invalid"),
+        ("0x10", "number-invalid"),
+        ("1_000", "number-invalid"),
+        ("²", "number-invalid"),
+        ("inf", "number-invalid"),
     ],
 )
 def test_whole_number_rejected(text: str, code: str) -> None:
@@ -240,7 +297,85 @@ def test_hashtag_rejected(text: str) -> None:
 def test_control_characters_are_stripped() -> None:
     assert oi.parse_hashtag("#ta\x07g") == "tag"
     assert oi.parse_whole_number("1\x00000") == 1000
-    assert oi.strip_controls("a\u200db\n", keep_newlines=True) == "a\u200db\n"
+    assert oi.clean_line("a\u200db\n") == "a\u200db"
+
+
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+    "\ufe0f\ufe00\U000e0100\u3164\u115f\u1160\uffa0\u2800"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ud800\uffff\U0010fffe"
+)
+
+
+@pytest.mark.parametrize("char", list(INVISIBLE), ids=lambda c: f"U+{ord(c):04X}")
+def test_a_line_of_invisible_characters_is_blank(char: str) -> None:
+    assert oi.clean_line(char * 5) == ""
+    assert oi.clean_line(f" {char} \t{char}") == ""
+
+
+@pytest.mark.parametrize(
+    ("step", "kind"),
+    [
+        (Step.COMMENTS, K.CUSTOM_COMMENTS),
+        (Step.COMMENTS, K.CUSTOM_COMMENTS_PACKAGE),
+        (Step.USERNAMES, K.MENTIONS),
+        (Step.HASHTAGS, K.MENTIONS_WITH_HASHTAGS),
+        (Step.GROUPS, K.INVITES_FROM_GROUPS),
+        (Step.USERNAME, K.COMMENT_LIKES),
+        (Step.HASHTAG, K.MENTIONS_HASHTAG),
+        (Step.SUB_USERNAME, K.SUBSCRIPTIONS),
+        (Step.QUANTITY, K.DEFAULT),
+        (Step.LINK, K.DEFAULT),
+    ],
+)
+def test_an_answer_of_invisible_characters_is_empty(step: Step, kind: OrderKind) -> None:
+    """Before: a comment of zero-width spaces was accepted and charged as one comment."""
+    text = "\n".join([INVISIBLE, "\u200b" * 40, "\u3164\u3164", "\u2800", "\u202e\u200f"])
+    assert code_of(oi.parse_answer, step, text, limits(kind, 1), {}) == "empty"
+
+
+def test_invisible_lines_are_not_counted_or_charged() -> None:
+    lim = limits(K.CUSTOM_COMMENTS, 1, 100)
+    answers = {Step.LINK: "https://instagram.com/p/x"}
+    comments = oi.parse_answer(Step.COMMENTS, "Nice\n\u200b\n\u3164\nCool\u200b", lim, answers)
+    assert comments == ["Nice", "Cool"]
+    fields, charged = oi.build_fields(K.CUSTOM_COMMENTS, {**answers, Step.COMMENTS: comments})
+    assert fields["comments"] == "Nice\nCool" and charged == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # family: joiners inside stay
+        ("❤\ufe0f", "❤\ufe0f"),  # the emoji presentation selector at the end stays
+        ("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+         "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"),  # Scotland
+        ("1\ufe0f\u20e3", "1\ufe0f\u20e3"),  # keycap
+        ("\u200dHi\u200d", "Hi"),  # a joiner at either end joins nothing
+        ("\u200b Nice \u200b\u200e", "Nice"),
+        ("\u202eevil\u202c", "evil"),  # bidi overrides go
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs the non-joiner
+        ("\U0001fae8", "\U0001fae8"),  # an emoji newer than Python's Unicode tables
+        ("a\u3164b", "a b"),  # a Hangul filler is a space
+        ("Nice\tpost\r", "Nice post"),  # a tab is a space
+        ("日本\u3000語", "日本\u3000語"),  # other spaces inside stay as typed
+        ("\uffffok\ufdd0", "ok"),  # noncharacters are never text
+        ("<b>x</b> { $x } %s", "<b>x</b> { $x } %s"),
+    ],
+)  # fmt: skip
+def test_clean_line_keeps_what_is_seen(text: str, kept: str) -> None:
+    assert oi.clean_line(text) == kept
+
+
+@pytest.mark.parametrize("text", ["\u3164", "\u200bname", "na\u200bme", "\u2800"])
+def test_usernames_and_hashtags_are_what_is_seen(text: str) -> None:
+    visible = oi.clean_line(text)
+    if visible:
+        assert oi.parse_username(text) == visible
+        assert oi.parse_hashtag("#" + text) == visible
+    else:
+        assert code_of(oi.parse_username, text) == "empty"
+        assert code_of(oi.parse_hashtag, text) == "empty"
 
 
 # --------------------------------------------------------------------------- lists

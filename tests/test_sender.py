@@ -7,11 +7,13 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from aiogram import Bot
 from aiogram_i18n.cores import FluentRuntimeCore
 
+import bot.sender as sender_module
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import make_core
@@ -266,8 +268,17 @@ async def test_network_errors_are_retried(
 
 
 async def test_old_finished_rows_are_pruned_queued_never(
-    db: Database, bot: Bot, core: FluentRuntimeCore, settings: Settings
+    db: Database,
+    bot: Bot,
+    core: FluentRuntimeCore,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Retention goes by the rows' wall-clock age; the hourly cadence by the monotonic clock,
+    which starts near 0 at boot: the first pass must run even on a machine up for a minute."""
+    booted = {"monotonic": 60.0}  # seconds since boot, far less than PRUNE_EVERY
+    clock = SimpleNamespace(monotonic=lambda: booted["monotonic"], time=time.time)
+    monkeypatch.setattr(sender_module, "time", clock)
     old = int(time.time()) - 40 * 86400
     async with db.transaction() as conn:
         for status, created in (("sent", old), ("failed", old), ("queued", old), ("sent", 0)):
@@ -280,7 +291,16 @@ async def test_old_finished_rows_are_pruned_queued_never(
     assert await sender._prune() == 2
     rows = await db.fetchall("SELECT status, created_at FROM outbox ORDER BY id")
     assert [r["status"] for r in rows] == ["queued", "sent"]
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (chat_id, key, status, created_at)"
+            " VALUES (1, 'help-text', 'sent', ?)",
+            (old,),
+        )
+    booted["monotonic"] += sender_module.PRUNE_EVERY - 1
     assert await sender._prune() == 0  # at most once an hour
+    booted["monotonic"] += 2
+    assert await sender._prune() == 1
 
 
 async def test_a_text_too_long_for_telegram_is_cut_not_refused(

@@ -1,4 +1,5 @@
-"""Loads (and creates) the user row behind each update and puts it in the handler data."""
+"""Loads (and creates) the user row behind each update and puts it in the handler data, and
+records when answering shows the user has blocked the bot."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 
 from bot.db import Database
@@ -27,7 +29,7 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
-        chat = data.get("event_chat")
+        chat: Chat | None = data.get("event_chat")
         # Only people talking to the bot in private become shop users; admins in the group
         # and other bots are not customers.
         if tg_user is not None and not tg_user.is_bot and (chat is None or chat.type == "private"):
@@ -40,4 +42,22 @@ class UserMiddleware(BaseMiddleware):
             )
         elif tg_user is not None:
             data["user"] = await users.get(self.db, tg_user.id)
-        return await handler(event, data)
+        try:
+            return await handler(event, data)
+        except TelegramForbiddenError as exc:
+            # The user blocked the bot (or deleted the account) after sending this update:
+            # nothing to answer and nothing wrong with the bot. Anything else refused (a
+            # group, another chat) is a real error and goes on to the error handler.
+            refused = getattr(exc.method, "chat_id", None)
+            if tg_user is None or chat is None or chat.type != "private":
+                raise
+            if refused is not None and refused != chat.id:
+                raise
+            await users.set_blocked(self.db, tg_user.id)
+            log.info(
+                "user %s has blocked the bot; update %s left unanswered: %s",
+                tg_user.id,
+                getattr(event, "update_id", "?"),
+                exc.message,
+            )
+            return None

@@ -14,13 +14,20 @@ Decisions worth knowing:
   given, else `max` (see `charged_quantity`).
 - Quantities accept `1000`, `1 000` (normal, no-break or thin spaces) and `1,000`. `1.000` is
   rejected as ambiguous (it reads as a decimal to half the world), as are decimals, 0,
-  negatives, letters and more than 12 digits.
+  negatives, letters and more than 12 digits. Digits of other scripts (full-width `１００`,
+  Arabic-Indic `١٠٠`) are read as the digits they are.
+- Text is taken as a person sees it (`clean_line`): invisible characters (zero-width spaces,
+  bidi overrides, BOMs, Hangul fillers, the braille blank...) are dropped, and a line with
+  nothing visible is blank, so a comment of zero-width characters is never sent nor charged.
+  Joiners stay inside a line: emoji sequences and Persian words need them.
+- A link needs a public host name: `1.5`, IP addresses, `localhost` and private top-level names
+  are refused, and so is a name mixing Latin, Cyrillic or Greek letters (a homograph or a typo
+  that sends the order nowhere).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.panel.models import OrderKind
+from bot.services.user_text import ascii_digits, clean_line, host_problem, is_hidden, strip_hidden
 
 MAX_LINK_LEN = 2048
 MAX_LINE_LEN = 300
@@ -182,20 +190,13 @@ def active_steps(limits: ServiceLimits, answers: Answers) -> list[Step]:
 # --------------------------------------------------------------------------- text cleaning
 
 _SPACES = frozenset(" \u00a0\u2007\u2009\u202f")
-
-
-def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """Drop control characters (category Cc). Format characters such as the zero-width joiner
-    stay, because emoji sequences need them."""
-    return "".join(
-        ch for ch in text if unicodedata.category(ch) != "Cc" or (keep_newlines and ch == "\n")
-    )
+_MINUS = frozenset("-\u2212\uff0d\ufe63\u2010\u2012\u2013\u2014")
 
 
 def _single_line(text: str, limit: int) -> str:
     if len(text) > limit:
         raise InputError("too-long", max=limit)
-    value = strip_controls(text.replace("\n", " ")).strip()
+    value = clean_line(text.replace("\n", " "))
     if not value:
         raise InputError("empty")
     return value
@@ -204,18 +205,18 @@ def _single_line(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- validators
 
 _DOMAIN_START = re.compile(r"^[\w-]+(\.[\w-]+)+(/|$)", re.UNICODE)
-_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+$", re.UNICODE)
-_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
 def parse_link(text: str) -> str:
-    """An http(s) URL with a host. `instagram.com/p/x` gets `https://` in front."""
-    raw = text.strip()
+    """An http(s) URL with a public host name. `instagram.com/p/x` gets `https://` in front.
+    Invisible characters around the link (copied along from an app) are dropped; inside it
+    they are refused."""
+    raw = strip_hidden(text)
     if not raw:
         raise InputError("empty")
     if len(raw) > MAX_LINK_LEN:
         raise InputError("link-too-long", max=MAX_LINK_LEN)
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+    if any(is_hidden(ch) for ch in raw):
         raise InputError("link-spaces")
     lowered = raw.lower()
     if (
@@ -232,10 +233,13 @@ def parse_link(text: str) -> str:
         _ = parts.port  # raises ValueError for a port out of range
     except ValueError:
         raise InputError("link-invalid") from None
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https") or not host:
         raise InputError("link-invalid")
-    if not host or not (_HOST.match(host) or _IPV4.match(host)):
+    if "@" in parts.netloc:  # `https://instagram.com@evil.com/` goes to evil.com
         raise InputError("link-invalid")
+    problem = host_problem(host)
+    if problem is not None:
+        raise InputError(f"link-{problem}")
     return raw
 
 
@@ -247,12 +251,12 @@ _DECIMAL = re.compile(r"[0-9]*[.,][0-9]+")
 
 def parse_whole_number(text: str) -> int:
     """A positive whole number; spaces and comma thousands separators are fine."""
-    raw = strip_controls(text).strip()
+    raw = ascii_digits(clean_line(text))
     if not raw:
         raise InputError("empty")
     if len(raw) > MAX_DIGITS * 2:
         raise InputError("number-too-big", max_digits=MAX_DIGITS)
-    if raw[0] in "-−":
+    if raw[0] in _MINUS:
         raise InputError("number-positive")
     if _DIGITS.fullmatch(raw):
         digits = raw
@@ -324,7 +328,7 @@ def parse_lines(
         raise InputError("list-too-many", max=MAX_LINES)
     lines: list[str] = []
     for raw in text.splitlines():
-        line = strip_controls(raw).strip()
+        line = clean_line(raw)
         if not line:
             continue
         if len(lines) >= MAX_LINES:
@@ -363,7 +367,7 @@ def parse_expiry(text: str, today: date) -> str:
 
 
 def parse_delay(text: str) -> int:
-    raw = strip_controls(text).strip()
+    raw = ascii_digits(clean_line(text[:MAX_LINE_LEN]))
     if not raw.isascii() or not raw.isdigit() or int(raw) not in DELAYS:
         raise InputError("delay-invalid", choices=", ".join(str(d) for d in DELAYS))
     return int(raw)

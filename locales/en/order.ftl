@@ -131,6 +131,7 @@ order-error-too-long = That is too long: at most { $max } characters.
 order-error-link-too-long = The link is too long: at most { $max } characters.
 order-error-link-spaces = A link cannot contain spaces or hidden characters. Send just the link.
 order-error-link-invalid = That does not look like a link. Send a full address that starts with https://, like https://instagram.com/p/abc
+order-error-link-mixed-script = The address mixes letters of different alphabets (for example a Cyrillic letter that looks like a Latin one), so the order would go nowhere. Type it again in one alphabet or copy the link from the app.
 order-error-number-too-big = That number is too big (more than { $max_digits } digits).
 order-error-number-positive = Please send a number greater than zero.
 order-error-number-whole = Please send a whole number without dots or decimals, like 1000.
