@@ -852,6 +852,6 @@ async def test_key_never_leaks(panel: FakePanel) -> None:
             errors.append(exc)
     assert len(errors) == 7
     rejected = [e for e in errors if isinstance(e, PanelRejected)]
-    assert rejected and "(key <key>)" in rejected[0].message
+    assert rejected and "(key [redacted])" in rejected[0].message
     for error in errors:
         assert_no_key(error)

@@ -26,6 +26,7 @@ from bot.panel import (
 )
 from bot.panel.client import _parse_retry_after
 from bot.panel.parsing import (
+    MalformedAnswer,
     loads_lenient,
     parse_add,
     parse_balance,
@@ -37,6 +38,7 @@ from bot.panel.parsing import (
     parse_statuses,
     strip_trailing_commas,
 )
+from bot.panel.values import to_decimal
 
 
 def answer(body: str | bytes, parser: Any, status: int = 200) -> Any:
@@ -87,8 +89,12 @@ def test_trailing_commas_outside_strings_only() -> None:
     assert loads_lenient('{"status": "Completed",}') == {"status": "Completed"}
     assert loads_lenient("[1,2,]") == [1, 2]
     assert loads_lenient('\ufeff {"x": 1.10}') == {"x": Decimal("1.10")}
-    with pytest.raises(ValueError):
-        loads_lenient('{"x": NaN}')
+    # A NaN is unusable as a number but does not make the whole answer unreadable.
+    nan = loads_lenient('{"x": NaN, "y": -Infinity}')
+    with pytest.raises(MalformedAnswer):
+        to_decimal(nan["x"])
+    with pytest.raises(MalformedAnswer):
+        to_decimal(nan["y"])
     with pytest.raises(ValueError):
         loads_lenient('{"a" 1,}')
 
