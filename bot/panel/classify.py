@@ -103,8 +103,9 @@ def _excerpt(text: str) -> str:
     return safe_text(text, limit=BODY_EXCERPT) or "empty body"
 
 
-def _http_error(action: str, http_status: int, text: str, retry_after: float | None) -> None:
-    """Raise for a status that is not 2xx whatever the body (unless it names an id)."""
+def _redirect(action: str, http_status: int) -> None:
+    # Not followed: a POST turned into a GET would lose the form. Whatever the body says,
+    # it is not the API's answer.
     if 300 <= http_status < 400:
         message = f"unexpected redirect (HTTP {http_status}): check the panel URL"
         if action in WRITE_ACTIONS:
@@ -115,6 +116,10 @@ def _http_error(action: str, http_status: int, text: str, retry_after: float | N
             http_status=http_status,
             reason_code=ReasonCode.PROVIDER_ERROR,
         )
+
+
+def _http_error(action: str, http_status: int, text: str, retry_after: float | None) -> None:
+    """Raise for a status that is not 2xx whatever the body (unless it names an id)."""
     if http_status == 429:
         raise PanelRateLimited(
             f"rate limited (retry after {retry_after}s)",
@@ -182,6 +187,7 @@ def parse_answer(
     except ValueError:
         data = _NOT_JSON
 
+    _redirect(action, http_status)
     named, created = _created_id(action, data, text)
     if named:
         if created is None:

@@ -74,6 +74,7 @@ _REASON_PATTERNS: list[tuple[ReasonCode, re.Pattern[str]]] = [
         re.compile(
             rf"api{_SEP}key|(invalid|incorrect|wrong|bad){_SEP}(api{_SEP})?key"
             rf"|key{_SEP}(is{_SEP})?(invalid|incorrect|wrong)|unauthori[sz]ed"
+            r"|\bkey\b[^.]{0,40}\b(invalid|incorrect|wrong|expired|revoked)\b"
             rf"|account{_SEP}(is{_SEP})?(suspended|disabled|banned|blocked)|forbidden",
             re.I,
         ),

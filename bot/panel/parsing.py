@@ -9,9 +9,9 @@ point: HTTP status + body in, a model or a :class:`~bot.panel.errors.PanelError`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.panel.classify import classify_rejection, find_error, parse_answer
 from bot.panel.models import (
@@ -70,6 +70,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # A rate above this (per 1000, or per package) is a panel's typo, not a price.
 MAX_RATE = MAX_NUMBER
 # Skipped catalog entries logged one by one; past this, one line counts the rest.
@@ -106,15 +108,15 @@ def parse_service(item: Any) -> Service:
     service_id = to_id(item.get("service", item.get("id")))
     if service_id is None:
         raise MalformedAnswer("service without a usable id")
-    rate = to_decimal(item.get("rate"))
+    rate = _field(to_decimal, item, "rate")
     if rate is None or rate < 0 or rate > MAX_RATE:
-        raise MalformedAnswer(f"missing, negative or absurd rate {_shown(item.get('rate'))}")
-    minimum = to_int(item.get("min"))
-    maximum = to_int(item.get("max"))
+        raise MalformedAnswer(f"rate: missing, negative or absurd: {_shown(item.get('rate'))}")
+    minimum = _field(to_int, item, "min")
+    maximum = _field(to_int, item, "max")
     if minimum is None or maximum is None:
-        raise MalformedAnswer("missing min/max")
+        raise MalformedAnswer("min/max: missing")
     if minimum < 0 or minimum > maximum or maximum > MAX_INT:
-        raise MalformedAnswer(f"min {minimum} / max {maximum} out of order")
+        raise MalformedAnswer(f"min/max: {minimum} / {maximum} out of order")
     raw_type = opt_str(item.get("type")) or "Default"
     return Service(
         id=service_id,
@@ -131,6 +133,13 @@ def parse_service(item: Any) -> Service:
         description=clean_str(str(item.get("description") or "")),
         average_time=opt_str(item.get("average_time")),
     )
+
+
+def _field(convert: Callable[[Any], T | None], item: Mapping[str, Any], name: str) -> T | None:
+    try:
+        return convert(item.get(name))
+    except MalformedAnswer as exc:
+        raise MalformedAnswer(f"{name}: {exc}") from None
 
 
 def _shown(value: Any) -> str:

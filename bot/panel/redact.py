@@ -49,6 +49,7 @@ _BLOCKS = re.compile(
 )
 _TAG = re.compile(r"</?[a-zA-Z!?][^<>]*(?:>|\Z)")
 _LOOKS_HTML = re.compile(r"</?[a-zA-Z!][^<>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # `key=...`, `"key": "..."`, `api_key: ...`: a value under a secret-looking name is
 # hidden whatever it is (an echoed query string may hold a key in any form).
@@ -154,7 +155,7 @@ def safe_text(
     if secret is None:
         secret = current_secret()
     # Lone surrogates cannot be written to a log file or SQLite as UTF-8.
-    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    text = _SURROGATE.sub("\ufffd", text)
     text = redact(text, secret)
     text = strip_html(text)
     text = _CONTROL.sub(" ", text)

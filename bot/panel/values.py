@@ -142,7 +142,7 @@ def to_decimal(value: Any) -> Decimal | None:
         raise MalformedAnswer(f"not a number: {safe_text(repr(value), limit=40)}")
     if not result.is_finite():
         raise MalformedAnswer("non-finite number")
-    if abs(result) >= MAX_NUMBER:
+    if result.copy_abs() >= MAX_NUMBER:  # copy_abs: no context, so no Overflow
         raise MalformedAnswer(f"number out of range: {safe_text(str(result), limit=40)}")
     return result
 
@@ -175,6 +175,7 @@ def to_flag(value: Any) -> bool:
     return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NUMERIC_ID = re.compile(r"^[0-9]+(?:\.0+)?$")
 MAX_ID_CHARS = 100
 
@@ -206,8 +207,8 @@ def to_id(value: Any) -> str | None:
 
 def clean_str(text: str) -> str:
     """Text that can be stored and logged as UTF-8 (a JSON answer may hold lone
-    surrogates like ``"\\ud800"``)."""
-    return text.encode("utf-8", errors="replace").decode("utf-8")
+    surrogates like ``"\\ud800"``), without NUL (PostgreSQL refuses it in text)."""
+    return _SURROGATE.sub("\ufffd", text).replace("\x00", "")
 
 
 def opt_str(value: Any) -> str | None:
