@@ -133,10 +133,9 @@ def _cut(text: str, limit: int, secret: str | None) -> str:
     kept = text[: max(0, limit - 3)].rstrip()
     if secret and len(secret) >= MIN_FRAGMENT:
         # Our own cut must not leave the start of the key (or what looks like it) behind.
-        for size in range(min(len(secret) - 1, 256), MIN_FRAGMENT - 1, -1):
-            if kept.endswith(secret[:size]):
-                kept = kept[:-size].rstrip()
-                break
+        sizes = range(min(len(secret) - 1, 256), MIN_FRAGMENT - 1, -1)
+        while found := next((n for n in sizes if kept.endswith(secret[:n])), 0):
+            kept = kept[:-found].rstrip()
     return kept + "..."
 
 
