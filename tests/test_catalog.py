@@ -337,8 +337,8 @@ async def test_search_paging(db: Database, client: PanelClient, fake_panel: Fake
 
 
 def _entry(sid: object, **fields: object) -> dict[str, object]:
-    entry: dict[str, object] = {"service": sid, "name": f"Svc {sid}", "type": "Default",
-                                "category": TG, "rate": "1.5", "min": "10", "max": "1000"}  # fmt: skip
+    entry: dict[str, object] = {"service": sid, "name": f"Svc {sid}", "type": "Default"}
+    entry.update(category=TG, rate="1.5", min="10", max="1000")
     entry.update(fields)
     return entry
 

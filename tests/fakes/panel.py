@@ -874,10 +874,15 @@ class RawServer:
     """A TCP server on 127.0.0.1 that answers every connection with fixed bytes (or
     nothing): for answers that are not HTTP at all. Counts the requests it received."""
 
-    def __init__(self, reply: bytes, *, read_request: bool = True) -> None:
+    def __init__(
+        self, reply: bytes, *, read_request: bool = True, filler: bytes = b"", repeat: int = 0
+    ) -> None:
         self.reply = reply
         self.read_request = read_request
+        self.filler = filler  # sent ``repeat`` times after ``reply``: an endless body
+        self.repeat = repeat
         self.requests = 0
+        self.sent = 0  # bytes that left before the client hung up
         self._server: asyncio.Server | None = None
         self._port = 0
 
@@ -899,6 +904,11 @@ class RawServer:
             if self.reply:
                 writer.write(self.reply)
                 await writer.drain()
+                self.sent += len(self.reply)
+            for _ in range(self.repeat):
+                writer.write(self.filler)
+                await writer.drain()
+                self.sent += len(self.filler)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
