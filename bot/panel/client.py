@@ -95,6 +95,11 @@ class PanelClient:
     :class:`PanelNotSent` (never reached the panel, safe to resend) and
     :class:`PanelOutcomeUnknown` (may have been processed). Only read-only actions are
     retried here; ``add``, ``refill`` and ``cancel`` are sent exactly once.
+
+    Each request has a deadline for the whole exchange (``total_timeout``, default
+    connect + read timeout) and a size limit for the answer (``max_body_bytes``; the
+    catalog has ``max_services_body_bytes``). Past either, the request may have been
+    processed: :class:`PanelOutcomeUnknown` (retried for reads, never for writes).
     """
 
     def __init__(
