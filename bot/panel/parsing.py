@@ -32,7 +32,6 @@ from bot.panel.models import (
 from bot.panel.redact import safe_text
 from bot.panel.values import (
     MAX_INT,
-    MAX_NUMBER,
     AnswerRejected,
     MalformedAnswer,
     clean_str,
@@ -72,8 +71,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# A rate above this (per 1000, or per package) is a panel's typo, not a price.
-MAX_RATE = MAX_NUMBER
+# A rate above this (per 1000, or per package) is a panel's typo, not a price; x 10^6
+# (micro-units) it still fits a signed 64-bit integer.
+MAX_RATE = Decimal(10) ** 12
 # Skipped catalog entries logged one by one; past this, one line counts the rest.
 LOG_SKIPPED = 20
 
@@ -109,14 +109,16 @@ def parse_service(item: Any) -> Service:
     if service_id is None:
         raise MalformedAnswer("service without a usable id")
     rate = _field(to_decimal, item, "rate")
-    if rate is None or rate < 0 or rate > MAX_RATE:
-        raise MalformedAnswer(f"rate: missing, negative or absurd: {_shown(item.get('rate'))}")
+    if rate is None:
+        raise MalformedAnswer("rate: missing")
+    if rate < 0 or rate > MAX_RATE:
+        raise MalformedAnswer(f"rate: out of range: {_shown(item.get('rate'))}")
     minimum = _field(to_int, item, "min")
     maximum = _field(to_int, item, "max")
     if minimum is None or maximum is None:
         raise MalformedAnswer("min/max: missing")
     if minimum < 0 or minimum > maximum or maximum > MAX_INT:
-        raise MalformedAnswer(f"min/max: {minimum} / {maximum} out of order")
+        raise MalformedAnswer(f"min/max: {minimum} / {maximum} out of range or order")
     raw_type = opt_str(item.get("type")) or "Default"
     return Service(
         id=service_id,

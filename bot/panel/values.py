@@ -20,9 +20,10 @@ logger = logging.getLogger("bot.panel.parsing")
 
 T = TypeVar("T")
 
-# Larger than any sane amount or quantity; and x 10^6 (micro-units) it still fits SQLite's
-# signed 64-bit integers.
-MAX_NUMBER = Decimal(10) ** 12
+# Far past any sane amount or quantity, yet small enough to compute with: "1e999999999"
+# would make int() build a billion-digit number. Callers that store a number check their
+# own, tighter range (a catalog rate, SQLite's 64 bits); the tracker clamps "remains".
+MAX_NUMBER = Decimal(10) ** 30
 MAX_INT = 2**63 - 1
 # Integers longer than this are read as Decimal: int() refuses past 4300 digits.
 _LONG_INT_DIGITS = 40
