@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from bot.db import Database
-from bot.panel import PanelClient
+from bot.panel import PanelClient, PanelError
 from bot.services import catalog
 from tests.fakes.panel import IG, TG, FakePanel, Fault, _svc
 
@@ -331,3 +331,92 @@ async def test_search_paging(db: Database, client: PanelClient, fake_panel: Fake
     third = await catalog.search(db, "likes", 2)
     assert [s.id for s in third.items] == ["21", "22", "23"]
     assert (await catalog.search(db, "likes", 7)).page == 2
+
+
+# --------------------------------------------------------------------------- absurd entries
+
+
+def _entry(sid: object, **fields: object) -> dict[str, object]:
+    entry: dict[str, object] = {"service": sid, "name": f"Svc {sid}", "type": "Default"}
+    entry.update(category=TG, rate="1.5", min="10", max="1000")
+    entry.update(fields)
+    return entry
+
+
+# (service id, field overrides): each one alone used to roll the whole sync back, or to
+# hang it (int() of 1e999999999), or to make the answer unreadable (a NaN literal).
+ABSURD: list[tuple[str, dict[str, object]]] = [
+    ("101", {"rate": "10000000000000"}),  # 1e13: 1e19 micro-units, past 64 bits
+    ("102", {"rate": Decimal("1E+13")}),
+    ("103", {"max": "9223372036854775808"}),  # 2^63
+    ("104", {"min": Decimal("1" + "0" * 30), "max": Decimal("1" + "0" * 31)}),
+    ("105", {"rate": "-1"}),
+    ("106", {"min": "-5"}),
+    ("107", {"rate": "NaN"}),
+    ("108", {"rate": "Infinity"}),
+    ("109", {"rate": Decimal("NaN")}),  # a bare NaN literal in the JSON
+    ("110", {"max": Decimal("9" * 5000)}),  # longer than int() accepts
+    ("111", {"min": "1e999999999"}),
+    ("112", {"rate": "1e999999999999"}),
+    ("113", {"rate": Decimal("-Infinity")}),
+    ("114", {"min": "100", "max": "10"}),
+]
+
+
+async def test_absurd_entries_are_skipped_one_by_one_and_the_rest_syncs(
+    db: Database, client: PanelClient, fake_panel: FakePanel, caplog: pytest.LogCaptureFixture
+) -> None:
+    await catalog.sync(db, client)
+    rendered = [fake_panel._render_service(s) for s in fake_panel.services]
+    rendered[1]["rate"] = "0.0720"  # a real price change that must not be lost
+    bad = [_entry(sid, **fields) for sid, fields in ABSURD]
+    bad.append(_entry("115", name="Broken \ud800 name", rate="2"))  # stored with U+FFFD
+    bad.append({"name": "no id at all", "rate": "1", "min": 1, "max": 2})
+    fake_panel.services_override = [*rendered[:5], *bad, *rendered[5:]]
+
+    with caplog.at_level(logging.WARNING):
+        report = await catalog.sync(db, client)
+
+    assert report.total == 18  # the 17 good ones and 115
+    assert report.price_changes == [("2", "IG Likes", 36_000, 72_000)]
+    assert (await _row(db, "2"))["rate"] == 72_000
+    assert report.added == ["115"] and report.removed == []
+    assert (await _row(db, "115"))["name"] == "Broken \ufffd name"
+    skipped = {entry.service_id: entry for entry in report.skipped}
+    assert set(skipped) == {sid for sid, _ in ABSURD} | {"entry #21"}
+    assert skipped["101"].name == "Svc 101"
+    assert "rate" in skipped["101"].reason and "range" in skipped["101"].reason
+    assert "min" in skipped["114"].reason
+    assert skipped["entry #21"].name == "no id at all"
+    assert all(entry.reason and len(entry.reason) <= 200 for entry in report.skipped)
+    assert await db.fetchval("SELECT COUNT(*) FROM services WHERE CAST(id AS INTEGER) > 100") == 1
+    assert "15 panel services skipped" in caplog.text
+
+
+async def test_a_listed_service_that_turns_absurd_is_unavailable_not_removed(
+    db: Database, client: PanelClient, fake_panel: FakePanel
+) -> None:
+    await catalog.sync(db, client)
+    rendered = [fake_panel._render_service(s) for s in fake_panel.services]
+    rendered[0]["rate"] = "10000000000000"
+    fake_panel.services_override = rendered
+    report = await catalog.sync(db, client)
+    assert [e.service_id for e in report.skipped] == ["1"]
+    assert report.removed == [] and report.total == 16
+    row = await _row(db, "1")
+    assert row["available"] == 0 and row["rate"] == 900_000  # never sold at a stale price
+    fake_panel.services_override = None
+    back = await catalog.sync(db, client)
+    assert back.restored == ["1"] and back.skipped == []
+
+
+async def test_sync_raises_only_panel_errors_for_bad_answers(
+    db: Database, client: PanelClient, fake_panel: FakePanel
+) -> None:
+    await catalog.sync(db, client)
+    for body in ("[" * 100_000, '{"services": 5}', "null", "<html>", '"text"'):
+        fake_panel.services_override = None
+        fake_panel.raw_answer(200, body, actions={"services"})
+        with pytest.raises(PanelError):
+            await catalog.sync(db, client)
+    assert await db.fetchval("SELECT COUNT(*) FROM services WHERE available = 1") == 17

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -24,11 +25,19 @@ from bot.panel import (
     PanelOutcomeUnknown,
     PanelRateLimited,
     PanelRejected,
+    ReasonCode,
     RefillResult,
     RefillState,
     RefillStatus,
 )
-from tests.fakes.panel import CANCEL_SUCCESS, REFILL_SUCCESS, FakePanel, Fault, free_port_url
+from tests.fakes.panel import (
+    CANCEL_SUCCESS,
+    REFILL_SUCCESS,
+    FakePanel,
+    Fault,
+    RawServer,
+    free_port_url,
+)
 
 KEY = "test-key-S3cr3t-0123456789"
 
@@ -852,6 +861,145 @@ async def test_key_never_leaks(panel: FakePanel) -> None:
             errors.append(exc)
     assert len(errors) == 7
     rejected = [e for e in errors if isinstance(e, PanelRejected)]
-    assert rejected and "(key <key>)" in rejected[0].message
+    assert rejected and "(key [redacted])" in rejected[0].message
     for error in errors:
         assert_no_key(error)
+
+
+# =========================================================================== deadline, size
+
+
+async def test_a_dripping_answer_is_cut_by_the_total_deadline(panel: FakePanel) -> None:
+    # 40-odd bytes, one every 50 ms: every byte is within the read timeout, but the whole
+    # answer would take 2 s. The deadline defaults to connect + read timeout.
+    panel.drip = 0.05
+    async with make_client(panel, connect_timeout=0.2, read_timeout=0.3, retries=0) as client:
+        assert client.total_timeout == pytest.approx(0.5)
+        started = time.monotonic()
+        with pytest.raises(PanelOutcomeUnknown, match=r"no complete answer within 0\.5s"):
+            await client.balance()
+        assert time.monotonic() - started < 1.2
+
+
+async def test_a_dripping_add_is_outcome_unknown_and_never_resent(panel: FakePanel) -> None:
+    panel.drip = 0.05
+    async with make_client(panel, read_timeout=1, total_timeout=0.3, retries=3) as client:
+        with pytest.raises(PanelOutcomeUnknown) as info:
+            await client.add("2", {"link": "https://x", "quantity": 100})
+    assert info.value.reason_code is ReasonCode.PROVIDER_ERROR
+    assert len(panel.add_calls) == 1 and len(panel.orders) == 1  # the panel has it
+
+
+async def test_a_dripping_read_is_retried_within_bounds(panel: FakePanel) -> None:
+    panel.drip = 0.05
+    async with make_client(panel, read_timeout=1, total_timeout=0.2, retries=1) as client:
+        started = time.monotonic()
+        with pytest.raises(PanelOutcomeUnknown):
+            await client.balance()
+        assert time.monotonic() - started < 1.5
+    assert len(panel.requests) == 2
+    panel.drip = 0.001  # slow but whole within the deadline
+    async with make_client(panel, read_timeout=1, total_timeout=2) as client:
+        assert (await client.balance()).currency == "USD"
+
+
+async def test_an_oversized_answer_is_abandoned(panel: FakePanel) -> None:
+    panel.pad_bytes = 5_000
+    async with make_client(
+        panel, retries=1, max_body_bytes=2_000, max_services_body_bytes=50_000
+    ) as client:
+        with pytest.raises(PanelOutcomeUnknown, match="larger than 2000 bytes"):
+            await client.balance()
+        assert len(panel.requests) == 2  # a read: retried, then given up
+        with pytest.raises(PanelOutcomeUnknown, match="larger than 2000 bytes"):
+            await client.add("2", {"link": "https://x", "quantity": 100})
+        assert len(panel.add_calls) == 1 and len(panel.orders) == 1
+        assert len(await client.services()) == 17  # the catalog has its own, larger limit
+        panel.pad_bytes = 60_000
+        with pytest.raises(PanelOutcomeUnknown, match="larger than 50000 bytes"):
+            await client.services()
+
+
+async def test_an_endless_body_without_length_is_not_read_to_the_end() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+    async with (
+        RawServer(head + b"[", filler=b" " * 65_536, repeat=1_000) as server,
+        make_client(server.url, retries=0, max_services_body_bytes=256_000) as client,
+    ):
+        with pytest.raises(PanelOutcomeUnknown, match="larger than 256000 bytes"):
+            await client.services()
+    assert server.sent < 10_000_000  # 64 MB were on offer
+
+
+# =========================================================================== safe errors
+
+
+async def test_a_4xx_page_echoing_the_key_leaks_no_fragment(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key = "k8Zq4LmP"
+    page = "<html><body><pre>" + "a" * 190 + " " + key + " &action=add" * 40 + "</pre></html>"
+    async with FakePanel(key=key) as fake:
+        fake.raw_answer(400, page, content_type="text/html", process=False)
+        with caplog.at_level(logging.DEBUG, logger="bot.panel"):
+            async with PanelClient(fake.url, key, retries=0) as client:
+                with pytest.raises(PanelRejected) as info:
+                    await client.add("2", {"link": "https://x", "quantity": 100})
+    seen = " ".join([str(info.value), repr(info.value), info.value.message, caplog.text])
+    for size in range(4, len(key) + 1):
+        for start in range(len(key) - size + 1):
+            assert key[start : start + size] not in seen
+    assert "<" not in info.value.message
+    assert info.value.reason_code is ReasonCode.PROVIDER_ERROR
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("neworder.error.link", ReasonCode.INVALID_LINK),
+        ("neworder.error.link_duplicate", ReasonCode.DUPLICATE_ACTIVE_ORDER),
+        ("Quantity less than minimal 50", ReasonCode.QUANTITY_OUT_OF_RANGE),
+        ("error.incorrect_service_id", ReasonCode.SERVICE_UNAVAILABLE),
+        ("neworder.error.not_enough_funds", ReasonCode.NOT_ENOUGH_FUNDS_PANEL),
+        ("Invalid API key", ReasonCode.PROVIDER_ERROR),
+        ("neworder.error.username", ReasonCode.INVALID_INPUT),
+        ("Your order is sad", ReasonCode.OTHER),
+    ],
+)
+async def test_every_rejection_has_a_customer_safe_reason_code(
+    panel: FakePanel, client: PanelClient, error: str, reason: ReasonCode
+) -> None:
+    panel.raw_answer(200, json.dumps({"error": error}), process=False)
+    with pytest.raises(PanelRejected) as info:
+        await client.add("2", {"link": "https://x", "quantity": 100})
+    assert info.value.reason_code is reason
+    assert info.value.message == error  # the operator still reads the panel's words
+
+
+async def test_rate_limited_add_is_recognisable_as_provider_busy(panel: FakePanel) -> None:
+    # What the order flow needs to say "the provider is busy, try again in a minute"
+    # instead of "not accepted: no reason given".
+    panel.retry_after = "20"
+    panel.fail(Fault.RATE_LIMIT, times=2)
+    async with make_client(panel, retries=0) as client:
+        for _ in range(2):
+            with pytest.raises(PanelRateLimited) as info:
+                await client.add("2", {"link": "https://x", "quantity": 100})
+            assert isinstance(info.value, PanelNotSent)
+            assert info.value.reason_code is ReasonCode.PROVIDER_BUSY
+            assert info.value.retry_after == 20.0
+        panel.raw_answer(200, '{"error": "Too many requests"}', process=False)
+        with pytest.raises(PanelRateLimited) as text_form:
+            await client.add("2", {"link": "https://x", "quantity": 100})
+    assert text_form.value.reason_code is ReasonCode.PROVIDER_BUSY
+    assert panel.orders == {}
+
+
+async def test_add_naming_an_order_despite_an_error_is_placed_with_a_warning(
+    panel: FakePanel, client: PanelClient
+) -> None:
+    # The panel placed it (process=True) and answered 400 with the id and an error.
+    panel.raw_answer(400, '{"order": 23501, "error": "Service is slow today"}')
+    result = await client.add("2", {"link": "https://x", "quantity": 100})
+    assert result == AddResult(order_id="23501", warning="HTTP 400; Service is slow today")
+    assert list(panel.orders) == ["23501"]

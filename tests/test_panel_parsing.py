@@ -8,24 +8,32 @@ from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.panel import (
+    AddResult,
     ItemError,
     OrderKind,
     OrderState,
     PanelAuthError,
     PanelClient,
+    PanelError,
     PanelInsufficientFunds,
     PanelNotSent,
     PanelOutcomeUnknown,
     PanelRejected,
+    ReasonCode,
     RefillResult,
     normalize_kind,
     normalize_status,
     parse_answer,
+    safe_text,
 )
+from bot.panel.classify import NOT_PROCESSED_4XX, find_error
 from bot.panel.client import _parse_retry_after
 from bot.panel.parsing import (
+    MalformedAnswer,
     loads_lenient,
     parse_add,
     parse_balance,
@@ -37,6 +45,7 @@ from bot.panel.parsing import (
     parse_statuses,
     strip_trailing_commas,
 )
+from bot.panel.values import to_decimal
 
 
 def answer(body: str | bytes, parser: Any, status: int = 200) -> Any:
@@ -87,8 +96,12 @@ def test_trailing_commas_outside_strings_only() -> None:
     assert loads_lenient('{"status": "Completed",}') == {"status": "Completed"}
     assert loads_lenient("[1,2,]") == [1, 2]
     assert loads_lenient('\ufeff {"x": 1.10}') == {"x": Decimal("1.10")}
-    with pytest.raises(ValueError):
-        loads_lenient('{"x": NaN}')
+    # A NaN is unusable as a number but does not make the whole answer unreadable.
+    nan = loads_lenient('{"x": NaN, "y": -Infinity}')
+    with pytest.raises(MalformedAnswer):
+        to_decimal(nan["x"])
+    with pytest.raises(MalformedAnswer):
+        to_decimal(nan["y"])
     with pytest.raises(ValueError):
         loads_lenient('{"a" 1,}')
 
@@ -248,3 +261,198 @@ async def test_transport_error_mapping(
         await client.add("1", {"link": "x", "quantity": 1})
     assert session.calls == read_only_calls + 1
     await client.close()  # a passed-in session is not ours to close
+
+
+# =========================================================================== safe_text
+
+SECRET = "k8Zq4LmP"  # 8 characters, as in the leak that was found
+
+
+def test_key_split_by_the_cut_of_a_long_echo_is_not_leaked() -> None:
+    # A 4xx page echoing the request, the key where the 200-character cut falls: cutting
+    # first and redacting after used to leave 6 of its 8 characters.
+    page = "a" * 190 + " " + SECRET + " &action=add" * 30
+    text = safe_text(page, SECRET, limit=200)
+    assert len(text) <= 200
+    for size in range(4, len(SECRET) + 1):
+        for start in range(len(SECRET) - size + 1):
+            assert SECRET[start : start + size] not in text
+    assert text.endswith(" [redac...")  # the marker was cut, not the key
+
+
+def test_input_already_cut_inside_the_key() -> None:
+    assert safe_text("Denied for " + SECRET[:6], SECRET) == "Denied for [redacted]"
+    assert safe_text(SECRET[-5:] + " was refused", SECRET) == "[redacted] was refused"
+    assert safe_text("key " + SECRET[:5] + "... is wrong", SECRET) == "key [redacted]... is wrong"
+    assert safe_text("..." + SECRET[3:] + " tail", SECRET) == "...[redacted] tail"
+    assert safe_text("Denied for " + SECRET[:3], SECRET).endswith(SECRET[:3])  # too short
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "ab%2Fcd%2Bef%3Dgh%20ij",  # quote()
+        "ab%2fcd%2bef%3dgh%20ij",  # lower-case escapes
+        "ab%2Fcd%2Bef%3Dgh+ij",  # quote_plus()
+        "ab\\/cd+ef=gh ij",  # PHP json_encode
+    ],
+)
+def test_url_and_json_encoded_key(form: str) -> None:
+    secret = "ab/cd+ef=gh ij"
+    text = safe_text(f"POST /api/v2 body: api={form}&action=add", secret)
+    assert form not in text and "[redacted]" in text
+    assert "action=add" in text
+
+
+def test_key_in_query_strings_whatever_it_is() -> None:
+    text = safe_text("GET /api/v2?action=status&key=0ther-F0rm-Of-Key&order=1 denied", "x" * 10)
+    assert "0ther" not in text
+    assert "key=[redacted]" in text and "order=1" in text
+    echo = safe_text('{"key": "abcdefabcdef", "action": "add"}')
+    assert "abcdef" not in echo
+
+
+def test_cloudflare_page_is_reduced_to_its_words() -> None:
+    page = (
+        "<!DOCTYPE html>\n<html><head>\n<title>Attention Required! | Cloudflare</title>"
+        "<style>body { color: red; }</style>"
+        "<script>var upstream = 'origin.worldsmartsmm.com'; window.cf = {}</script>"
+        "<!-- upstream: origin.worldsmartsmm.com -->\n</head>"
+        "<body>\n\n  <h1>Sorry,   you have been blocked</h1>&amp; <b>Ray ID</b>: 8f1c"
+        f"<p>key={SECRET}</p></body></html>"
+    )
+    text = safe_text(page, SECRET)
+    assert (
+        text
+        == "Attention Required! | Cloudflare Sorry, you have been blocked & Ray ID : 8f1c"
+        + (" key=[redacted]")
+    )
+    assert "<" not in text and "origin" not in text and "color" not in text
+
+
+def test_key_hidden_by_tags_or_entities() -> None:
+    assert SECRET not in safe_text(f"<p>{SECRET[:4]}<b></b>{SECRET[4:]}</p>", SECRET)
+    encoded = "".join(f"&#{ord(ch)};" for ch in SECRET)
+    assert SECRET not in safe_text(f"<p>bad {encoded} here</p>", SECRET)
+
+
+def test_safe_text_is_stable_and_bounded() -> None:
+    once = safe_text("<b>x</b> " * 100 + SECRET, SECRET, limit=50)
+    assert len(once) <= 50
+    assert safe_text(once, SECRET, limit=50) == once
+    assert safe_text(b"\xff\xfe bad \x00 bytes", "") == "\ufffd\ufffd bad bytes"
+    assert safe_text("lone \ud800 surrogate") == "lone \ufffd surrogate"
+    assert safe_text(None) == ""
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    prefix=st.text(max_size=80),
+    suffix=st.text(max_size=80),
+    secret=st.from_regex(r"[A-Za-z0-9_\-]{8,40}", fullmatch=True),
+    window=st.tuples(st.integers(0, 400), st.integers(0, 400)),
+    limit=st.integers(12, 250),
+)
+def test_no_key_fragment_survives_any_cut(
+    prefix: str, suffix: str, secret: str, window: tuple[int, int], limit: int
+) -> None:
+    whole = prefix + secret + suffix
+    start, end = sorted(window)
+    text = safe_text(whole[start:end], secret, limit=limit)  # input cut anywhere
+    assert len(text) <= limit
+    assert secret not in text
+    body = text.removesuffix("...")
+    for size in range(4, len(secret)):
+        assert not body.startswith(secret[-size:])
+        assert not body.endswith(secret[:size])
+    for size in range(8, len(secret)):
+        assert secret[:size] not in text and secret[-size:] not in text
+
+
+# =========================================================================== add safety
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    status=st.integers(200, 599),
+    order=st.one_of(
+        st.integers(1, 2**40), st.from_regex(r"[1-9][0-9]{0,12}(\.0)?", fullmatch=True)
+    ),
+    extra=st.dictionaries(
+        st.sampled_from(["error", "status", "message", "charge", "currency"]),
+        st.one_of(st.none(), st.text(max_size=30), st.integers(), st.booleans()),
+    ),
+)
+def test_an_answer_naming_an_order_is_never_rejected(
+    status: int, order: int | str, extra: dict[str, Any]
+) -> None:
+    body = json.dumps({"order": order, **extra})
+    try:
+        result = parse_answer("add", status, body, parse_add)
+    except PanelError as exc:
+        assert isinstance(exc, PanelOutcomeUnknown), repr(exc)
+        assert 300 <= status < 400
+        return
+    assert result.order_id == str(order).removesuffix(".0")
+    if status != 200 or extra.get("error"):
+        assert result.warning
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    status=st.one_of(st.integers(200, 599), st.sampled_from([200, 400, 422, 429, 500])),
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.sampled_from(["order", "error", "status"]), inner, max_size=3)
+            ),
+            max_leaves=10,
+        ).map(json.dumps),
+    ),
+)
+def test_any_answer_to_add_is_a_result_or_a_safe_error(status: int, body: str | bytes) -> None:
+    try:
+        result = parse_answer("add", status, body, parse_add)
+    except PanelError as exc:
+        assert len(exc.message) <= 300
+        if isinstance(exc, PanelRejected | PanelNotSent):
+            # only a definite answer may say so: a JSON error text, or a code that
+            # means "refused before anything was done"
+            definite = status == 429 or status in NOT_PROCESSED_4XX
+            assert definite or (status < 500 and find_error(_json_or_none(body)) is not None)
+            assert not isinstance(exc, PanelNotSent) or exc.reason_code is ReasonCode.PROVIDER_BUSY
+        return
+    assert isinstance(result, AddResult) and result.order_id
+
+
+def _json_or_none(body: str | bytes) -> Any:
+    try:
+        return loads_lenient(body.decode("utf-8", "replace") if isinstance(body, bytes) else body)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    item=st.dictionaries(
+        st.sampled_from(["service", "id", "name", "rate", "min", "max", "type", "category"]),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(min_value=-(2**70), max_value=2**70),
+            st.decimals(allow_nan=True, allow_infinity=True),
+            st.text(max_size=12),
+            st.sampled_from(["1e13", "NaN", "-Infinity", "1e999999999", "9" * 5000]),
+        ),
+    )
+)
+def test_any_catalog_entry_is_a_service_or_skipped(item: dict[str, Any]) -> None:
+    result = parse_services([item])
+    assert len(result) + len(result.skipped) == 1
+    for service in result:
+        assert 0 <= service.rate <= Decimal(10) ** 12
+        assert 0 <= service.min <= service.max < 2**63

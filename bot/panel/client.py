@@ -29,7 +29,7 @@ from bot.panel.models import (
     OrderStatus,
     RefillResult,
     RefillStatus,
-    Service,
+    ServiceList,
 )
 from bot.panel.parsing import (
     parse_add,
@@ -44,6 +44,7 @@ from bot.panel.parsing import (
     parse_status,
     parse_statuses,
 )
+from bot.panel.redact import secret_scope
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,18 @@ R = TypeVar("R")
 
 BATCH_SIZE = 100
 USER_AGENT = "smm-bot/0.1 (+aiohttp)"
+# Answers are read in chunks and abandoned past these sizes: a panel (or a proxy in front
+# of it) that sends hundreds of megabytes must not take the bot's memory with it.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_SERVICES_BODY_BYTES = 32 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class _TooLarge(Exception):
+    def __init__(self, status: int, limit: int) -> None:
+        super().__init__(status, limit)
+        self.status = status
+        self.limit = limit
 
 
 def _chunks(ids: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
@@ -82,6 +95,11 @@ class PanelClient:
     :class:`PanelNotSent` (never reached the panel, safe to resend) and
     :class:`PanelOutcomeUnknown` (may have been processed). Only read-only actions are
     retried here; ``add``, ``refill`` and ``cancel`` are sent exactly once.
+
+    Each request has a deadline for the whole exchange (``total_timeout``, default
+    connect + read timeout) and a size limit for the answer (``max_body_bytes``; the
+    catalog has ``max_services_body_bytes``). Past either, the request may have been
+    processed: :class:`PanelOutcomeUnknown` (retried for reads, never for writes).
     """
 
     def __init__(
@@ -91,6 +109,9 @@ class PanelClient:
         *,
         connect_timeout: float = 10,
         read_timeout: float = 30,
+        total_timeout: float | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_services_body_bytes: int = MAX_SERVICES_BODY_BYTES,
         session: aiohttp.ClientSession | None = None,
         retries: int = 3,
         backoff: float = 0.5,
@@ -102,6 +123,13 @@ class PanelClient:
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
+        # sock_read bounds each wait for a byte, not the call: a panel that drips its
+        # answer a byte at a time would hold a call forever without a deadline.
+        self.total_timeout = (
+            total_timeout if total_timeout is not None else connect_timeout + read_timeout
+        )
+        self.max_body_bytes = max(1, max_body_bytes)
+        self.max_services_body_bytes = max(1, max_services_body_bytes)
         self._session = session
         self._owns_session = session is None
         self._session_lock = asyncio.Lock()
@@ -157,24 +185,50 @@ class PanelClient:
 
     def _redact(self, error: PanelError) -> PanelError:
         """Never let the key leak through a panel that echoes it back."""
-        if len(self._key) >= 4 and self._key in error.message:
-            error.message = error.message.replace(self._key, "<key>")
-            error.args = (error.message,)
+        error.redact(self._key)
         return error
+
+    def _body_limit(self, action: str) -> int:
+        return self.max_services_body_bytes if action == "services" else self.max_body_bytes
+
+    @staticmethod
+    async def _read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
+        declared = response.content_length
+        if declared is not None and declared > limit:
+            raise _TooLarge(response.status, limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(response.status, limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _send(self, action: str, fields: Mapping[str, str | int]) -> tuple[int, bytes, Any]:
         form = {"key": self._key, "action": action}
         form.update({k: str(v) for k, v in fields.items()})
         session = await self._get_session()
         try:
-            async with session.post(
-                self._url,
-                data=form,
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                body = await response.read()
-                return response.status, body, response.headers.get("Retry-After")
+            async with asyncio.timeout(self.total_timeout):
+                async with session.post(
+                    self._url,
+                    data=form,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                ) as response:
+                    try:
+                        body = await self._read_body(response, self._body_limit(action))
+                    except _TooLarge:
+                        response.close()  # the rest is never read: drop the connection
+                        raise
+                    return response.status, body, response.headers.get("Retry-After")
+        except _TooLarge as exc:
+            raise PanelOutcomeUnknown(
+                f"answer larger than {exc.limit} bytes: abandoned",
+                action=action,
+                http_status=exc.status,
+            ) from None
         except aiohttp.ConnectionTimeoutError:
             raise PanelNotSent("connect timeout", action=action) from None
         except aiohttp.ClientConnectorError as exc:
@@ -183,8 +237,12 @@ class PanelClient:
             ) from None
         except aiohttp.InvalidURL:
             raise PanelNotSent("invalid panel URL", action=action) from None
-        except (aiohttp.ServerTimeoutError, TimeoutError):
+        except aiohttp.ServerTimeoutError:
             raise PanelOutcomeUnknown("timed out waiting for the answer", action=action) from None
+        except TimeoutError:
+            raise PanelOutcomeUnknown(
+                f"no complete answer within {self.total_timeout:g}s", action=action
+            ) from None
         except aiohttp.ClientError as exc:
             # Disconnected after sending, payload errors, OS errors mid-request.
             raise PanelOutcomeUnknown(
@@ -205,14 +263,8 @@ class PanelClient:
             attempt += 1
             started = time.monotonic()
             try:
-                status, body, retry_after_raw = await self._send(action, fields)
-                result = parse_answer(
-                    action,
-                    status,
-                    body,
-                    parser,
-                    retry_after=_parse_retry_after(retry_after_raw),
-                )
+                with secret_scope(self._key):
+                    result = await self._attempt(action, fields, parser)
             except PanelRejected as exc:
                 self._redact(exc)
                 logger.info("Panel rejected %s: %s", action, exc.message)
@@ -240,6 +292,25 @@ class PanelClient:
                 "Panel %s ok in %.3fs (attempt %d)", action, time.monotonic() - started, attempt
             )
             return result
+
+    async def _attempt(
+        self, action: str, fields: Mapping[str, str | int], parser: Callable[[Any], T]
+    ) -> T:
+        try:
+            status, body, retry_after_raw = await self._send(action, fields)
+            return parse_answer(
+                action, status, body, parser, retry_after=_parse_retry_after(retry_after_raw)
+            )
+        except (PanelError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            # Whatever else an odd answer provokes (a library error on a broken header,
+            # a bug in a parser), the caller still gets the error that is safe to act
+            # on: the request may have been processed.
+            logger.exception("Unexpected error in panel %s", action)
+            raise PanelOutcomeUnknown(
+                f"unexpected error: {type(exc).__name__}", action=action
+            ) from None
 
     async def _multi(
         self,
@@ -292,7 +363,7 @@ class PanelClient:
 
     # ------------------------------------------------------------------ actions
 
-    async def services(self) -> list[Service]:
+    async def services(self) -> ServiceList:
         return await self._call("services", {}, parse_services, retry=True)
 
     async def add(self, service_id: str, fields: Mapping[str, str | int]) -> AddResult:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.panel.errors import ReasonCode, reason_for
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -153,15 +156,25 @@ class OrderStatus(_Model):
 
 
 class ItemError(_Model):
-    """A per-id error inside a multi answer."""
+    """A per-id error inside a multi answer. ``message`` is operator-safe text; customers
+    get a text chosen by ``reason_code``."""
 
     message: str
 
+    @property
+    def reason_code(self) -> ReasonCode:
+        return reason_for(self.message)
+
 
 class AddResult(_Model):
+    """``warning``: the panel named an order id but also said something is wrong (an
+    error text, an error status, an HTTP error code). The order may exist: it must be
+    treated as placed and shown to an operator, never refunded as rejected."""
+
     order_id: str
     charge: Decimal | None = None
     currency: str | None = None
+    warning: str | None = None
 
 
 class RefillResult(_Model):
@@ -169,6 +182,7 @@ class RefillResult(_Model):
 
     refill_id: str | None = None
     message: str | None = None
+    warning: str | None = None  # an id came with an error: see AddResult.warning
 
 
 class RefillStatus(_Model):
@@ -181,6 +195,25 @@ class CancelResult(_Model):
 
     accepted: bool = True
     message: str | None = None
+
+
+class SkippedService(_Model):
+    """A catalog entry that could not be used, and why (operator-safe text)."""
+
+    service_id: str | None = None
+    name: str | None = None
+    reason: str
+
+
+class ServiceList(list[Service]):
+    """The usable services of a ``services`` answer; ``skipped`` lists the entries that
+    were left out, one by one, so the operator can be told."""
+
+    def __init__(
+        self, services: Iterable[Service] = (), skipped: Iterable[SkippedService] = ()
+    ) -> None:
+        super().__init__(services)
+        self.skipped: list[SkippedService] = list(skipped)
 
 
 class Balance(_Model):

@@ -20,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from bot.db import Database
 from bot.money import to_micros
-from bot.panel import Balance, PanelError, Service
+from bot.panel import Balance, PanelError, Service, SkippedService, safe_text
 from bot.services import pricing
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ class SyncReport:
     unknown_types: list[tuple[str, str]] = field(default_factory=list)
     # back on the panel after having vanished
     restored: list[str] = field(default_factory=list)
+    # entries of the panel's list that could not be used (absurd numbers, no id...), each
+    # with an operator-safe reason; the rest of the catalog is synced without them
+    skipped: list[SkippedService] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -75,6 +78,35 @@ def _relative_change(old: int, new: int) -> Decimal:
     if old == 0:
         return Decimal("Infinity") if new else Decimal(0)
     return abs(Decimal(new - old) / Decimal(old))
+
+
+# SQLite (and PostgreSQL BIGINT) integers are signed 64-bit.
+MAX_STORED_INT = 2**63 - 1
+
+
+def _check(service: Service) -> int:
+    """The rate in micro-units, or ValueError/ArithmeticError if the row cannot be stored.
+
+    The client already refuses absurd entries; this is the catalog's own guarantee, for
+    any panel object: one bad entry is skipped, it never rolls back the whole sync."""
+    rate = to_micros(service.rate, round_up=True)
+    if not (0 <= rate <= MAX_STORED_INT and 0 <= service.min <= service.max <= MAX_STORED_INT):
+        raise ValueError(f"rate {rate}, min {service.min} or max {service.max} out of range")
+    texts = (service.id, service.name, service.category, service.type, service.description)
+    "".join((*texts, service.average_time or "")).encode("utf-8")  # no lone surrogates
+    return rate
+
+
+def _usable(services: Sequence[Service], report: SyncReport) -> list[tuple[Service, int]]:
+    usable: list[tuple[Service, int]] = []
+    for service in services:
+        try:
+            usable.append((service, _check(service)))
+        except (ValueError, ArithmeticError) as exc:
+            sid, name = safe_text(service.id, limit=40), safe_text(service.name, limit=80)
+            reason = safe_text(str(exc) or type(exc).__name__)
+            report.skipped.append(SkippedService(service_id=sid, name=name, reason=reason))
+    return usable
 
 
 def _dedupe(services: Sequence[Service]) -> list[Service]:
@@ -109,9 +141,12 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
 
     Operator settings (hidden, markup overrides) survive: the upsert never touches them.
     """
-    services = _dedupe(await panel.services())
+    answer = await panel.services()
+    report = SyncReport(skipped=list(getattr(answer, "skipped", [])))
+    checked = _usable(_dedupe(answer), report)
+    services = [service for service, _ in checked]
+    report.total = len(services)
     now = int(time.time())
-    report = SyncReport(total=len(services))
 
     category_positions: dict[str, int] = {}
     for service in services:
@@ -131,8 +166,7 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
 
         rows: list[tuple[Any, ...]] = []
         changes: list[tuple[Decimal, int, tuple[str, str, int, int]]] = []
-        for position, service in enumerate(services):
-            rate = to_micros(service.rate, round_up=True)
+        for position, (service, rate) in enumerate(checked):
             kind = service.kind.value if service.kind is not None else None
             if kind is None:
                 report.unknown_types.append((service.id, service.type))
@@ -169,12 +203,14 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
         await conn.executemany(_UPSERT_SERVICE, rows)
 
         listed = {service.id for service in services}
-        report.removed = [
-            sid for sid, (_, _, available) in existing.items() if available and sid not in listed
-        ]
+        gone = [sid for sid, (_, _, on) in existing.items() if on and sid not in listed]
+        # A skipped service is not sold at its old price either, but it is reported as
+        # skipped (with why), not as removed from the panel.
+        skipped = {entry.service_id for entry in report.skipped}
+        report.removed = [sid for sid in gone if sid not in skipped]
         await conn.executemany(
             "UPDATE services SET available = 0, updated_at = ? WHERE id = ?",
-            [(now, sid) for sid in report.removed],
+            [(now, sid) for sid in gone],
         )
 
     changes.sort(key=lambda item: (-item[0], item[1]))
@@ -187,15 +223,21 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
             sample,
             " ..." if len(report.unknown_types) > LOG_SAMPLE else "",
         )
+    if report.skipped:
+        sample = "; ".join(f"{e.service_id}: {e.reason}" for e in report.skipped[:LOG_SAMPLE])
+        more = " ..." if len(report.skipped) > LOG_SAMPLE else ""
+        log.warning("%d panel services skipped: %s%s", len(report.skipped), sample, more)
     if not services and existing:
         log.warning("the panel lists no services: every service is now unavailable")
     log.info(
-        "catalog synced: %d services, %d added, %d removed, %d restored, %d price changes",
+        "catalog synced: %d services, %d added, %d removed, %d restored, %d price changes,"
+        " %d skipped",
         report.total,
         len(report.added),
         len(report.removed),
         len(report.restored),
         len(report.price_changes),
+        len(report.skipped),
     )
     return report
 

@@ -10,6 +10,10 @@ Usage::
 
 Everything is recorded: ``requests`` (forms without the key), ``add_calls``, ``orders``,
 ``refills``, ``cancels``.
+
+Answers can also be scripted byte for byte (``raw_answer``: any status, headers and body,
+optionally cut off mid-body), dripped slowly (``drip``) or padded past a size limit
+(``pad_bytes``). :class:`RawServer` plays answers that are not even HTTP.
 """
 
 from __future__ import annotations
@@ -150,6 +154,18 @@ class Variant:
 
 
 @dataclass
+class RawAnswer:
+    """An answer sent exactly as given. ``cut_after``: announce the whole body, send this
+    many bytes of it, then reset the connection."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    cut_after: int | None = None
+    process: bool = True  # handle the request (place the order...) before answering
+
+
+@dataclass
 class FakeOrder:
     id: str
     service: str
@@ -277,6 +293,11 @@ class FakePanel:
         self.fault_actions: set[str] | None = None  # None = every action
         self.retry_after: str | None = "1"
         self.delay: float = 0.0
+        self.drip: float = 0.0  # seconds between single bytes of every answer
+        self.pad_bytes: int = 0  # whitespace appended to every JSON answer
+        self._raw: RawAnswer | None = None
+        self._raw_count: int | None = None
+        self._raw_actions: set[str] | None = None
         # state
         self.requests: list[dict[str, str]] = []
         self.add_calls: list[dict[str, str]] = []
@@ -341,6 +362,44 @@ class FakePanel:
         self.fault = fault
         self.fault_count = times
         self.fault_actions = actions
+
+    def raw_answer(
+        self,
+        status: int,
+        body: str | bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = "application/json",
+        cut_after: int | None = None,
+        process: bool = True,
+        times: int | None = 1,
+        actions: set[str] | None = None,
+    ) -> RawAnswer:
+        """Answer the next ``times`` requests (``None``: until reset) with exactly this.
+
+        With ``process`` the request is handled first (an ``add`` places its order), so a
+        test can tell "the panel has it" from "it never did anything"."""
+        raw_headers = dict(headers or {})
+        if content_type is not None:
+            raw_headers.setdefault("Content-Type", content_type)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self._raw = RawAnswer(status, data, raw_headers, cut_after, process)
+        self._raw_count = times
+        self._raw_actions = actions
+        return self._raw
+
+    def _take_raw(self, action: str) -> RawAnswer | None:
+        if self._raw is None:
+            return None
+        if self._raw_actions is not None and action not in self._raw_actions:
+            return None
+        raw = self._raw
+        if self._raw_count is not None:
+            self._raw_count -= 1
+            if self._raw_count <= 0:
+                self._raw = None
+                self._raw_count = None
+        return raw
 
     def set_status(
         self,
@@ -458,9 +517,37 @@ class FakePanel:
     # ------------------------------------------------------------------ HTTP
 
     def _json(self, data: Any, status: int = 200) -> web.Response:
-        body = _Json(self.variant.trailing_comma).dump(data)
+        body = _Json(self.variant.trailing_comma).dump(data) + " " * self.pad_bytes
         content_type = "text/html" if self.variant.html_content_type else "application/json"
         return web.Response(text=body, status=status, content_type=content_type)
+
+    async def _send_raw(self, request: web.Request, raw: RawAnswer) -> web.StreamResponse:
+        if raw.cut_after is None and not self.drip:
+            return web.Response(body=raw.body, status=raw.status, headers=raw.headers)
+        response = web.StreamResponse(status=raw.status, headers=raw.headers)
+        response.content_length = len(raw.body)
+        await response.prepare(request)
+        sent = raw.body if raw.cut_after is None else raw.body[: raw.cut_after]
+        if self.drip:
+            for index in range(len(sent)):
+                await response.write(sent[index : index + 1])
+                await asyncio.sleep(self.drip)
+        else:
+            await response.write(sent)
+        if raw.cut_after is not None:
+            await asyncio.sleep(0.01)  # let the bytes leave before the reset
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        await response.write_eof()
+        return response
+
+    async def _deliver(self, request: web.Request, response: web.Response) -> web.StreamResponse:
+        if not self.drip:
+            return response
+        body = response.body if isinstance(response.body, bytes) else b""
+        raw = RawAnswer(response.status, body, {"Content-Type": response.content_type})
+        return await self._send_raw(request, raw)
 
     def _error(self, message: str) -> web.Response:
         if self.variant.echo_key:
@@ -492,6 +579,11 @@ class FakePanel:
         self.requests.append(form)
         if action == "add":
             self.add_calls.append(form)
+        raw = self._take_raw(action)
+        if raw is not None:
+            if raw.process and key == self.key:
+                self._dispatch(action, form)
+            return await self._send_raw(request, raw)
         fault = self._take_fault(action)
         if fault is Fault.RATE_LIMIT:
             headers = {"Retry-After": self.retry_after} if self.retry_after is not None else {}
@@ -521,7 +613,7 @@ class FakePanel:
             raise asyncio.CancelledError  # nothing is answered on a dropped connection
         if fault is Fault.HTML_200:
             return web.Response(text=HTML_200, status=200, content_type="text/html")
-        return response
+        return await self._deliver(request, response)
 
     def _dispatch(self, action: str, form: dict[str, str]) -> web.Response:
         handler = {
@@ -776,3 +868,63 @@ class FakePanel:
         answer["balance"] = self._num(self.balance)
         answer["currency"] = self.currency
         return self._json(answer)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers every connection with fixed bytes (or
+    nothing): for answers that are not HTTP at all. Counts the requests it received."""
+
+    def __init__(
+        self, reply: bytes, *, read_request: bool = True, filler: bytes = b"", repeat: int = 0
+    ) -> None:
+        self.reply = reply
+        self.read_request = read_request
+        self.filler = filler  # sent ``repeat`` times after ``reply``: an endless body
+        self.repeat = repeat
+        self.requests = 0
+        self.sent = 0  # bytes that left before the client hung up
+        self._server: asyncio.Server | None = None
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}/api/v3"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self.read_request:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                await reader.readexactly(length)
+                self.requests += 1
+            if self.reply:
+                writer.write(self.reply)
+                await writer.drain()
+                self.sent += len(self.reply)
+            for _ in range(self.repeat):
+                writer.write(self.filler)
+                await writer.drain()
+                self.sent += len(self.filler)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self._port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
