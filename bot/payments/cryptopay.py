@@ -30,7 +30,7 @@ from typing import Annotated, Any, Self, TypeVar
 import aiohttp
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from bot.panel.errors import excerpt
+from bot.panel.redact import safe_text
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +337,7 @@ class CryptoPayClient:
                 raise CryptoPayOutcomeUnknown(
                     "server error", method=method, http_status=status
                 ) from None
-            text = self._redact(excerpt(body.decode("utf-8", "replace")))
+            text = self._redact(safe_text(body, ""))
             raise CryptoPayOutcomeUnknown(
                 f"not JSON: {text!r}", method=method, http_status=status
             ) from None
@@ -347,10 +347,10 @@ class CryptoPayClient:
             error = data.get("error")
             name, code = "UNKNOWN_ERROR", None
             if isinstance(error, dict):
-                name = self._redact(excerpt(str(error.get("name") or name), 100))
+                name = self._redact(safe_text(str(error.get("name") or name), "", 100))
                 code = error.get("code") if isinstance(error.get("code"), int) else None
             elif isinstance(error, str):
-                name = self._redact(excerpt(error, 100))
+                name = self._redact(safe_text(error, "", 100))
             if status >= 500 or (code or 0) >= 500:
                 raise CryptoPayOutcomeUnknown(name, method=method, http_status=status)
             cls = CryptoPayAuthError if code == 401 or status == 401 else CryptoPayRejected
