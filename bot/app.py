@@ -76,6 +76,7 @@ def create_panel(settings: Settings, retries: int = 3) -> PanelClient:
         settings.panel_api_key.get_secret_value(),
         connect_timeout=settings.panel_connect_timeout,
         read_timeout=settings.panel_read_timeout,
+        total_timeout=settings.panel_total_timeout,
         retries=retries,
     )
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
 
     panel_connect_timeout: float = Field(default=10.0, gt=0, le=120)
     panel_read_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Whole-answer deadline per request (a panel dripping bytes slowly); unset: connect + read.
+    panel_total_timeout: float | None = Field(default=None, gt=0, le=900)
     catalog_refresh_seconds: int = Field(default=1800, ge=60)
     markup_percent: Decimal = Field(default=Decimal(0), ge=-99, le=10000)
     poll_interval_seconds: int = Field(default=60, ge=5)

@@ -616,3 +616,28 @@ async def test_first_import_reports_only_unsellable_types(
         assert "Unknown types: #99 'Web Traffic'" in text
     finally:
         await h.stop()
+
+
+async def test_unusable_catalog_entries_are_reported_once(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    """One absurd entry does not stop the sync; the operators hear which one, once."""
+    from bot.services import catalog
+
+    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False)
+    await h.start()
+    try:
+        report_to_group = alerts.catalog_reporter(h.db, h.panel, h.settings)
+        await report_to_group(await catalog.sync(h.db, h.panel))
+        fake_panel.services.append(
+            {**fake_panel.services[0], "service": "98", "name": "Absurd", "rate": "1e13"}
+        )
+        await report_to_group(await catalog.sync(h.db, h.panel))
+        await report_to_group(await catalog.sync(h.db, h.panel))
+        rows = [r for r in await outbox_rows(h, ADMIN_CHAT) if r["key"] == "admin-alert-catalog"]
+        assert len(rows) == 1
+        text = h.core.get("admin-alert-catalog", "en", **json.loads(rows[0]["params"]))
+        assert "skipped as unusable (not sold): 1" in text and "#98 Absurd" in text
+        assert await h.db.fetchval("SELECT count(*) FROM services") == len(fake_panel.services) - 1
+    finally:
+        await h.stop()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.db import Database
-from bot.panel import PanelClient
+from bot.panel import PanelClient, ReasonCode
 from bot.services import wallet
 from bot.services.orders import placing, queries, status
 from bot.services.orders.placing import Draft
@@ -171,7 +171,10 @@ async def test_rejected_fails_and_refunds_once(
     assert first.outcome == "placed"
     second = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok-2")
     assert second.outcome == "failed"
-    assert second.reason == "neworder.error.link_duplicate"
+    # the customer gets a reason from the fixed set; the panel's words stay for operators
+    assert second.reason is ReasonCode.DUPLICATE_ACTIVE_ORDER
+    error = await shop.fetchval("SELECT error FROM orders WHERE id = ?", (second.order_id,))
+    assert error == "neworder.error.link_duplicate"
     assert not second.panel_out_of_funds
     assert second.order_id is not None
     row = await order_row(shop, second.order_id)
@@ -256,7 +259,7 @@ async def test_connection_refused_twice_fails_and_refunds(
     finally:
         await client.close()
     assert result.outcome == "failed"
-    assert result.reason is None
+    assert result.reason is ReasonCode.PROVIDER_UNREACHABLE
     assert result.order_id is not None
     assert (await order_row(shop, result.order_id))["status"] == "failed"
     assert await wallet.balance(shop, USER) == 10 * MICRO

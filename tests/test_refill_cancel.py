@@ -5,6 +5,7 @@ refill status announced, cancel -> Canceled -> full refund once, ownership."""
 from __future__ import annotations
 
 from bot.db import Database
+from bot.panel import ReasonCode
 from bot.services import wallet
 from bot.services.orders import requests
 from bot.services.orders.poller import Poller
@@ -46,7 +47,7 @@ async def test_refill_rejected_with_reason(db: Database, fake: FakePanel, poller
     fake.services[-1]["refill"] = False  # the panel changed its mind
     result = await requests.request_refill(db, poller.panel, USER, oid)  # type: ignore[arg-type]
     assert result.outcome is Outcome.REJECTED
-    assert result.message == "Order not eligible for refill"
+    assert result.reason is ReasonCode.REFILL_NOT_AVAILABLE
     assert await db.fetchval("SELECT status FROM order_requests") == "rejected"
 
 
@@ -99,7 +100,7 @@ async def test_cancel_rejected_and_panel_unreachable(
     fake.set_status(pid, "Completed")  # too late at the panel
     result = await requests.request_cancel(db, poller.panel, USER, oid)  # type: ignore[arg-type]
     assert result.outcome is Outcome.REJECTED
-    assert result.message == "Cancel is not available for this order"
+    assert result.reason is ReasonCode.CANCEL_NOT_AVAILABLE
     fake.set_status(pid, "Pending")
     fake.fail(Fault.HTML_502, times=1)
     unknown = await requests.request_cancel(db, poller.panel, USER, oid)  # type: ignore[arg-type]

@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 LOW_BALANCE_KEY = "admin_low_balance_alerted"
 PANEL_DOWN_KEY = "tracking:panel_down_since"
 
-OrderAlert = Literal["failed", "unknown", "panel-funds"]
+OrderAlert = Literal["failed", "unknown", "panel-funds", "warning"]
 _ORDER_ALERT_KEYS: dict[OrderAlert, str] = {
     "failed": "alert-order-failed",
     "unknown": "alert-order-unknown",
     "panel-funds": "alert-panel-funds",
+    "warning": "alert-order-warning",
 }
 
 
@@ -250,7 +251,28 @@ def report_params(report: SyncReport, code: str, biggest: int = 5) -> dict[str, 
         "unknown_list": ", ".join(f"#{sid} {kind!r}" for sid, kind in report.unknown_types[:10])
         + (" …" if len(report.unknown_types) > 10 else "")
         or "—",
+        "skipped": str(len(report.skipped)),
+        "skipped_list": "\n".join(
+            f"#{s.service_id or '?'} {(s.name or '')[:40]}: {s.reason[:120]}"
+            for s in report.skipped[:biggest]
+        )
+        + ("\n…" if len(report.skipped) > biggest else "")
+        or "—",
     }
+
+
+SKIPPED_KEY = "catalog:skipped"
+
+
+async def _skipped_changed(db: Database, report: SyncReport) -> bool:
+    """Whether the set of unusable catalog entries differs from the last sync's (so the
+    same bad entry is reported once, not at every sync); remembers the new set."""
+    ids = ",".join(sorted(s.service_id or f"?{s.name}" for s in report.skipped))
+    if await kv.get(db, SKIPPED_KEY) == ids:
+        return False
+    async with db.transaction() as conn:
+        await kv.put(conn, SKIPPED_KEY, ids)
+    return bool(ids)
 
 
 def catalog_reporter(
@@ -263,7 +285,12 @@ def catalog_reporter(
         # the very first import (an empty catalog filled) is not news, unless it brought
         # types the shop cannot sell: the operator should know those are not offered
         first_import = len(report.added) == report.total
-        if (report.changed and not first_import) or (first_import and report.unknown_types):
+        skipped_news = await _skipped_changed(db, report)
+        if (
+            (report.changed and not first_import)
+            or (first_import and report.unknown_types)
+            or skipped_news
+        ):
             code = await catalog.currency(db)
             await outbox.notify(
                 db,

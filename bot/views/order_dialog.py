@@ -16,12 +16,11 @@ from bot.services.order_input import (
 from bot.services.orders import placing
 from bot.services.pricing import is_package
 from bot.text import shorten
-from bot.views.common import Translator
+from bot.views.common import Translator, panel_reason
 
 LIST_PREVIEW_LINES = 3
 PREVIEW_CHARS = 120
 VALUE_CHARS = 200
-REASON_CHARS = 300
 WARNING = "⚠️ "
 
 
@@ -120,8 +119,7 @@ def outcome(i18n: Translator, result: placing.PlaceResult, currency: str) -> str
         case "failed" if result.panel_out_of_funds:
             return i18n.get("order-failed-temporary")
         case "failed":
-            reason = shorten(result.reason or "", REASON_CHARS) or i18n.get("order-no-reason")
-            return i18n.get("order-failed", reason=reason)
+            return i18n.get("order-failed", reason=panel_reason(i18n, result.reason))
         case "unknown":
             return i18n.get("order-unknown", order_id=result.order_id or 0)
         case "insufficient":

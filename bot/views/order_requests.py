@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from bot.services.orders.requests import Outcome, RequestResult
-from bot.views.common import Translator
-
-REASON_CHARS = 500
+from bot.views.common import Translator, panel_reason
 
 
 def request_result(i18n: Translator, kind: str, order_id: int, result: RequestResult) -> str:
@@ -13,12 +11,10 @@ def request_result(i18n: Translator, kind: str, order_id: int, result: RequestRe
     match result.outcome:
         case Outcome.ACCEPTED:
             return i18n.get(f"track-{kind}-accepted", order_id=oid)
-        case Outcome.REJECTED if result.message:
-            return i18n.get(
-                "track-request-rejected", order_id=oid, reason=result.message[:REASON_CHARS]
-            )
         case Outcome.REJECTED:
-            return i18n.get("track-request-rejected-no-reason", order_id=oid)
+            return i18n.get(
+                "track-request-rejected", order_id=oid, reason=panel_reason(i18n, result.reason)
+            )
         case Outcome.IN_PROGRESS:
             return i18n.get("track-request-in-progress", order_id=oid)
         case Outcome.NOT_ALLOWED:

@@ -130,6 +130,8 @@ admin-sync-failed = The catalog sync failed: the panel did not answer. Try again
 admin-sync-done =
     🔄 Catalog synced: { $total } services.
     Added: { $added }, removed: { $removed }, back: { $restored }, price changes: { $price_changes }, unknown types (not offered): { $unknown_types }
+    Entries skipped as unusable (not sold): { $skipped }
+    { $skipped_list }
     Biggest price changes:
     { $biggest }
 
@@ -199,6 +201,8 @@ admin-alert-low-balance =
 admin-alert-catalog =
     🔄 The catalog changed at the automatic sync ({ $total } services).
     Added: { $added }, removed: { $removed }, back: { $restored }, price changes: { $price_changes }, unknown types (not offered): { $unknown_types }
+    Entries skipped as unusable (not sold): { $skipped }
+    { $skipped_list }
     Unknown types: { $unknown_list }
     Biggest price changes:
     { $biggest }

@@ -34,3 +34,18 @@ cmd-start = Main menu
 cmd-help = How to use the shop
 cmd-language = Change the language
 cmd-cancel = Cancel the current action
+
+## Why the provider said no (customers never see the panel's own words)
+panel-reason-invalid-link = the provider did not accept this link. Check that it is correct and public.
+panel-reason-quantity = the quantity is outside what the provider accepts for this service.
+panel-reason-invalid-input = the provider did not accept one of the details you entered.
+panel-reason-service-unavailable = this service is not available at the moment.
+panel-reason-duplicate = there is already an order in progress for this link. Wait until it is done.
+panel-reason-provider-error = the provider could not take orders right now. Please try again later.
+panel-reason-order-not-found = the provider could not find this order.
+panel-reason-refill-not-available = a refill is not available for this order now.
+panel-reason-cancel-not-available = this order can no longer be cancelled.
+panel-reason-already-requested = a request for this order is already being handled.
+panel-reason-busy = the provider is busy right now. Please try again in a minute.
+panel-reason-unreachable = the provider could not be reached. Please try again in a few minutes.
+panel-reason-other = the provider gave no usable reason.

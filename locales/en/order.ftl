@@ -112,7 +112,6 @@ order-placed = ✅ Order #{ $order_id } is placed. { $charge } was taken from yo
 order-duplicate = ✅ This order is already placed: #{ $order_id }.
 order-failed = ❌ The order was not accepted: { $reason }
     Your money was returned to your balance.
-order-no-reason = no reason given
 order-failed-temporary = ❌ This service is temporarily unavailable. Your money was returned to your balance. Please try again later.
 order-unknown = ⏳ Order #{ $order_id }: we could not get a clear answer from the provider and are checking it now. Your money is held, not lost: if the order did not go through, it comes back to your balance.
 order-insufficient = ❗ Not enough money on your balance: { $missing } is missing. Top up and try again.

@@ -85,6 +85,13 @@ alert-order-unknown =
     Price: { $charge }
     Link: { $link }
     Reason: { $reason }
+alert-order-warning =
+    ⚠️ Order #{ $order_id } was placed (panel order { $panel_order_id }), but the panel's answer also carried an error. The order stands and the customer was charged; check it in the panel.
+    User: { $user_id }
+    Service: { $service }
+    Price: { $charge }
+    Link: { $link }
+    Panel said: { $reason }
 alert-panel-funds =
     💸 The panel account is out of funds: order #{ $order_id } was refused and refunded. Top up the panel balance.
     User: { $user_id }

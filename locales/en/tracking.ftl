@@ -41,8 +41,7 @@ track-refill-accepted = 🔁 Refill requested for order #{ $order_id }. I will t
 track-cancel-accepted = ✖️ Cancellation requested for order #{ $order_id }. I will tell you when the provider confirms it; the money then comes back to your balance.
 track-request-rejected =
     The provider declined the request for order #{ $order_id }.
-    Provider's answer: { $reason }
-track-request-rejected-no-reason = The provider declined the request for order #{ $order_id }.
+    Reason: { $reason }
 track-request-in-progress = A refill or cancel request for order #{ $order_id } is already in progress. Please wait for its result.
 track-request-not-allowed = This is not available for order #{ $order_id } right now.
 track-request-not-found = Order not found.

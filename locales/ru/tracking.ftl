@@ -43,8 +43,7 @@ track-refill-accepted = 🔁 Докрутка по заказу №{ $order_id }
 track-cancel-accepted = ✖️ Отмена заказа №{ $order_id } запрошена. Я сообщу, когда поставщик её подтвердит; деньги вернутся на ваш баланс.
 track-request-rejected =
     Поставщик отклонил запрос по заказу №{ $order_id }.
-    Ответ поставщика: { $reason }
-track-request-rejected-no-reason = Поставщик отклонил запрос по заказу №{ $order_id }.
+    Причина: { $reason }
 track-request-in-progress = Запрос на докрутку или отмену заказа №{ $order_id } уже обрабатывается. Дождитесь результата.
 track-request-not-allowed = Для заказа №{ $order_id } это сейчас недоступно.
 track-request-not-found = Заказ не найден.

@@ -28,11 +28,12 @@ from bot.panel import (
     PanelOutcomeUnknown,
     PanelRateLimited,
     PanelRejected,
+    ReasonCode,
     normalize_kind,
 )
 from bot.panel.models import OrderKind
 from bot.services import catalog, pricing, wallet
-from bot.services.alerts import Notices
+from bot.services.alerts import Notices, order_alert
 from bot.services.maintenance import maintenance_on
 from bot.services.orders.status import (
     cost_micros,
@@ -83,7 +84,9 @@ class PlaceResult:
     panel_order_id: str | None = None
     charge: int = 0
     missing: int = 0  # for "insufficient": how much more the wallet needs
-    reason: str | None = None  # the panel's message for "failed"
+    # "failed": why, from a fixed set a customer text is chosen by (the panel's own words go
+    # to operators and orders.error only: they may name the upstream panel or echo the key)
+    reason: ReasonCode | None = None
     panel_out_of_funds: bool = False  # "failed" because the operator's panel account is empty
 
 
@@ -256,16 +259,16 @@ async def place_order(
             db, notices, order_id, exc.message, panel_out_of_funds=True, currency=currency
         )
         return PlaceResult(
-            "failed", order_id, charge=offer.charge, reason=exc.message, panel_out_of_funds=True
+            "failed", order_id, charge=offer.charge, reason=exc.reason_code, panel_out_of_funds=True
         )
     except PanelRejected as exc:
         log.info("order %s rejected by the panel: %s", order_id, exc.message)
         await fail_order(db, notices, order_id, exc.message, currency=currency)
-        return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.message)
+        return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.reason_code)
     except PanelNotSent as exc:
         log.warning("order %s: the panel could not be reached twice: %s", order_id, exc)
         await fail_order(db, notices, order_id, f"not sent: {exc.message}", currency=currency)
-        return PlaceResult("failed", order_id, charge=offer.charge)
+        return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.reason_code)
     except PanelOutcomeUnknown as exc:
         log.error("order %s: outcome unknown: %s", order_id, exc)
         await _unknown(db, notices, order_id, exc.message, currency)
@@ -288,6 +291,13 @@ async def place_order(
                 await set_order_status(
                     conn, order_id, "pending", panel_order_id=result.order_id, cost=cost
                 )
+                if result.warning:
+                    # the panel gave an order id and an error at once: the order stands
+                    # (never refunded on a guess), an operator checks it
+                    await order_alert(
+                        conn, notices, order_id, "warning", currency=currency,
+                        reason=result.warning,
+                    )  # fmt: skip
             else:
                 await conn.execute(
                     "UPDATE orders SET error = substr(? || coalesce(' | ' || error, ''), 1, 500)"

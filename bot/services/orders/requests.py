@@ -23,6 +23,7 @@ from bot.panel import (
     PanelNotSent,
     PanelOutcomeUnknown,
     PanelRejected,
+    ReasonCode,
     RefillResult,
 )
 
@@ -40,7 +41,7 @@ class RequestPanel(Protocol):
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
-    REJECTED = "rejected"  # the panel said no; `message` is its reason
+    REJECTED = "rejected"  # the panel said no; `reason` says why
     IN_PROGRESS = "in_progress"  # a request for this order is already open
     NOT_ALLOWED = "not_allowed"  # this order/service does not offer it
     NOT_FOUND = "not_found"  # no such order of this user
@@ -51,7 +52,9 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class RequestResult:
     outcome: Outcome
-    message: str | None = None
+    # REJECTED: why, from a fixed set a customer text is chosen by; the panel's own words
+    # are kept in order_requests.panel_message for operators
+    reason: ReasonCode | None = None
 
 
 async def _order(conn: aiosqlite.Connection, user_id: int, order_id: int) -> aiosqlite.Row | None:
@@ -135,7 +138,7 @@ async def _send(
         return await call, RequestResult(Outcome.ACCEPTED)
     except PanelRejected as exc:
         await _close(db, request_id, "rejected", active=False, message=exc.message)
-        return None, RequestResult(Outcome.REJECTED, exc.message)
+        return None, RequestResult(Outcome.REJECTED, exc.reason_code)
     except PanelOutcomeUnknown as exc:
         await _close(db, request_id, "unknown", active=False, message=exc.message)
         return None, RequestResult(Outcome.UNKNOWN)
@@ -161,7 +164,7 @@ async def request_refill(
             db, request_id, "pending", active=True, message=answer.message,
             refill_id=answer.refill_id,
         )  # fmt: skip
-    return RequestResult(Outcome.ACCEPTED, answer.message)
+    return RequestResult(Outcome.ACCEPTED)
 
 
 async def request_cancel(
@@ -178,9 +181,10 @@ async def request_cancel(
         # open until the poller sees the order final (Canceled, with the refund)
         await _close(db, request_id, "accepted", active=True, message=answer.message)
         await db.execute("UPDATE orders SET next_poll_at = 0 WHERE id = ?", (order_id,))
-        return RequestResult(Outcome.ACCEPTED, answer.message)
-    reason = answer.message if isinstance(answer, ItemError) else None
-    await _close(db, request_id, "rejected", active=False, message=reason)
+        return RequestResult(Outcome.ACCEPTED)
+    message = answer.message if answer is not None else None
+    await _close(db, request_id, "rejected", active=False, message=message)
+    reason = answer.reason_code if isinstance(answer, ItemError) else ReasonCode.OTHER
     return RequestResult(Outcome.REJECTED, reason)
 
 
