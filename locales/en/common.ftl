@@ -21,6 +21,7 @@ help-text =
     /help — this help
     /language — change the language
     /cancel — stop what you are doing
+    /paysupport — a question about a payment: write to the operators
 language-choose = Choose your language:
 language-changed = Done, I will speak English from now on.
 language-name-en = 🇬🇧 English
@@ -34,3 +35,4 @@ cmd-start = Main menu
 cmd-help = How to use the shop
 cmd-language = Change the language
 cmd-cancel = Cancel the current action
+cmd-paysupport = Help with payments

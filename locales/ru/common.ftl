@@ -21,6 +21,7 @@ help-text =
     /help — эта справка
     /language — сменить язык
     /cancel — отменить текущее действие
+    /paysupport — вопрос об оплате: написать операторам
 language-choose = Выберите язык:
 language-changed = Готово, теперь я говорю по-русски.
 language-name-en = 🇬🇧 English
@@ -34,3 +35,4 @@ cmd-start = Главное меню
 cmd-help = Как пользоваться магазином
 cmd-language = Сменить язык
 cmd-cancel = Отменить текущее действие
+cmd-paysupport = Помощь с оплатой
