@@ -63,7 +63,7 @@ async def answer_pre_checkout(
         saved = await users.get(db, payer.id)
         lang = pick_language(
             saved.language if saved else None,
-            (saved.tg_language if saved else None) or payer.language_code,
+            payer.language_code or (saved.tg_language if saved else None),
             default_language,
         )
         error_message = pre_checkout_reason(InLanguage(core, lang), verdict)
