@@ -46,7 +46,9 @@ async def paid(h: BotHarness, amount: int) -> tuple[int, str]:
     invoice = await stars_invoice(h, amount)
     _, message = await pay_stars(h)
     payment_id = int(
-        await h.db.fetchval("SELECT id FROM payments WHERE invoice_payload = ?", (invoice["payload"],))
+        await h.db.fetchval(
+            "SELECT id FROM payments WHERE invoice_payload = ?", (invoice["payload"],)
+        )
     )
     return payment_id, message["successful_payment"]["telegram_payment_charge_id"]
 

@@ -341,9 +341,7 @@ async def test_a_full_crypto_pay_top_up(shop: BotHarness, cp: FakeCryptoPay) -> 
     assert (created["currency_type"], created["fiat"], created["amount"]) == ("fiat", "USD", "10")
     assert created["accepted_assets"] == "USDT,TON,BTC"
     [invoice] = cp.invoices.values()
-    url_buttons = [
-        b for row in screen.reply_markup["inline_keyboard"] for b in row if b.get("url")
-    ]
+    url_buttons = [b for row in screen.reply_markup["inline_keyboard"] for b in row if b.get("url")]
     assert url_buttons[0]["url"] == f"https://t.me/CryptoBot?start={invoice.hash}"
     assert url_buttons[0]["text"] == "💎 Pay 10.00 USD in CryptoBot"
 
