@@ -65,7 +65,7 @@ payments-crypto-description = Balance top-up: { $amount }
 payments-crypto-created =
     💎 Your invoice for { $amount } is ready. Press the button below to pay in CryptoBot with { $assets }.
     It is valid for { $minutes } minutes. Once you have paid, the money reaches your balance within a minute and I will send you a receipt.
-payments-crypto-unknown = ⏳ CryptoBot did not answer in time. We are checking whether the invoice was made; if no link comes, please try again in a few minutes. You are never charged twice.
+payments-crypto-unknown = ⏳ CryptoBot did not answer in time, so there is no payment link this time; we are checking what happened on our side. Please try again in a few minutes: nothing was charged.
 payments-crypto-failed = 😔 CryptoBot could not make the invoice right now. Please try again later or choose another way to pay.
 payments-unavailable = This way to pay is not available right now.
 
