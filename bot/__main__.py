@@ -12,14 +12,24 @@ import sys
 import time
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.app import HEARTBEAT_EVERY, build_dispatcher, create_bot, create_panel
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import Database
 from bot.lifecycle import Lifecycle
 from bot.logging_setup import setup_logging
+from bot.money import format_amount
 from bot.panel import PanelAuthError, PanelError, PanelNotSent, PanelRejected
+from bot.payments.cryptopay import (
+    CryptoPayAuthError,
+    CryptoPayClient,
+    CryptoPayError,
+    CryptoPayNotSent,
+    CryptoPayRejected,
+)
+from bot.payments.models import PaymentConfig
 
 log = logging.getLogger("bot")
 
@@ -46,12 +56,63 @@ async def run(settings: Settings) -> None:
         log.info("stopped")
 
 
+async def check_stars(bot: Bot, settings: Settings) -> str | None:
+    """Prints whether Stars top-ups are on and Telegram lets the bot read its Star
+    transactions (what reconciliation needs); returns a problem line, or None."""
+    if settings.stars_rate is None:
+        print("Telegram Stars: off (STARS_RATE is not set)")
+        return None
+    try:
+        await bot.get_star_transactions(limit=1)
+    except TelegramAPIError as exc:
+        return f"STARS_RATE: Stars are on, but getStarTransactions failed ({type(exc).__name__})"
+    config = PaymentConfig.from_settings(settings)
+    line = f"Telegram Stars: OK, 1 Star = {settings.stars_rate} (shop currency)"
+    if config.stars_max < config.topup_max:
+        line += f"; top-ups up to {format_amount(config.stars_max)} (10000 Stars per invoice)"
+    print(line)
+    return None
+
+
+async def check_cryptopay(settings: Settings) -> str | None:
+    """Prints whether Crypto Pay is on and answers getMe; returns a problem line, or None."""
+    if settings.crypto_pay_token is None:
+        print("Crypto Pay: off (CRYPTO_PAY_TOKEN is not set)")
+        return None
+    url = settings.crypto_pay_api_url
+    client = CryptoPayClient(
+        settings.crypto_pay_token.get_secret_value(),
+        url,
+        connect_timeout=settings.panel_connect_timeout,
+        read_timeout=settings.panel_read_timeout,
+        retries=0,
+    )
+    try:
+        app = await client.get_me()
+    except CryptoPayAuthError:
+        return "CRYPTO_PAY_TOKEN: Crypto Pay rejected the token"
+    except CryptoPayRejected as exc:
+        return f"CRYPTO_PAY_API_URL: Crypto Pay refused getMe ({exc.name})"
+    except CryptoPayNotSent:
+        return f"CRYPTO_PAY_API_URL: cannot reach {url}"
+    except CryptoPayError as exc:
+        return f"CRYPTO_PAY_API_URL: no usable answer from Crypto Pay ({type(exc).__name__})"
+    finally:
+        await client.close()
+    assets = ", ".join(settings.crypto_pay_assets)
+    print(f"Crypto Pay: OK, app {app.name!r} (id {app.app_id}) at {url}, assets {assets}")
+    return None
+
+
 async def check(settings: Settings) -> int:
     problems: list[str] = []
     bot = create_bot(settings)
     try:
         me = await bot.get_me()
         print(f"Telegram: OK, bot @{me.username} (id {me.id})")
+        stars = await check_stars(bot, settings)
+        if stars is not None:
+            problems.append(stars)
     except TelegramUnauthorizedError:
         problems.append("BOT_TOKEN: Telegram rejected the token (Unauthorized)")
     except TelegramNetworkError as exc:
@@ -75,6 +136,10 @@ async def check(settings: Settings) -> int:
         problems.append(f"PANEL_API_URL: no usable answer from the panel ({type(exc).__name__})")
     finally:
         await panel.close()
+
+    crypto = await check_cryptopay(settings)
+    if crypto is not None:
+        problems.append(crypto)
 
     try:
         db = Database(settings.database_path)
@@ -120,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     setup_logging(
         settings.log_level,
-        secrets=(settings.bot_token.get_secret_value(), settings.panel_api_key.get_secret_value()),
+        secrets=(
+            settings.bot_token.get_secret_value(),
+            settings.panel_api_key.get_secret_value(),
+            settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
+        ),
     )
     if args.command == "check":
         return asyncio.run(check(settings))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -35,13 +36,18 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
+from bot.handlers.payments import star_transactions
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
 from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.middlewares.banned import BannedMiddleware
+from bot.middlewares.pre_checkout import PreCheckoutMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
+from bot.payments.cryptopay import CryptoPayClient
+from bot.payments.loops import CryptoPoller, StarsReconciler
+from bot.payments.models import PaymentConfig
 from bot.sender import Sender
 from bot.services import alerts, catalog
 from bot.services.alerts import Notices
@@ -52,6 +58,21 @@ from bot.tasks import Supervisor
 log = logging.getLogger(__name__)
 
 
+class SenderWake:
+    """Nudges the outbox sender (created at startup) from handlers that queue a message
+    the customer should get at once (a receipt, a refund notice)."""
+
+    def __init__(self) -> None:
+        self._targets: list[Callable[[], None]] = []
+
+    def connect(self, target: Callable[[], None]) -> None:
+        self._targets.append(target)
+
+    def __call__(self) -> None:
+        for target in self._targets:
+            target()
+
+
 class AppData(TypedDict):
     settings: Settings
     db: Database
@@ -59,6 +80,9 @@ class AppData(TypedDict):
     supervisor: Supervisor
     lifecycle: Lifecycle
     notices: Notices
+    payments: PaymentConfig
+    cryptopay: CryptoPayClient | None  # None: Crypto Pay is off (no CRYPTO_PAY_TOKEN)
+    wake_sender: SenderWake
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
@@ -78,6 +102,17 @@ def create_panel(settings: Settings, retries: int = 3) -> PanelClient:
         read_timeout=settings.panel_read_timeout,
         total_timeout=settings.panel_total_timeout,
         retries=retries,
+    )
+
+
+def create_cryptopay(settings: Settings) -> CryptoPayClient | None:
+    if settings.crypto_pay_token is None:
+        return None
+    return CryptoPayClient(
+        settings.crypto_pay_token.get_secret_value(),
+        settings.crypto_pay_api_url,
+        connect_timeout=settings.panel_connect_timeout,
+        read_timeout=min(settings.panel_read_timeout, 20),
     )
 
 
@@ -106,14 +141,25 @@ def build_dispatcher(
         "supervisor": supervisor,
         "lifecycle": lifecycle or Lifecycle(settings.stop_timeout),
         "notices": make_notices(settings),
+        "payments": PaymentConfig.from_settings(settings),
+        "cryptopay": create_cryptopay(settings),
+        "wake_sender": SenderWake(),
     }
     dp = Dispatcher(
         storage=SQLiteStorage(db),
         events_isolation=SimpleEventIsolation(),
         **data,
     )
-    dp.update.outer_middleware(UserMiddleware(db))
     i18n = make_i18n_middleware(settings.default_language)
+    # Pre-checkout queries are answered before the FSM middleware takes the user's lock
+    # (bot/middlewares/pre_checkout.py): aiogram registered it in Dispatcher.__init__, so
+    # it is taken out and put back after ours.
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(
+        PreCheckoutMiddleware(db, data["payments"], i18n.core, settings.default_language)
+    )
+    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(UserMiddleware(db))
     i18n.setup(dispatcher=dp)
     dp.update.outer_middleware(BannedMiddleware())
     dp.callback_query.middleware(CallbackAnswerMiddleware())
@@ -163,6 +209,9 @@ async def on_startup(
     db: Database,
     panel: PanelClient,
     notices: Notices,
+    payments: PaymentConfig,
+    cryptopay: CryptoPayClient | None,
+    wake_sender: SenderWake,
 ) -> None:
     await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
@@ -186,17 +235,37 @@ async def on_startup(
     )
     supervisor.start("outbox-sender", sender.run)
     supervisor.start("order-poller", poller.run)
+    wake_sender.connect(sender.wake)
+    # Always on, also without STARS_RATE: invoices sent before it was unset can still be paid.
+    reconciler = StarsReconciler(
+        db,
+        payments,
+        star_transactions(bot),
+        settings.payments_reconcile_seconds,
+        on_enqueued=sender.wake,
+    )
+    supervisor.start("stars-reconcile", reconciler.run)
+    if cryptopay is not None:
+        crypto = CryptoPoller(db, cryptopay, payments, on_enqueued=sender.wake)
+        supervisor.start("cryptopay-poll", crypto.run)
     try:
         await set_commands(bot, settings, core)
     except Exception:
         log.exception("could not set the command menus")
 
 
-async def on_shutdown(dispatcher: Dispatcher, supervisor: Supervisor, lifecycle: Lifecycle) -> None:
+async def on_shutdown(
+    dispatcher: Dispatcher,
+    supervisor: Supervisor,
+    lifecycle: Lifecycle,
+    cryptopay: CryptoPayClient | None,
+) -> None:
     # aiogram keeps the updates it is handling (as tasks) in this set; polling has stopped,
     # they have not: an order being placed must finish and be recorded.
     await wait_in_flight(dispatcher._handle_update_tasks, lifecycle.remaining(share=0.6))
     await supervisor.stop(within=lifecycle.remaining())
+    if cryptopay is not None:
+        await cryptopay.close()
 
 
 async def on_error(event: ErrorEvent, **data: Any) -> None:

@@ -26,6 +26,7 @@ START = _private("start")
 HELP = _private("help")
 LANGUAGE = _private("language")
 CANCEL = _private("cancel")
+PAYSUPPORT = _private("paysupport")  # Telegram requires it of bots that take Stars
 
 # the admin group, for operators
 ADMIN_HELP = _admin("help")
@@ -44,10 +45,12 @@ UNBAN = _admin("unban")
 BROADCAST = _admin("broadcast")
 MAINTENANCE = _admin("maintenance")
 AUDIT = _admin("audit")
+REFUND = _admin("refund")
+PAYMENTS = _admin("payments")
 
 # the menus, in the order Telegram shows them
-PRIVATE_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE, CANCEL)
+PRIVATE_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE, CANCEL, PAYSUPPORT)
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,
-    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT,
+    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND,
 )  # fmt: skip

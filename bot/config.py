@@ -25,6 +25,7 @@ TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 SUPPORTED_LANGUAGES = ("en", "ru")
 CRYPTO_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 ASSET_RE = re.compile(r"^[A-Z0-9]{2,10}$")
+SUPPORT_CONTACT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|https?://\S{3,200})$")
 MAX_PRESETS = 8  # one keyboard row each way fits; more is noise
 
 
@@ -71,6 +72,8 @@ class Settings(BaseSettings):
     )
     crypto_pay_api_url: str = "https://pay.crypt.bot/api"
     payments_reconcile_seconds: int = Field(default=300, ge=10)
+    # Where customers reach a person: a @username or a link; shown with every support text.
+    support_contact: str = ""
 
     @field_validator("bot_token")
     @classmethod
@@ -99,6 +102,14 @@ class Settings(BaseSettings):
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("support_contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        value = value.strip()
+        if value and not SUPPORT_CONTACT_RE.match(value):
+            raise ValueError("must be a @username or an https:// link")
         return value
 
     @field_validator("stars_rate", "topup_min", "topup_max", mode="before")

@@ -34,3 +34,11 @@ class OrderDialog(StatesGroup):
 
 class AdminDialog(StatesGroup):
     unknown_panel_id = State()
+
+
+class TopupDialog(StatesGroup):
+    amount = State()  # "Other amount": waiting for the customer to type one
+
+
+class SupportDialog(StatesGroup):
+    message = State()  # waiting for the one message to pass to the operators

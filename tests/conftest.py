@@ -43,6 +43,15 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DATABASE_PATH",
         "DEFAULT_LANGUAGE",
         "MARKUP_PERCENT",
+        "STARS_RATE",
+        "TOPUP_MIN",
+        "TOPUP_MAX",
+        "TOPUP_PRESETS",
+        "CRYPTO_PAY_TOKEN",
+        "CRYPTO_PAY_ASSETS",
+        "CRYPTO_PAY_API_URL",
+        "PAYMENTS_RECONCILE_SECONDS",
+        "SUPPORT_CONTACT",
     ):
         monkeypatch.delenv(name, raising=False)
 

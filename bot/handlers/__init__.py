@@ -13,6 +13,9 @@ from bot.handlers import (
     order_dialog,
     order_requests,
     orders,
+    payments,
+    support,
+    topup,
 )
 
 
@@ -31,11 +34,17 @@ def get_routers(settings: Settings) -> list[Router]:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    # order matters: the catalog router ends with the catch-all free-text search, the
-    # fallback router takes what is left (dead buttons, unknown commands, stickers...)
+    # order matters: payments first (a successful payment is credited in any dialog),
+    # support and top-up after common (/start, /cancel end them) and before the order
+    # dialog (/paysupport works mid-order); the catalog router ends with the catch-all
+    # free-text search, the fallback router takes what is left (dead buttons, unknown
+    # commands, stickers...)
     private.include_routers(
         *_detached(
+            payments.router,
             common.router,
+            support.router,
+            topup.router,
             order_dialog.router,
             orders.router,
             order_requests.router,

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
+from bot.config import Settings
 from bot.db import Database
 from bot.handlers.screen import alert, show_for
 from bot.keyboards.menu import MenuCb
@@ -19,7 +20,9 @@ from bot.keyboards.orders import (
     order_card_keyboard,
     orders_list_keyboard,
 )
+from bot.keyboards.payments import support_button, topup_button
 from bot.panel import PanelClient, PanelError
+from bot.payments.models import PaymentConfig
 from bot.services import catalog, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import queries, requests
@@ -36,11 +39,24 @@ HISTORY_LIMIT = 10
 
 
 @router.callback_query(MenuCb.filter(F.action == "balance"))
-async def cb_balance(query: CallbackQuery, i18n: I18nContext, db: Database, user: User) -> None:
+async def cb_balance(
+    query: CallbackQuery,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    payments: PaymentConfig,
+    settings: Settings,
+) -> None:
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
     currency = await catalog.currency(db)
-    await show_for(query, views.balance(i18n, balance, history, currency), balance_keyboard(i18n))
+    # Top up when a payment method is on; else the way to the operators (no dead button).
+    can_top_up = bool(payments.methods(currency))
+    text = views.balance(
+        i18n, balance, history, currency, can_top_up=can_top_up, contact=settings.support_contact
+    )
+    first = topup_button(i18n) if can_top_up else support_button(i18n, "payments")
+    await show_for(query, text, balance_keyboard(i18n, first))
 
 
 async def _show_list(

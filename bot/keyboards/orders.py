@@ -108,9 +108,19 @@ def order_card_keyboard(
     return builder.as_markup()
 
 
-def balance_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
+def balance_keyboard(
+    i18n: I18nContext, first: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
+    """My orders and Home, under `first` (Top up, or Write to support) when given."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=i18n.get("menu-orders"), callback_data=MenuCb(action="orders"))
-    builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
-    builder.adjust(2)
+    if first is not None:
+        builder.row(first)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("menu-orders"), callback_data=MenuCb(action="orders").pack()
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
     return builder.as_markup()

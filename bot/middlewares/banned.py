@@ -23,6 +23,10 @@ class BannedMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if user is None or not user.is_banned or (chat is not None and chat.type != "private"):
             return await handler(event, data)
+        if isinstance(event, Update) and event.message and event.message.successful_payment:
+            # Paid before the ban took effect (or in spite of the pre-checkout "no"): the
+            # money is theirs and is credited; what they may do with it is another matter.
+            return await handler(event, data)
         i18n: I18nContext = data["i18n"]
         assert isinstance(event, Update)
         if isinstance(event.message, Message):

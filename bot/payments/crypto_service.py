@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 import aiosqlite
@@ -249,9 +250,14 @@ async def _credit(
 
 
 def _paid_text(invoice: Invoice) -> str:
+    """For the receipt: "2 TON", not Crypto Pay's "2.00000000 TON"."""
     if invoice.paid_amount is not None and invoice.paid_asset:
-        return f"{invoice.paid_amount} {invoice.paid_asset}"
-    return f"{invoice.amount} {invoice.currency}"
+        return f"{_plain(invoice.paid_amount)} {invoice.paid_asset}"
+    return f"{_plain(invoice.amount)} {invoice.currency}"
+
+
+def _plain(amount: Decimal) -> str:
+    return f"{amount.normalize():f}"
 
 
 async def poll_crypto(

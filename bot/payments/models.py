@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.config import Settings
+from bot.payments.cryptopay import FIAT_CURRENCIES
 from bot.payments.stars import max_amount_for_stars
 
 STARS_INVOICE_TTL = 24 * 3600  # an older Stars invoice is refused at pre-checkout
@@ -53,6 +54,25 @@ class PaymentConfig:
         if self.stars_rate is None:
             return 0
         return min(self.topup_max, max_amount_for_stars(self.stars_rate))
+
+    def methods(self, currency: str, amount: int | None = None) -> tuple[Method, ...]:
+        """The ways a top-up (of `amount`, if given) can be paid in a shop that counts in
+        `currency`, in the order they are offered. Empty: customers cannot top up."""
+        found: list[Method] = []
+        if self.stars_rate is not None and (amount is None or amount <= self.stars_max):
+            found.append("stars")
+        if (
+            self.crypto_assets
+            and currency.upper() in FIAT_CURRENCIES
+            and (amount is None or amount <= self.topup_max)
+        ):
+            found.append("cryptopay")
+        return tuple(found)
+
+    def largest(self, currency: str) -> int:
+        """The largest top-up any offered method can take (0: none is offered)."""
+        limits = {"stars": self.stars_max, "cryptopay": self.topup_max}
+        return max((limits[m] for m in self.methods(currency)), default=0)
 
 
 @dataclass(frozen=True)

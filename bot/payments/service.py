@@ -453,13 +453,13 @@ async def refund_stars(
             currency=row.currency,
         )
         balance = await balance_of(conn, row.user_id)
-        if row.method != "stars" or not row.provider_charge_id:
+        if row.method != "stars":
             return replace(plan, outcome="not_refundable", balance=balance)
         if row.status == "refunded":
             return replace(plan, outcome="already_refunded", balance=balance)
         if row.status == "refunding":
             return replace(plan, debited=row.refund_debit or 0, balance=balance)
-        if row.status != "paid":
+        if row.status != "paid" or not row.provider_charge_id:
             return replace(plan, outcome="not_paid", balance=balance)
         owed = row.credited or 0
         if balance < owed and not force:

@@ -15,7 +15,9 @@ BAR_CELLS = 10
 LINK_LIMIT = 300
 NAME_LIMIT = 200
 LIST_NAME_LIMIT = 60
-LEDGER_KINDS = frozenset({"charge", "refund", "credit", "debit", "topup"})
+LEDGER_KINDS = frozenset({"charge", "refund", "credit", "debit", "topup", "topup-refund"})
+# A top-up's ledger note names the method it came by (bot/payments: "stars", "cryptopay").
+TOPUP_METHODS = frozenset({"stars", "cryptopay"})
 # Statuses where a delivery progress means something.
 PROGRESS_STATUSES = frozenset(
     {"pending", "in_progress", "processing", "completed", "partial", "canceled", "active"}
@@ -86,16 +88,32 @@ def orders_page(i18n: Translator, page: Page) -> str:
     return "\n".join(lines)
 
 
-def balance(i18n: Translator, amount: int, history: list[LedgerEntry], currency: str) -> str:
-    """The balance screen: the balance, its last movements, how to top up."""
+def ledger_kind(i18n: Translator, entry: LedgerEntry) -> str:
+    """A balance movement's kind in words; a top-up says how it was paid."""
+    if entry.kind == "topup" and entry.note in TOPUP_METHODS:
+        return i18n.get(f"orders-ledger-kind-topup-{entry.note}")
+    kind_key = entry.kind if entry.kind in LEDGER_KINDS else "other"
+    return i18n.get(f"orders-ledger-kind-{kind_key}")
+
+
+def balance(
+    i18n: Translator,
+    amount: int,
+    history: list[LedgerEntry],
+    currency: str,
+    *,
+    can_top_up: bool = False,
+    contact: str = "",
+) -> str:
+    """The balance screen: the balance, its last movements, how to top up (the Top up
+    button when a payment method is on, else how to reach the operators)."""
     lines = [i18n.get("orders-balance-title", balance=format_amount(amount, currency)), ""]
     if history:
         lines.append(i18n.get("orders-balance-history-title"))
         for entry in history:
-            kind_key = entry.kind if entry.kind in LEDGER_KINDS else "other"
             params: dict[str, Any] = {
                 "date": format_time(entry.created_at),
-                "kind": i18n.get(f"orders-ledger-kind-{kind_key}"),
+                "kind": ledger_kind(i18n, entry),
                 "amount": signed_amount(entry.amount, currency),
             }
             if entry.order_id is not None:
@@ -107,5 +125,10 @@ def balance(i18n: Translator, amount: int, history: list[LedgerEntry], currency:
     else:
         lines.append(i18n.get("orders-balance-history-empty"))
     lines.append("")
-    lines.append(i18n.get("orders-balance-topup"))
+    if can_top_up:
+        lines.append(i18n.get("orders-balance-topup"))
+    else:
+        lines.append(i18n.get("orders-balance-topup-support"))
+        if contact:
+            lines.append(i18n.get("support-contact", contact=contact))
     return "\n".join(lines)

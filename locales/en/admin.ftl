@@ -16,6 +16,8 @@ admin-cmd-unban = Unban a user: /unban <user>
 admin-cmd-broadcast = Reply to a message to send it to every user
 admin-cmd-maintenance = Pause ordering: /maintenance on|off
 admin-cmd-audit = The last admin actions
+admin-cmd-payments = Recent top-ups: /payments [user]
+admin-cmd-refund = Refund a Stars payment: /refund <charge id or #> [force]
 
 admin-help =
     Operator commands (this group only):
@@ -32,6 +34,9 @@ admin-help =
     /broadcast — as a reply to a message here: copy it to every user
     /maintenance on|off — stop or resume ordering (tracking goes on)
     /audit — who did what, and when
+    /payments [user] — recent top-ups (of everyone, or of one user)
+    /refund <charge id or payment #> [force] — refund a Stars payment: the amount is taken from the balance first; force takes what is there when it no longer covers it
+    A reply here to a customer's support request is sent to that customer.
 admin-unavailable = unavailable
 
 admin-audit-empty = No admin actions recorded yet.

@@ -21,6 +21,7 @@ help-text =
     /help — this help
     /language — change the language
     /cancel — stop what you are doing
+    /paysupport — a question about a payment: write to the operators
 language-choose = Choose your language:
 language-changed = Done, I will speak English from now on.
 language-name-en = 🇬🇧 English
@@ -49,3 +50,5 @@ panel-reason-already-requested = a request for this order is already being handl
 panel-reason-busy = the provider is busy right now. Please try again in a minute.
 panel-reason-unreachable = the provider could not be reached. Please try again in a few minutes.
 panel-reason-other = the provider gave no usable reason.
+
+cmd-paysupport = Help with payments

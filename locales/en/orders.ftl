@@ -19,14 +19,18 @@ orders-balance-history-title = Recent movements:
 orders-balance-history-empty = No movements yet.
 orders-balance-line = { $date } UTC · { $kind } · { $amount }
 orders-balance-line-order = { $date } UTC · { $kind } #{ $order_id } · { $amount }
-orders-balance-topup =
-    How to top up: write to support and tell them how much you want to add.
-    The operator tops up your balance and I will let you know when the money arrives.
+orders-balance-topup = To add money, press “➕ Top up”.
+orders-balance-topup-support =
+    How to top up: press “💬 Write to support” and tell the operators how much you want to add.
+    They top up your balance and I will let you know when the money arrives.
 orders-ledger-kind-charge = Order
 orders-ledger-kind-refund = Refund
 orders-ledger-kind-credit = Credit
 orders-ledger-kind-debit = Debit
 orders-ledger-kind-topup = Top-up
+orders-ledger-kind-topup-stars = Top-up (Telegram Stars)
+orders-ledger-kind-topup-cryptopay = Top-up (crypto)
+orders-ledger-kind-topup-refund = Stars refund
 orders-ledger-kind-other = Other
 
 ## My orders

@@ -21,6 +21,7 @@ help-text =
     /help — эта справка
     /language — сменить язык
     /cancel — отменить текущее действие
+    /paysupport — вопрос об оплате: написать операторам
 language-choose = Выберите язык:
 language-changed = Готово, теперь я говорю по-русски.
 language-name-en = 🇬🇧 English
@@ -49,3 +50,5 @@ panel-reason-already-requested = запрос по этому заказу уж�
 panel-reason-busy = поставщик сейчас перегружен. Попробуйте через минуту.
 panel-reason-unreachable = не удалось связаться с поставщиком. Попробуйте через несколько минут.
 panel-reason-other = поставщик не указал понятную причину.
+
+cmd-paysupport = Помощь с оплатой

@@ -19,14 +19,18 @@ orders-balance-history-title = Последние операции:
 orders-balance-history-empty = Операций пока нет.
 orders-balance-line = { $date } UTC · { $kind } · { $amount }
 orders-balance-line-order = { $date } UTC · { $kind } №{ $order_id } · { $amount }
-orders-balance-topup =
-    Как пополнить: напишите в поддержку, сколько хотите внести.
-    Оператор зачислит деньги на ваш баланс, и я сообщу, когда они поступят.
+orders-balance-topup = Чтобы пополнить баланс, нажмите «➕ Пополнить».
+orders-balance-topup-support =
+    Как пополнить: нажмите «💬 Написать в поддержку» и сообщите операторам, сколько хотите внести.
+    Они зачислят деньги на ваш баланс, и я сообщу, когда они поступят.
 orders-ledger-kind-charge = Заказ
 orders-ledger-kind-refund = Возврат
 orders-ledger-kind-credit = Зачисление
 orders-ledger-kind-debit = Списание
 orders-ledger-kind-topup = Пополнение
+orders-ledger-kind-topup-stars = Пополнение (Telegram Stars)
+orders-ledger-kind-topup-cryptopay = Пополнение (криптовалюта)
+orders-ledger-kind-topup-refund = Возврат звёзд
 orders-ledger-kind-other = Другое
 
 ## Мои заказы

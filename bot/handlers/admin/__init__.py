@@ -10,7 +10,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.filters import IsAdmin
-from bot.handlers.admin import broadcast, catalog, general, maintenance, orders, users
+from bot.handlers.admin import (
+    broadcast,
+    catalog,
+    general,
+    maintenance,
+    orders,
+    payments,
+    support,
+    users,
+)
 
 router = Router(name="admin")
 router.message.filter(IsAdmin())
@@ -22,4 +31,6 @@ router.include_routers(
     catalog.router,
     maintenance.router,
     broadcast.router,
+    payments.router,
+    support.router,  # last: an operator's reply to a support request, when nothing else
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -14,15 +15,17 @@ from bot.db import Database
 from bot.handlers.admin.common import reply
 from bot.money import format_amount, to_micros
 from bot.panel import PanelClient
+from bot.payments import reports
 from bot.services import audit, catalog, stats
 from bot.views.admin import audit_list
-from bot.views.stats import stats_text
+from bot.views.stats import income_text, stats_text
 
 log = logging.getLogger(__name__)
 
 router = Router(name="admin-general")
 
 AUDIT_LINES = 20
+INCOME_DAYS = 7  # /stats shows top-ups of the last 7 UTC days, today included
 
 
 @router.message(Command(ADMIN_HELP.name))
@@ -45,4 +48,7 @@ async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: Pa
     except Exception as exc:  # the balance is a nice-to-have: /stats must answer anyway
         log.warning("panel balance unavailable for /stats: %s", exc)
         balance = i18n.get("admin-unavailable")
-    await reply(message, stats_text(i18n, numbers, code, balance))
+    today = int(time.time()) // stats.DAY * stats.DAY
+    income = await reports.income(db, since=today - (INCOME_DAYS - 1) * stats.DAY)
+    text = stats_text(i18n, numbers, code, balance) + "\n\n" + income_text(i18n, income, code)
+    await reply(message, text)
