@@ -7,12 +7,12 @@ hold is settled exactly once (by the restarted bot's poller, or by the operator'
 of an `unknown` order), nothing is left `submitting`, and the ledger invariant holds
 (balance == sum(ledger) >= 0 per user, refs unique, 0 <= refunded <= charge per order).
 
-Speed: importing aiogram costs ~3 s of CPU per process, and each case needs two processes.
-So processes are started warm: `python -c` imports `bot.app`, then waits on stdin for its job
-(environment, working directory, log file) and runs the `bot` package's `__main__` exactly as
-`python -m bot` does (runpy). Nothing reads the environment before the job arrives (the crash
-points read BOT_CRASH_AT lazily), and the database is not opened before it either. The next
-processes warm up while the current case runs.
+Speed: importing aiogram costs ~3 s of CPU, and each case needs two bots. So one "zygote"
+process imports `bot.app` once and forks a child per bot: the child sets its own environment,
+working directory and log file and runs the `bot` package's `__main__` as `python -m bot` does
+(runpy). It is a process of its own, with its own database connections, killed for real.
+Nothing reads the environment at import (the crash points read BOT_CRASH_AT at the first
+call), and nothing opens the database before the fork. The whole module takes ~20 s of CPU.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import queue
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,21 +55,40 @@ LINK = "https://instagram.com/p/crash"
 BALANCE = 50_000_000
 NOTICES = make_notices(ADMIN_CHAT, admin_lang="en")
 
-LAUNCHER = """
-import json, os, runpy, sys
-import bot.app  # the slow imports (aiogram's models), done before the job arrives
-line = sys.stdin.readline()
-if not line:
-    sys.exit(0)
-job = json.loads(line)
-log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-os.dup2(log, 1)
-os.dup2(log, 2)
-os.chdir(job["cwd"])
-os.environ.clear()
-os.environ.update(job["env"])
-sys.argv = ["bot"]
-runpy.run_module("bot", run_name="__main__", alter_sys=True)
+# The zygote: imports the bot once, then forks one child per job. A child is a process of
+# its own (own pid, environment, working directory, database connections, log file) that
+# runs the `bot` package's `__main__` as `python -m bot` does; it is killed for real.
+ZYGOTE = """
+import json, os, runpy, sys, traceback
+import bot.app  # the slow imports (aiogram's models), once for every bot of the module
+for line in sys.stdin:
+    job = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            os.chdir(job["cwd"])
+            os.environ.clear()
+            os.environ.update(job["env"])
+            sys.argv = ["bot"]
+            runpy.run_module("bot", run_name="__main__", alter_sys=True)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    print(json.dumps({"pid": pid}), flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"pid": pid, "exit": os.waitstatus_to_exitcode(status)}), flush=True)
 """
 
 
@@ -78,106 +98,115 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-class BotProcess:
-    """One warm `python -m bot`: started by `run(...)`, then watched from the test."""
+class Zygote:
+    """Starts bots one at a time (the previous one has ended) and reports their ends."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCHER],
+            [sys.executable, "-c", ZYGOTE],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             env=_base_env(),
             cwd=ROOT,
         )
-        self.log_path: Path | None = None
+        self.events: queue.Queue[dict[str, int]] = queue.Queue()
+        self.started: list[int] = []
+        self.exits: dict[int, int] = {}
+        threading.Thread(target=self._read, daemon=True).start()
 
-    def run(self, workdir: Path, tg: FakeTelegram, panel: FakePanel, **extra: str) -> None:
-        env = _base_env()
-        env.update(
-            BOT_TOKEN=tg.token,
-            BOT_API_URL=tg.url,
-            PANEL_API_URL=panel.url,
-            PANEL_API_KEY=panel.key,
-            ADMIN_CHAT_ID=str(ADMIN_CHAT),
-            DATABASE_PATH=str(workdir / "data" / "bot.sqlite3"),
-            PANEL_CONNECT_TIMEOUT="1",
-            PANEL_READ_TIMEOUT="2",
-            POLL_INTERVAL_SECONDS="5",
-            STOP_TIMEOUT="10",
-        )
-        env.update(extra)
-        self.log_path = workdir / f"bot-{self.proc.pid}.log"
-        job = {"env": env, "cwd": str(workdir), "log": str(self.log_path)}
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.events.put(json.loads(line))
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if "exit" in event:
+                self.exits[event["pid"]] = event["exit"]
+            else:
+                self.started.append(event["pid"])
+
+    async def _wait(self, done: Callable[[], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            self._pump()
+            if done():
+                return True
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the zygote ended ({self.proc.returncode})")
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+
+    async def start(self, job: dict[str, Any]) -> int:
         assert self.proc.stdin is not None
+        count = len(self.started)
         self.proc.stdin.write((json.dumps(job) + "\n").encode())
         self.proc.stdin.flush()
+        # the first start waits for the imports
+        if not await self._wait(lambda: len(self.started) > count, 120):
+            raise AssertionError("the zygote started no bot")
+        return self.started[-1]
+
+    async def exit_code(self, pid: int, timeout: float) -> int | None:
+        """The bot's exit code (negative: killed by that signal); None if still running."""
+        await self._wait(lambda: pid in self.exits, timeout)
+        return self.exits.get(pid)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class BotProcess:
+    """One `python -m bot` started by the zygote."""
+
+    def __init__(self, zygote: Zygote, pid: int, log_path: Path) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.log_path = log_path
 
     def log(self) -> str:
-        if self.log_path is None or not self.log_path.exists():
+        if not self.log_path.exists():
             return ""
         return self.log_path.read_text(errors="replace")
 
+    async def running(self) -> bool:
+        return await self.zygote.exit_code(self.pid, 0) is None
+
     async def exited(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while (code := self.proc.poll()) is None:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"bot {self.proc.pid} still running; log:\n{self.log()[-3000:]}"
-                )
-            await asyncio.sleep(0.05)
+        code = await self.zygote.exit_code(self.pid, timeout)
+        if code is None:
+            raise AssertionError(f"bot {self.pid} still running; log:\n{self.log()[-3000:]}")
         return code
 
     async def stop(self) -> int:
         """SIGTERM, as a deploy does; the graceful stop must exit 0."""
-        self.proc.send_signal(signal.SIGTERM)
-        return await self.exited(15)
+        os.kill(self.pid, signal.SIGTERM)
+        return await self.exited(30)
 
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-
-
-class WarmPool:
-    """Keeps up to `size` processes importing ahead of need, `needed` in all."""
-
-    def __init__(self, needed: int, size: int = 2) -> None:
-        self.left = needed
-        self.ready: deque[BotProcess] = deque()
-        self.taken: list[BotProcess] = []
-        for _ in range(min(size, needed)):
-            self._spawn()
-
-    def _spawn(self) -> None:
-        self.ready.append(BotProcess())
-        self.left -= 1
-
-    def take(self) -> BotProcess:
-        if not self.ready:
-            self._spawn()
-        process = self.ready.popleft()
-        if self.left > 0:
-            self._spawn()
-        self.taken.append(process)
-        return process
-
-    def close(self) -> None:
-        for process in [*self.ready, *self.taken]:
-            process.kill()
+    async def kill(self) -> None:
+        if await self.running():
+            os.kill(self.pid, signal.SIGKILL)
+            await self.exited(10)
 
 
 @pytest.fixture(scope="module")
-def pool(request: pytest.FixtureRequest) -> Iterator[WarmPool]:
-    # every case starts two bots: the one that crashes and the restart
-    cases = [i for i in request.session.items if i.module is request.module]
-    warm = WarmPool(needed=2 * len(cases))
+def zygote() -> Iterator[Zygote]:
+    z = Zygote()
     try:
-        yield warm
+        yield z
     finally:
-        warm.close()
+        z.close()
 
 
 @pytest.fixture(scope="module")
@@ -210,20 +239,22 @@ def db_path(tmp_path: Path, base_db: Path) -> Path:
 
 
 @pytest.fixture
-async def env(tmp_path: Path, db_path: Path, pool: WarmPool) -> AsyncIterator[Crash]:
+async def env(tmp_path: Path, db_path: Path, zygote: Zygote) -> AsyncIterator[Crash]:
     async with FakeTelegram() as tg, FakePanel() as panel:
-        crash = Crash(tmp_path, db_path, tg, panel, pool)
+        crash = Crash(tmp_path, db_path, tg, panel, zygote)
         try:
             yield crash
         finally:
             for process in crash.processes:
-                process.kill()
+                await process.kill()
 
 
 # --------------------------------------------------------------------------- the harness
 
 
-async def until(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
+# Deadlines, not sleeps: generous, because a machine shared with other work may take many
+# seconds to start a process that needs 3 s of CPU alone.
+async def until(check: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
@@ -235,13 +266,13 @@ class Crash:
     """One case: the fakes, the database and the processes run on it."""
 
     def __init__(
-        self, workdir: Path, db_path: Path, tg: FakeTelegram, panel: FakePanel, pool: WarmPool
+        self, workdir: Path, db_path: Path, tg: FakeTelegram, panel: FakePanel, zygote: Zygote
     ) -> None:
         self.workdir = workdir
         self.db_path = db_path
         self.tg = tg
         self.panel = panel
-        self.pool = pool
+        self.zygote = zygote
         self.processes: list[BotProcess] = []
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -259,22 +290,39 @@ class Crash:
     async def start(self, *, ready: bool = True, **extra: str) -> BotProcess:
         """A bot on the database; with `ready`, returns once it polls Telegram (its start-up
         work, the recovery included, is done)."""
+        env = _base_env()
+        env.update(
+            BOT_TOKEN=self.tg.token,
+            BOT_API_URL=self.tg.url,
+            PANEL_API_URL=self.panel.url,
+            PANEL_API_KEY=self.panel.key,
+            ADMIN_CHAT_ID=str(ADMIN_CHAT),
+            DATABASE_PATH=str(self.db_path),
+            PANEL_CONNECT_TIMEOUT="1",
+            PANEL_READ_TIMEOUT="2",
+            POLL_INTERVAL_SECONDS="5",
+            STOP_TIMEOUT="10",
+        )
+        env.update(extra)
+        log_path = self.workdir / f"bot-{len(self.processes)}.log"
         polls = len(self.tg.calls_of("getUpdates"))
-        process = self.pool.take()
+        job = {"env": env, "cwd": str(self.workdir), "log": str(log_path)}
+        process = BotProcess(self.zygote, await self.zygote.start(job), log_path)
         self.processes.append(process)
-        process.run(self.workdir, self.tg, self.panel, **extra)
         if ready:
             await until(
                 lambda: (
-                    len(self.tg.calls_of("getUpdates")) > polls or process.proc.poll() is not None
+                    len(self.tg.calls_of("getUpdates")) > polls
+                    or process.pid in self.zygote.exits
+                    or not self.zygote.events.empty()
                 ),
                 what="the bot polls Telegram",
             )
-            assert process.proc.poll() is None, process.log()[-3000:]
+            assert await process.running(), process.log()[-3000:]
         return process
 
     async def crashed(self, process: BotProcess) -> None:
-        code = await process.exited(20)
+        code = await process.exited(60)
         assert code == -signal.SIGKILL, f"exit {code}; log:\n{process.log()[-3000:]}"
 
     async def restart(self, wait: Callable[[], object] | None = None, what: str = "") -> str:
@@ -379,6 +427,59 @@ class Crash:
 
     def delivered_to_admins(self) -> bool:
         return bool(self.tg.sent_messages(ADMIN_CHAT))
+
+
+# --------------------------------------------------------------------------- the points
+
+
+def _call_point(armed: str | None, *, set_late: bool = False) -> subprocess.CompletedProcess[str]:
+    script = (
+        "import os\n"
+        "from bot.crashpoints import crashpoint\n"
+        + (f"os.environ['BOT_CRASH_AT'] = {armed!r}\n" if set_late else "")
+        + "crashpoint('place:charged')\n"
+        "print('alive')\n"
+    )
+    env = _base_env()
+    if armed is not None and not set_late:
+        env["BOT_CRASH_AT"] = armed
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_a_crash_point_kills_only_when_named() -> None:
+    assert _call_point(None).stdout == "alive\n"
+    assert _call_point("place:answered,refund:committed").stdout == "alive\n"
+    assert _call_point(" refund:committed , place:charged ").returncode == -signal.SIGKILL
+    # read at the first call, not at import
+    assert _call_point("place:charged", set_late=True).returncode == -signal.SIGKILL
+
+
+async def test_python_m_bot_itself_dies_at_a_crash_point(env: Crash) -> None:
+    """The zygote aside: a plain `python -m bot` dies at its first poll's commit."""
+    await env.placed_in_process()
+    env.panel.set_status("23501", "Completed")
+    child = _base_env()
+    child.update(
+        BOT_TOKEN=env.tg.token, BOT_API_URL=env.tg.url, PANEL_API_URL=env.panel.url,
+        PANEL_API_KEY=env.panel.key, ADMIN_CHAT_ID=str(ADMIN_CHAT),
+        DATABASE_PATH=str(env.db_path), BOT_CRASH_AT="poll:committed",
+    )  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=child, cwd=env.workdir,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=90)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == -signal.SIGKILL, err.decode()[-3000:]
+    assert env.order()["status"] == "completed"
+    assert not env.tg.sent_messages(USER)
+    env.check_ledger()
 
 
 # --------------------------------------------------------------------------- placing
