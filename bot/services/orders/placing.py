@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import Settings
+from bot.crashpoints import crashpoint
 from bot.db import Database
 from bot.panel import (
     AddResult,
@@ -249,6 +250,7 @@ async def place_order(
             )
     except wallet.InsufficientFunds as exc:
         return PlaceResult("insufficient", charge=offer.charge, missing=exc.missing)
+    crashpoint("place:charged")
 
     # From here on the money is held: every path ends in pending, failed or unknown.
     try:
@@ -262,6 +264,7 @@ async def place_order(
             "failed", order_id, charge=offer.charge, reason=exc.reason_code, panel_out_of_funds=True
         )
     except PanelRejected as exc:
+        crashpoint("place:rejected")
         log.info("order %s rejected by the panel: %s", order_id, exc.message)
         await fail_order(db, notices, order_id, exc.message, currency=currency)
         return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.reason_code)
@@ -277,6 +280,7 @@ async def place_order(
         log.exception("order %s: unexpected error while placing", order_id)
         await _unknown(db, notices, order_id, f"unexpected: {type(exc).__name__}", currency)
         return PlaceResult("unknown", order_id, charge=offer.charge)
+    crashpoint("place:answered")
 
     try:
         cost = cost_micros(result.charge)
@@ -324,6 +328,7 @@ async def place_order(
         except Exception:
             log.exception("order %s: could not mark it unknown either", order_id)
         return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
+    crashpoint("place:recorded")
     log.info("order %s placed: panel order %s", order_id, result.order_id)
     return PlaceResult("placed", order_id, result.order_id, charge=offer.charge)
 

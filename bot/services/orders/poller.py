@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.crashpoints import crashpoint
 from bot.db import Database
 from bot.panel import (
     ItemError,
@@ -266,6 +267,7 @@ class Poller:
                 if applied.refunded:
                     report.refunds += 1
                     report.refunded_ids.append(order.id)
+        crashpoint("refund:committed" if report.refunds else "poll:committed")
 
     async def _order_error(
         self, conn: aiosqlite.Connection, order: _Polled, message: str, now: int

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 import aiosqlite
 
+from bot.crashpoints import crashpoint
 from bot.db import Database
 from bot.panel import (
     CancelResult,
@@ -153,9 +154,11 @@ async def request_refill(
     early, request_id, panel_order_id = await _open(db, user_id, order_id, "refill")
     if early is not None:
         return early
+    crashpoint("request:opened")
     answer, failed = await _send(db, request_id, panel.refill(panel_order_id))
     if answer is None:
         return failed
+    crashpoint("request:answered")
     if answer.refill_id is None:
         # accepted, but there is no refill id to follow: nothing to poll
         await _close(db, request_id, "accepted", active=False, message=answer.message)
@@ -173,9 +176,11 @@ async def request_cancel(
     early, request_id, panel_order_id = await _open(db, user_id, order_id, "cancel")
     if early is not None:
         return early
+    crashpoint("request:opened")
     answers, failed = await _send(db, request_id, panel.cancel([panel_order_id]))
     if answers is None:
         return failed
+    crashpoint("request:answered")
     answer = answers.get(panel_order_id)
     if isinstance(answer, CancelResult) and answer.accepted:
         # open until the poller sees the order final (Canceled, with the refund)

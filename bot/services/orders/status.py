@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.crashpoints import crashpoint
 from bot.db import Database
 from bot.money import MAX_AMOUNT, format_amount, to_micros
 from bot.panel import OrderState, OrderStatus, PanelClient
@@ -333,6 +334,7 @@ async def fail_order(
             await alerts.order_alert(
                 conn, notices, order_id, "panel-funds", currency=currency, reason=error
             )
+    crashpoint("refund:committed")
     return refunded
 
 
