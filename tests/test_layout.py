@@ -19,7 +19,7 @@ import bot
 ROOT = Path(bot.__file__).parent
 SERVICES = "bot.services"
 TELEGRAM_PACKAGES = ("aiogram", "aiogram_i18n")
-MAX_SERVICE_LINES = 500
+MAX_SERVICE_LINES = 520  # "about 500": a module past this is split
 
 
 def _module_name(path: Path) -> str:
