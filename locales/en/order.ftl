@@ -112,13 +112,17 @@ order-placed = ✅ Order #{ $order_id } is placed. { $charge } was taken from yo
 order-duplicate = ✅ This order is already placed: #{ $order_id }.
 order-failed = ❌ The order was not accepted: { $reason }
     Your money was returned to your balance.
-order-no-reason = no reason given
+order-failed-no-reason = ❌ The order was not accepted (no reason given).
+    Your money was returned to your balance.
 order-failed-temporary = ❌ This service is temporarily unavailable. Your money was returned to your balance. Please try again later.
 order-unknown = ⏳ Order #{ $order_id }: we could not get a clear answer from the provider and are checking it now. Your money is held, not lost: if the order did not go through, it comes back to your balance.
 order-insufficient = ❗ Not enough money on your balance: { $missing } is missing. Top up and try again.
 order-maintenance = 🛠 Ordering is paused for maintenance. Please try again a little later.
 order-unavailable = 😔 This service is no longer available. Please pick another one in the catalog.
 order-expired = This order dialog is already over.
+order-already-placed = ✅ Order #{ $order_id } is already placed, nothing more was charged. Its status: { $status }.
+order-dialog-ended = This order dialog is over: it became order #{ $order_id } ({ $status }). Nothing was changed.
+order-interrupted = ⏳ Order #{ $order_id }: placing it was interrupted by a restart on our side, so we are checking with the provider whether it went through. Your money is safe: you get either the order or a full refund, and I will message you when it is settled.
 order-outdated = ⚠️ This summary is outdated, nothing was ordered. Start the order again from the catalog.
 order-cancelled = Order cancelled, nothing was charged. What next?
 order-use-buttons = Please use the buttons under the summary: confirm, go back or cancel.

@@ -353,7 +353,7 @@ class FakeTelegram:
         self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
         # (and "message to edit not found" for a message the bot never sent or deleted)
         self.answered_callbacks: set[str] = set()  # a callback query is answered once
-        self._fail: dict[str, deque[TelegramError]] = defaultdict(deque)
+        self._fail: dict[str, deque[TelegramError | None]] = defaultdict(deque)  # None: pass
 
         # state
         self.chats: dict[Any, dict[str, Any]] = {}
@@ -449,11 +449,14 @@ class FakeTelegram:
         description: str | None = None,
         retry_after: int | None = None,
         count: int = 1,
+        skip: int = 0,
     ) -> None:
-        """The next ``count`` calls of ``method`` answer this error instead."""
+        """The next ``count`` calls of ``method`` answer this error instead; with ``skip``,
+        only after that many more calls of it went through as usual."""
         if description is None:
             description = _DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
             description = description.format(retry_after=retry_after)
+        self._fail[method.lower()].extend([None] * skip)
         for _ in range(count):
             self._fail[method.lower()].append(TelegramError(error_code, description, retry_after))
 
@@ -804,8 +807,8 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     async def _dispatch(self, m: str, p: dict[str, Any], call: Call) -> Any:
-        if self._fail.get(m):
-            raise self._fail[m].popleft()
+        if self._fail.get(m) and (failure := self._fail[m].popleft()) is not None:
+            raise failure
         chat_id = p.get("chat_id")
         if m in BLOCKABLE_METHODS and chat_id is not None and chat_id in self.blocked_chats:
             raise TelegramError(403, "Forbidden: bot was blocked by the user")
