@@ -47,6 +47,7 @@ from bot.services import alerts, catalog
 from bot.services.alerts import Notices
 from bot.services.orders.placing import recover_submitting
 from bot.services.orders.poller import Poller, PollerConfig
+from bot.services.orders.requests import recover_sending
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ async def on_startup(
     notices: Notices,
 ) -> None:
     await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
+    await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",
