@@ -354,6 +354,7 @@ class FakeTelegram:
         # (and "message to edit not found" for a message the bot never sent or deleted)
         self.answered_callbacks: set[str] = set()  # a callback query is answered once
         self._fail: dict[str, deque[TelegramError | None]] = defaultdict(deque)  # None: pass
+        self._broken: Counter[str] = Counter()  # method -> calls left to answer broken HTTP
 
         # state
         self.chats: dict[Any, dict[str, Any]] = {}
@@ -459,6 +460,12 @@ class FakeTelegram:
         self._fail[method.lower()].extend([None] * skip)
         for _ in range(count):
             self._fail[method.lower()].append(TelegramError(error_code, description, retry_after))
+
+    def break_next(self, method: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` get an answer that is not valid HTTP (a
+        broken proxy): aiohttp fails with an error that quotes the request URL, bot token
+        and all, and aiogram raises it as a TelegramNetworkError."""
+        self._broken[method.lower()] += count
 
     def set_admins(self, chat_id: Any, user_ids: list[int], owner: int | None = None) -> None:
         """Configure administrators of ``chat_id`` (``owner`` answers as "creator")."""
@@ -784,6 +791,14 @@ class FakeTelegram:
         params = await self._read_params(request)
         call = Call(method=method, params=params, at=time.monotonic())
         self.calls.append(call)
+        if self._broken[method.lower()] > 0 and request.transport is not None:
+            self._broken[method.lower()] -= 1
+            call.error_code = 0
+            call.description = "broken HTTP"
+            request.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: nonsense\r\n\r\n{}")
+            request.transport.close()
+            self._wake(self._call_waiters)
+            return web.Response()
         try:
             if token != self.token:
                 raise TelegramError(401, "Unauthorized")
