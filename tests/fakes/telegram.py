@@ -473,6 +473,31 @@ class FakeTelegram:
         if owner is not None:
             self._owners[chat_id] = owner
 
+    def change_member(
+        self, chat_id: Any, user_id: int, *, admin: bool, by: int | None = None
+    ) -> dict[str, Any]:
+        """Promote ``user_id`` in ``chat_id`` to administrator or demote them to member (as
+        ``by``, default the owner, would in the app), and return the update Telegram sends
+        about it: ``chat_member`` for another member, ``my_chat_member`` for the bot (a
+        bot gets ``chat_member`` only as an administrator that asked for it)."""
+        old = self._member(chat_id, user_id)
+        admins = self._admins.setdefault(chat_id, [])
+        if admin and user_id not in admins:
+            admins.append(user_id)
+        elif not admin and user_id in admins:
+            admins.remove(user_id)
+        new = self._member(chat_id, user_id)
+        changer = by if by is not None else self._owners.get(chat_id, DEFAULT_USER_ID)
+        kind = "my_chat_member" if user_id == self.bot_user["id"] else "chat_member"
+        change = {
+            "chat": self.chats.get(chat_id) or _chat(chat_id, _default_chat_type(chat_id)),
+            "from": self._user_dict(changer),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        return self.make_update(**{kind: change})
+
     # ---------------------------------------------------------------- recording helpers
 
     def calls_of(self, method: str) -> list[Call]:

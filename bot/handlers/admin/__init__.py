@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.filters import IsAdmin
-from bot.handlers.admin import broadcast, catalog, general, maintenance, orders, users
+from bot.handlers.admin import broadcast, catalog, general, maintenance, members, orders, users
 
 router = Router(name="admin")
 router.message.filter(IsAdmin())
@@ -22,4 +22,5 @@ router.include_routers(
     catalog.router,
     maintenance.router,
     broadcast.router,
+    members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )
