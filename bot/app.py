@@ -16,7 +16,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
     BotCommand,
@@ -215,6 +215,10 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
             await event.update.message.answer(i18n.get("error-generic"))
         elif isinstance(event.update.callback_query, CallbackQuery):
             await _tell_presser(event.update.callback_query, i18n.get("error-generic"))
+    except TelegramForbiddenError as exc:
+        # the user blocked the bot: nothing can reach them, and nothing is wrong with us
+        log.info("could not tell the user about the error of update %s: %s",
+                 event.update.update_id, exc.message)  # fmt: skip
     except Exception:
         log.exception("could not tell the user about the error")
 
