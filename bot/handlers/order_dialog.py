@@ -425,7 +425,7 @@ async def on_confirm(
         await _not_this_summary(message, i18n, db, user, callback_data.token)
         return
     draft = _draft(user, data)
-    # The dialog ends here: a second press (or a forged one) finds no token.
+    # The dialog ends here: a second press finds no token (and is told of the order).
     await state.clear()
     try:
         await show(message, i18n.get("order-placing"), None, edit=True)
@@ -433,14 +433,9 @@ async def on_confirm(
         # only a progress note: the order is placed all the same and its outcome delivered
         log.warning("could not show 'placing' to %s: %r", user.id, exc)
     quoted = data.get("quoted")
+    max_charge = quoted if isinstance(quoted, int) else None
     result = await placing.place_order(
-        db,
-        panel,
-        settings,
-        notices,
-        draft,
-        token,
-        max_charge=quoted if isinstance(quoted, int) else None,
+        db, panel, settings, notices, draft, token, max_charge=max_charge
     )
     await _tell_outcome(message, i18n, db, notices, user, token, result)
 
