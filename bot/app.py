@@ -17,7 +17,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
     BotCommand,
@@ -53,6 +53,7 @@ from bot.services import alerts, catalog
 from bot.services.alerts import Notices
 from bot.services.orders.placing import recover_submitting
 from bot.services.orders.poller import Poller, PollerConfig
+from bot.services.orders.requests import recover_sending
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ async def on_startup(
     wake_sender: SenderWake,
 ) -> None:
     await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
+    await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",
@@ -283,6 +285,10 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
             await event.update.message.answer(i18n.get("error-generic"))
         elif isinstance(event.update.callback_query, CallbackQuery):
             await _tell_presser(event.update.callback_query, i18n.get("error-generic"))
+    except TelegramForbiddenError as exc:
+        # the user blocked the bot: nothing can reach them, and nothing is wrong with us
+        log.info("could not tell the user about the error of update %s: %s",
+                 event.update.update_id, exc.message)  # fmt: skip
     except Exception:
         log.exception("could not tell the user about the error")
 

@@ -3,9 +3,14 @@ limits (about 30 messages/s overall, 1/s per private chat, 20/min per group). It
 delivers; the rows themselves are read and written through bot/services/outbox.py.
 
 A row is marked `sent` only after Telegram accepted it, so a crash or a restart loses nothing:
-queued rows are simply sent at the next start. The dispatcher paces the sends (an evenly spaced
-global slot plus a per-chat next-allowed time) and hands each one to a small task, so many chats
-are served concurrently while one slow answer does not stall the rest.
+queued rows are simply sent at the next start. Delivery is therefore at least once: a crash
+between Telegram's answer and that write repeats the message; the write follows the API call
+directly to keep that window as small as it can be. Error texts are stored without secrets
+(`logging_setup.redact`: an HTTP error quotes the Bot API URL with the bot token).
+
+The dispatcher paces the sends (an evenly spaced global slot plus a per-chat next-allowed
+time) and hands each one to a small task, so many chats are served concurrently while one slow
+answer does not stall the rest.
 
 Individual notifications (rows without a `batch`) go before broadcast rows, so a broadcast to
 thousands of users never holds an order notification back for more than one dispatch pass.
@@ -35,6 +40,7 @@ from aiogram_i18n.cores import FluentRuntimeCore
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import pick_language
+from bot.logging_setup import redact
 from bot.services import outbox, users
 from bot.services.outbox import QueuedMessage
 from bot.text import fit
@@ -101,6 +107,11 @@ class Sender:
         self.core = core
         self.settings = settings
         self.limits = limits or SenderLimits()
+        # an HTTP error from the Bot API (or a proxy) quotes the request URL, bot token and all
+        self._secrets = (
+            settings.bot_token.get_secret_value(),
+            settings.panel_api_key.get_secret_value(),
+        )
         self._pacer = _Pacer(self.limits.global_per_second)
         self._chat_next: dict[int, float] = {}  # private chats: next allowed monotonic time
         self._group_sent: dict[int, deque[float]] = {}
@@ -270,7 +281,7 @@ class Sender:
             await self._call(row)
         except RenderError as exc:
             log.error("outbox row %s cannot be rendered: %s", row.id, exc)
-            await outbox.mark_failed(self.db, row.id, f"render: {exc}")
+            await outbox.mark_failed(self.db, row.id, self._stored(f"render: {exc}"))
         except TelegramRetryAfter as exc:
             self.retried_429 += 1
             retry_after = float(exc.retry_after)
@@ -283,7 +294,7 @@ class Sender:
         except TelegramForbiddenError as exc:
             log.info("chat %s blocked the bot: %s", row.chat_id, exc.message)
             async with self.db.transaction() as conn:
-                await outbox.mark_blocked(conn, row.id, row.chat_id, exc.message)
+                await outbox.mark_blocked(conn, row.id, row.chat_id, self._stored(exc.message))
                 if row.chat_id > 0:
                     await users.set_blocked(conn, row.chat_id)
         except (TelegramNetworkError, TimeoutError, OSError) as exc:
@@ -294,10 +305,18 @@ class Sender:
             log.warning("outbox row %s: Telegram said %s", row.id, exc.message)
             await self._retry_later(row, exc.message, count=True)
         else:
-            self.sent += 1
+            # Telegram has it: recorded before anything else. Delivery is at least once: a
+            # crash between Telegram's answer and this write sends the row again after a
+            # restart, and this is the only window where that can happen.
             await outbox.mark_sent(self.db, row.id, int(time.time()))
+            self.sent += 1
+
+    def _stored(self, error: str) -> str:
+        """An error text as it may be kept in the table: no secret in any form."""
+        return redact(error, self._secrets)
 
     async def _retry_later(self, row: QueuedMessage, error: str, *, count: bool) -> None:
+        error = self._stored(error)
         attempts = row.attempts + 1
         if count and attempts >= self.limits.max_attempts:
             log.error("outbox row %s failed after %d attempts: %s", row.id, attempts, error)

@@ -55,3 +55,20 @@ async def test_a_refusal_in_another_chat_is_still_an_error(harness: BotHarness) 
     harness.tg.blocked_chats.add(harness.settings.admin_chat_id)
     await harness.admin("/help")
     assert harness.errors
+
+
+async def test_telling_a_user_who_blocked_the_bot_about_an_error_is_no_error(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The update fails for another reason (Telegram's 500), and the error handler's own
+    message is refused with 403: that refusal is logged at INFO, without a traceback."""
+    await add_user(harness.db, USER)
+    harness.tg.fail_next("sendMessage", 500)
+    harness.tg.fail_next("sendMessage", 403)
+    with caplog.at_level(logging.INFO):
+        await harness.send("/start")
+    assert [c.error_code for c in harness.tg.calls_of("sendMessage")] == [500, 403]
+    assert len(harness.errors) == 1 and "failed" in harness.errors[0]  # the 500 itself
+    (told,) = [r for r in caplog.records if "could not tell the user" in r.getMessage()]
+    assert told.levelno == logging.INFO and told.exc_info is None
+    assert "blocked" in told.getMessage()

@@ -195,3 +195,19 @@ async def test_long_description_is_trimmed(harness: BotHarness) -> None:
 async def test_startup_registers_catalog_sync(harness: BotHarness) -> None:
     assert "catalog-sync" in harness.supervisor.factories
     assert Decimal(harness.settings.catalog_refresh_seconds) > 0
+
+
+async def test_search_reads_what_the_user_sees(harness: BotHarness) -> None:
+    """Lone surrogates (SQLite cannot encode them), controls and invisible characters are
+    not part of a search; with nothing visible left the search prompt comes back instead of
+    "Nothing found for “”" (issue 9, 14b)."""
+    await harness.send("/start")
+    found = _shown(await harness.send("\ud800poll\u200b\udfff\x07"))
+    assert found.text == "🔎 “poll”, services found: 1."
+    for text in ("\ud800", "\u200b\u2060 \ufeff", "\udfff\u3164"):
+        shown = _shown(await harness.send(text))
+        assert shown.text is not None and shown.text.startswith("🔎 Send me a few words"), text
+    assert await harness.db.fetchval("SELECT state FROM fsm") == "SearchDialog:query"
+    shown = _shown(await harness.send("\ud800\udfff"))  # within the search dialog
+    assert shown.text is not None and shown.text.startswith("🔎 Send me a few words")
+    assert harness.errors == []

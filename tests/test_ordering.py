@@ -408,7 +408,10 @@ async def test_recover_submitting(shop: Database, settings: Settings) -> None:
     assert await placing.recover_submitting(shop, NOTICES) == 1
     statuses = await shop.fetchall("SELECT status FROM orders ORDER BY id")
     assert [r[0] for r in statuses] == ["unknown", "pending"]
-    assert await alerts(shop) == [("alert-order-unknown", ADMIN_CHAT, "alert:order:1:unknown")]
+    assert await alerts(shop) == [
+        ("alert-order-unknown", ADMIN_CHAT, "alert:order:1:unknown"),
+        ("order-interrupted", USER, "order:1:status:unknown"),  # the customer is told too
+    ]
     assert await placing.recover_submitting(shop, NOTICES) == 0
 
 

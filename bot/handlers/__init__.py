@@ -56,5 +56,7 @@ def get_routers(settings: Settings) -> list[Router]:
     admin_group = Router(name="admin-group")
     admin_group.message.filter(F.chat.id == settings.admin_chat_id)
     admin_group.callback_query.filter(F.message.chat.id == settings.admin_chat_id)
+    admin_group.chat_member.filter(F.chat.id == settings.admin_chat_id)
+    admin_group.my_chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.include_routers(*_detached(admin.router))
     return [private, admin_group]

@@ -22,6 +22,7 @@ from bot.keyboards import catalog as kb
 from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb, home_button
 from bot.services import catalog
+from bot.services.user_text import clean_line
 from bot.states import SearchDialog
 from bot.text import shorten
 from bot.views import catalog as views
@@ -168,8 +169,10 @@ async def _run_search(
     settings: Settings,
     state: FSMContext,
 ) -> None:
-    words = text.strip()[: catalog.MAX_QUERY_CHARS]
-    if not catalog.query_words(words):
+    # What the user sees of it: no lone surrogates (SQLite cannot encode them), controls or
+    # invisible characters; nothing visible left is no query at all.
+    words = clean_line(text)[: catalog.MAX_QUERY_CHARS].strip()
+    if not words or not catalog.query_words(words):
         await state.set_state(SearchDialog.query)
         await message.answer(
             i18n.get("catalog-search-prompt"), reply_markup=kb.search_prompt_keyboard(i18n)

@@ -2,8 +2,12 @@
 
 The steps per service type and every check live in `bot.services.order_input`; pricing and
 placement in `bot.services.orders.placing`. The FSM data (SQLite-backed, so a restart keeps
-it) holds: `service_id`, `service_name`, `kind`, `min`, `max`, `dripfeed`, `answers` (step ->
-value) and, on the summary, `token` (the Confirm button's token).
+it) holds: `dialog` (this dialog's id), `service_id`, `service_name`, `kind`, `min`, `max`,
+`dripfeed`, `answers` (step -> value) and, on the summary, `token` (the Confirm button's token).
+
+Every button of the dialog carries its id; the confirm token begins with it. A button of a
+dialog that has ended (placed, cancelled, replaced by a newer one) changes nothing and says
+the truth: the order the dialog became, with its number and status, or that it is over.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import logging
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import StateFilter
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -22,7 +26,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers.screen import show
+from bot.handlers.screen import alert, show, show_surely
 from bot.keyboards.menu import main_menu
 from bot.keyboards.order_dialog import (
     OrderConfirmCb,
@@ -50,7 +54,8 @@ from bot.services.order_input import (
     plan,
     previous_step,
 )
-from bot.services.orders import placing
+from bot.services.orders import notify, placing, queries
+from bot.services.orders.queries import OrderView
 from bot.services.users import User
 from bot.states import OrderDialog
 from bot.views import order_dialog as views
@@ -65,6 +70,25 @@ DIALOG_STATES = (*INPUT_STATES, OrderDialog.confirm.state)
 
 # the outcomes after which the order exists: the outcome screen links to its card
 SHOWS_ORDER = frozenset({"placed", "duplicate", "unknown"})
+
+
+class EndedDialog(Filter):
+    """The pressed button belongs to no dialog the user is in now: it was placed, cancelled
+    or replaced by a newer dialog (or a restart lost it). Such a button changes nothing."""
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: OrderNavCb | OrderDelayCb, state: FSMContext
+    ) -> bool:
+        if await state.get_state() not in DIALOG_STATES:
+            return True
+        dialog = callback_data.dialog
+        return bool(dialog) and dialog != (await state.get_data()).get("dialog")
+
+
+async def _order_of_dialog(db: Database, user: User, dialog: str) -> OrderView | None:
+    if len(dialog) != placing.DIALOG_ID_CHARS:
+        return None
+    return await queries.order_of_dialog(db, user.id, dialog)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -92,7 +116,8 @@ async def _ask(
     answers: dict[str, Any] = data.get("answers", {})
     text = views.question(i18n, data["service_name"], limits, answers, step, error)
     can_go_back = previous_step(limits, answers, step) is not None
-    await show(target, text, step_keyboard(i18n, step, can_go_back=can_go_back), edit=edit)
+    markup = step_keyboard(i18n, step, can_go_back=can_go_back, dialog=data.get("dialog", ""))
+    await show(target, text, markup, edit=edit)
 
 
 async def _leave(
@@ -139,6 +164,7 @@ async def on_start(
         return
     limits = ServiceLimits(kind, service.min_qty, service.max_qty, service.dripfeed)
     data: dict[str, Any] = {
+        "dialog": placing.new_dialog_id(),
         "service_id": service.id,
         "service_name": service.name,
         "kind": kind.value,
@@ -252,6 +278,25 @@ async def on_delay(
 # --------------------------------------------------------------------------- navigation
 
 
+@router.callback_query(OrderNavCb.filter(), EndedDialog())
+@router.callback_query(OrderDelayCb.filter(), EndedDialog())
+async def on_ended_dialog_button(
+    query: CallbackQuery,
+    callback_data: OrderNavCb | OrderDelayCb,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    user: User,
+    db: Database,
+) -> None:
+    """Cancel, Back, Skip or a delay of a dialog that is over: the order it became (if it
+    became one) is named, and nothing changes, least of all "cancelled, nothing charged"."""
+    order = await _order_of_dialog(db, user, callback_data.dialog)
+    if order is None:
+        callback_answer.text = i18n.get("order-expired")
+        return
+    alert(callback_answer, views.already_placed(i18n, order, confirm=False))
+
+
 @router.callback_query(OrderNavCb.filter(F.action == "cancel"))
 async def on_cancel(query: CallbackQuery, state: FSMContext, i18n: I18nContext) -> None:
     if query.message is None:  # not a message of a chat: nothing to show it in
@@ -304,12 +349,12 @@ async def on_back(query: CallbackQuery, state: FSMContext, i18n: I18nContext) ->
     await _ask(query.message, i18n, data, previous, edit=True)
 
 
-@router.callback_query(OrderNavCb.filter(), StateFilter(None))
+@router.callback_query(OrderNavCb.filter())
 @router.callback_query(OrderDelayCb.filter())
 async def on_stale_button(
     query: CallbackQuery, callback_answer: CallbackAnswer, i18n: I18nContext
 ) -> None:
-    """A button of a dialog that is over (or of another step)."""
+    """A button of the current dialog meant for another step."""
     callback_answer.text = i18n.get("order-expired")
 
 
@@ -340,7 +385,7 @@ async def _summary(
     except placing.ServiceUnavailable:
         await _leave(target, i18n, state, "order-unavailable")
         return
-    token = placing.new_confirm_token()
+    token = placing.new_confirm_token(data.get("dialog"))
     data["token"] = token
     data["quoted"] = quote.charge  # the price on this summary: never charge more than it
     await state.set_state(OrderDialog.confirm)
@@ -348,7 +393,9 @@ async def _summary(
 
     text = views.summary(i18n, data["service_name"], limits, answers, draft.quantity, quote)
     can_pay = quote.balance_after >= 0
-    markup = summary_keyboard(i18n, token, can_pay=can_pay, can_go_back=True)
+    markup = summary_keyboard(
+        i18n, token, can_pay=can_pay, can_go_back=True, dialog=data.get("dialog", "")
+    )
     await show(target, text, markup, edit=edit)
 
 
@@ -375,27 +422,75 @@ async def on_confirm(
     data = await state.get_data()
     token = data.get("token")
     if current != OrderDialog.confirm.state or not token or token != callback_data.token:
-        if isinstance(message, Message):
-            with contextlib.suppress(TelegramBadRequest):
-                await message.edit_reply_markup(reply_markup=None)
-        await message.answer(i18n.get("order-outdated"), reply_markup=main_menu(i18n))
+        await _not_this_summary(message, i18n, db, user, callback_data.token)
         return
     draft = _draft(user, data)
-    # The dialog ends here: a second press (or a forged one) finds no token.
+    # The dialog ends here: a second press finds no token (and is told of the order).
     await state.clear()
-    await show(message, i18n.get("order-placing"), None, edit=True)
+    try:
+        await show(message, i18n.get("order-placing"), None, edit=True)
+    except TelegramAPIError as exc:
+        # only a progress note: the order is placed all the same and its outcome delivered
+        log.warning("could not show 'placing' to %s: %r", user.id, exc)
     quoted = data.get("quoted")
+    max_charge = quoted if isinstance(quoted, int) else None
     result = await placing.place_order(
-        db,
-        panel,
-        settings,
-        notices,
-        draft,
-        token,
-        max_charge=quoted if isinstance(quoted, int) else None,
+        db, panel, settings, notices, draft, token, max_charge=max_charge
     )
-    currency = await catalog.currency(db)
+    await _tell_outcome(message, i18n, db, notices, user, token, result)
+
+
+async def _not_this_summary(
+    message: MaybeInaccessibleMessageUnion,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    token: str,
+) -> None:
+    """Confirm of a summary that is not the current one. If its dialog became an order (a
+    second tap, a tap after a restart), that order is named and its message left as it
+    is; else nothing was ordered from it and its buttons go."""
+    order = await _order_of_dialog(db, user, placing.dialog_of_token(token))
+    if order is not None:
+        text = views.already_placed(i18n, order, confirm=True)
+        await message.answer(text, reply_markup=outcome_keyboard(i18n, order.id))
+        return
+    if isinstance(message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await message.edit_reply_markup(reply_markup=None)
+    await message.answer(i18n.get("order-outdated"), reply_markup=main_menu(i18n))
+
+
+async def _tell_outcome(
+    message: MaybeInaccessibleMessageUnion,
+    i18n: I18nContext,
+    db: Database,
+    notices: Notices,
+    user: User,
+    token: str,
+    result: placing.PlaceResult,
+) -> None:
+    """The outcome reaches the customer whatever Telegram answers, and this update never
+    fails after a placement: the error handler's "try again" would make them pay twice.
+    What Telegram does not take now goes to the outbox, once per confirmation."""
     order_id = result.order_id if result.outcome in SHOWS_ORDER else None
-    await show(
-        message, views.outcome(i18n, result, currency), outcome_keyboard(i18n, order_id), edit=True
-    )
+    try:
+        key, params = views.outcome_message(i18n, result, await catalog.currency(db))
+    except Exception:  # the database failing now: the order is recorded, its key is not
+        log.exception("could not word the outcome of confirmation %s", token)
+        key, params = views.outcome_message(i18n, result, catalog.DEFAULT_CURRENCY)
+    try:
+        shown = await show_surely(
+            message, i18n.get(key, **params), outcome_keyboard(i18n, order_id)
+        )
+    except Exception:
+        log.exception("could not show %s the outcome of confirmation %s", user.id, token)
+        shown = False
+    if shown:
+        return
+    try:
+        await notify.placement_outcome(db, notices, user.id, order_id, token, key, params)
+        log.warning("outcome of confirmation %s for %s queued for later", token, user.id)
+    except Exception:
+        log.exception("could not queue the outcome of confirmation %s (order %s) for %s",
+                      token, result.order_id, user.id)  # fmt: skip

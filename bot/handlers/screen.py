@@ -6,13 +6,18 @@ Telegram refuses some edits, and none of that is the user's problem:
 - a message that can no longer be edited (too old, deleted, an `InaccessibleMessage` in the
   callback) — the screen is sent as a new message instead;
 - a text over 4096 characters — it is cut to fit rather than refused.
+
+`show_surely` is for a screen that must arrive (the outcome of a paid order): flood control
+with a short wait is waited out, any other refusal becomes a new message, and the caller
+queues what Telegram took in neither form.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
@@ -26,6 +31,9 @@ from bot.text import fit
 log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
+# Flood control asking to wait at most this long (seconds) is waited out in the handler;
+# a longer wait is the outbox's job.
+WAIT_AT_MOST = 5.0
 
 
 def is_not_modified(exc: TelegramBadRequest) -> bool:
@@ -64,6 +72,41 @@ async def show(
                 return
             log.info("could not edit message %s, sending a new one: %s", target.message_id, exc)
     await target.answer(text, reply_markup=markup)
+
+
+async def show_surely(
+    target: MaybeInaccessibleMessageUnion,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    wait_at_most: float = WAIT_AT_MOST,
+) -> bool:
+    """`show` (an edit) for a screen the user must get. Telegram refusing the edit (flood
+    control, a 5xx, the network) is no failure: a short flood-control wait is waited out and
+    the edit tried again, then the screen goes as a new message. False if Telegram took it
+    in neither form: then the caller queues it (the outbox retries until it is delivered)."""
+    try:
+        await show(target, text, markup, edit=True)
+        return True
+    except TelegramRetryAfter as exc:
+        log.warning("screen for chat %s: flood control, retry after %ss", target.chat.id,
+                    exc.retry_after)  # fmt: skip
+        if exc.retry_after > wait_at_most:
+            return False  # a new message now would meet the same limit
+        await asyncio.sleep(exc.retry_after)
+        try:
+            await show(target, text, markup, edit=True)
+            return True
+        except TelegramAPIError as again:
+            log.warning("screen for chat %s: edit refused again: %s", target.chat.id, again)
+    except TelegramAPIError as exc:  # 5xx, network (TelegramNetworkError), blocked...
+        log.warning("screen for chat %s: edit failed: %r", target.chat.id, exc)
+    try:
+        await target.answer(fit(text), reply_markup=markup)
+        return True
+    except TelegramAPIError as exc:
+        log.warning("screen for chat %s: new message failed too: %r", target.chat.id, exc)
+        return False
 
 
 async def show_for(

@@ -20,15 +20,19 @@ class OrderStartCb(CallbackData, prefix="buy"):
 
 
 class OrderNavCb(CallbackData, prefix="od"):
-    """Dialog navigation: back | skip | cancel. Acts on the user's current step, not the message."""
+    """Dialog navigation: back | skip | cancel. Acts on the current step of the dialog
+    `dialog` (its id in the FSM data); a button of a dialog that has ended changes nothing.
+    Empty `dialog` (hand-made data, never on our buttons): the user's current dialog."""
 
     action: str
+    dialog: str = ""
 
 
 class OrderDelayCb(CallbackData, prefix="odl"):
-    """A subscription delay (minutes) picked from the buttons."""
+    """A subscription delay (minutes) picked from the buttons, for the dialog `dialog`."""
 
     minutes: Minutes
+    dialog: str = ""
 
 
 class OrderConfirmCb(CallbackData, prefix="odc"):
@@ -37,32 +41,38 @@ class OrderConfirmCb(CallbackData, prefix="odc"):
     token: str
 
 
-def step_keyboard(i18n: I18nContext, step: Step, *, can_go_back: bool) -> InlineKeyboardMarkup:
+def step_keyboard(
+    i18n: I18nContext, step: Step, *, can_go_back: bool, dialog: str = ""
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     sizes: list[int] = []
     if step is Step.SUB_DELAY:
         for minutes in DELAYS:
             builder.button(
                 text=i18n.get("order-delay-button", minutes=minutes),
-                callback_data=OrderDelayCb(minutes=minutes),
+                callback_data=OrderDelayCb(minutes=minutes, dialog=dialog),
             )
         sizes += [4, 3]
     if step in OPTIONAL_STEPS:
         key = "order-skip-runs" if step is Step.RUNS else "order-skip"
-        builder.button(text=i18n.get(key), callback_data=OrderNavCb(action="skip"))
+        builder.button(text=i18n.get(key), callback_data=OrderNavCb(action="skip", dialog=dialog))
         sizes.append(1)
     nav = 0
     if can_go_back:
-        builder.button(text=i18n.get("order-back"), callback_data=OrderNavCb(action="back"))
+        builder.button(
+            text=i18n.get("order-back"), callback_data=OrderNavCb(action="back", dialog=dialog)
+        )
         nav += 1
-    builder.button(text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel"))
+    builder.button(
+        text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel", dialog=dialog)
+    )
     sizes.append(nav + 1)
     builder.adjust(*sizes)
     return builder.as_markup()
 
 
 def summary_keyboard(
-    i18n: I18nContext, token: str, *, can_pay: bool, can_go_back: bool
+    i18n: I18nContext, token: str, *, can_pay: bool, can_go_back: bool, dialog: str = ""
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if can_pay:
@@ -71,9 +81,13 @@ def summary_keyboard(
         builder.button(text=i18n.get("order-top-up"), callback_data=MenuCb(action="balance"))
     nav = 0
     if can_go_back:
-        builder.button(text=i18n.get("order-back"), callback_data=OrderNavCb(action="back"))
+        builder.button(
+            text=i18n.get("order-back"), callback_data=OrderNavCb(action="back", dialog=dialog)
+        )
         nav += 1
-    builder.button(text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel"))
+    builder.button(
+        text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel", dialog=dialog)
+    )
     builder.adjust(1, nav + 1)
     return builder.as_markup()
 

@@ -153,6 +153,23 @@ async def poll_errors(
     )  # fmt: skip
 
 
+async def request_interrupted(
+    conn: aiosqlite.Connection,
+    notices: Notices,
+    request_id: int,
+    params: dict[str, str],
+) -> bool:
+    """A refill or cancel request was cut off between being opened and the panel's answer
+    (found at start-up): it may or may not have reached the panel. Once per request."""
+    return await _to_operators(
+        conn,
+        notices,
+        "track-alert-request-interrupted",
+        params,
+        dedup=f"alert:request:{request_id}:interrupted",
+    )
+
+
 async def refill_poll_errors(
     conn: aiosqlite.Connection,
     notices: Notices,

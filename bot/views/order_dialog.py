@@ -14,9 +14,11 @@ from bot.services.order_input import (
     active_steps,
 )
 from bot.services.orders import placing
+from bot.services.orders.queries import OrderView
 from bot.services.pricing import is_package
 from bot.text import shorten
 from bot.views.common import Translator, panel_reason
+from bot.views.orders import status_text
 
 LIST_PREVIEW_LINES = 3
 PREVIEW_CHARS = 120
@@ -108,24 +110,42 @@ def summary(
     return "\n".join(lines)
 
 
-def outcome(i18n: Translator, result: placing.PlaceResult, currency: str) -> str:
-    """What Confirm came to: placed, failed (and why), unknown, not enough money..."""
+def outcome_message(
+    i18n: Translator, result: placing.PlaceResult, currency: str
+) -> tuple[str, dict[str, Any]]:
+    """What Confirm came to, as a locale key and its parameters: shown on the order screen,
+    or queued in the outbox when Telegram does not take the screen (the sender renders it)."""
     match result.outcome:
         case "placed":
             charge = format_amount(result.charge, currency)
-            return i18n.get("order-placed", order_id=result.order_id or 0, charge=charge)
+            return "order-placed", {"order_id": result.order_id or 0, "charge": charge}
         case "duplicate":
-            return i18n.get("order-duplicate", order_id=result.order_id or 0)
+            return "order-duplicate", {"order_id": result.order_id or 0}
         case "failed" if result.panel_out_of_funds:
-            return i18n.get("order-failed-temporary")
+            return "order-failed-temporary", {}
         case "failed":
-            return i18n.get("order-failed", reason=panel_reason(i18n, result.reason))
+            # worded now, in the customer's language: the outbox renders parameters as given
+            return "order-failed", {"reason": panel_reason(i18n, result.reason)}
         case "unknown":
-            return i18n.get("order-unknown", order_id=result.order_id or 0)
+            return "order-unknown", {"order_id": result.order_id or 0}
         case "insufficient":
-            return i18n.get("order-insufficient", missing=format_amount(result.missing, currency))
+            return "order-insufficient", {"missing": format_amount(result.missing, currency)}
         case "maintenance":
-            return i18n.get("order-maintenance")
+            return "order-maintenance", {}
         case "price_changed":
-            return i18n.get("order-price-changed", price=format_amount(result.charge, currency))
-    return i18n.get("order-unavailable")
+            return "order-price-changed", {"price": format_amount(result.charge, currency)}
+    return "order-unavailable", {}
+
+
+def outcome(i18n: Translator, result: placing.PlaceResult, currency: str) -> str:
+    """What Confirm came to: placed, failed (and why), unknown, not enough money..."""
+    key, params = outcome_message(i18n, result, currency)
+    return i18n.get(key, **params)
+
+
+def already_placed(i18n: Translator, order: OrderView, *, confirm: bool) -> str:
+    """A button of a dialog that ended in an order: that order's number and status. `confirm`:
+    the button was Confirm (nothing more was charged), else a navigation button (nothing
+    was changed)."""
+    key = "order-already-placed" if confirm else "order-dialog-ended"
+    return i18n.get(key, order_id=order.id, status=status_text(i18n, order.status))

@@ -195,8 +195,8 @@ admin-notify-debit =
     Balance: { $balance }
     Note: { $note }
 admin-notify-order-refunded = ↩️ Order #{ $order_id }: { $amount } has been returned to your balance.
-admin-notify-order-placed = ✅ Order #{ $order_id } has been confirmed and is being processed. I will tell you when its status changes.
-admin-notify-order-not-placed = ↩️ Order #{ $order_id } could not be placed. { $amount } has been returned to your balance.
+admin-notify-order-placed = ✅ Order #{ $order_id }: we checked with the provider, and the order went through. It is being processed; I will tell you when its status changes.
+admin-notify-order-not-placed = ↩️ Order #{ $order_id }: we checked with the provider, and the order did not go through. { $amount } has been returned to your balance.
 
 ## Alerts in the group
 

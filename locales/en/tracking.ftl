@@ -29,6 +29,12 @@ track-alert-refill-errors =
         [one] time
        *[other] times
     } in a row: { $error }
+track-alert-request-interrupted =
+    ⚠️ A { $kind ->
+        [refill] refill
+       *[cancel] cancel
+    } request for order #{ $order_id } (panel id { $panel_order_id }, user { $user_id }) was interrupted by a restart before the panel answered: it may or may not have reached the panel.
+    It is closed, so the customer can ask again (the panel answers a repeat with "already requested"). Check the order in the panel if it matters.
 track-alert-panel-down =
     🚨 The panel is unreachable: order statuses cannot be checked. I keep retrying with growing pauses.
     Last error: { $error }

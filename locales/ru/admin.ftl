@@ -195,8 +195,8 @@ admin-notify-debit =
     Баланс: { $balance }
     Комментарий: { $note }
 admin-notify-order-refunded = ↩️ Заказ №{ $order_id }: на ваш баланс возвращено { $amount }.
-admin-notify-order-placed = ✅ Заказ №{ $order_id } подтверждён и выполняется. Я сообщу, когда изменится его статус.
-admin-notify-order-not-placed = ↩️ Заказ №{ $order_id } не удалось разместить. На ваш баланс возвращено { $amount }.
+admin-notify-order-placed = ✅ Заказ №{ $order_id }: мы проверили у поставщика — заказ прошёл. Он выполняется; я сообщу, когда изменится его статус.
+admin-notify-order-not-placed = ↩️ Заказ №{ $order_id }: мы проверили у поставщика — заказ не прошёл. На ваш баланс возвращено { $amount }.
 
 ## Оповещения в группе
 

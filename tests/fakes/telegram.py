@@ -353,7 +353,8 @@ class FakeTelegram:
         self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
         # (and "message to edit not found" for a message the bot never sent or deleted)
         self.answered_callbacks: set[str] = set()  # a callback query is answered once
-        self._fail: dict[str, deque[TelegramError]] = defaultdict(deque)
+        self._fail: dict[str, deque[TelegramError | None]] = defaultdict(deque)  # None: pass
+        self._broken: Counter[str] = Counter()  # method -> calls left to answer broken HTTP
 
         # state
         self.chats: dict[Any, dict[str, Any]] = {}
@@ -449,19 +450,53 @@ class FakeTelegram:
         description: str | None = None,
         retry_after: int | None = None,
         count: int = 1,
+        skip: int = 0,
     ) -> None:
-        """The next ``count`` calls of ``method`` answer this error instead."""
+        """The next ``count`` calls of ``method`` answer this error instead; with ``skip``,
+        only after that many more calls of it went through as usual."""
         if description is None:
             description = _DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
             description = description.format(retry_after=retry_after)
+        self._fail[method.lower()].extend([None] * skip)
         for _ in range(count):
             self._fail[method.lower()].append(TelegramError(error_code, description, retry_after))
+
+    def break_next(self, method: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` get an answer that is not valid HTTP (a
+        broken proxy): aiohttp fails with an error that quotes the request URL, bot token
+        and all, and aiogram raises it as a TelegramNetworkError."""
+        self._broken[method.lower()] += count
 
     def set_admins(self, chat_id: Any, user_ids: list[int], owner: int | None = None) -> None:
         """Configure administrators of ``chat_id`` (``owner`` answers as "creator")."""
         self._admins[chat_id] = list(user_ids)
         if owner is not None:
             self._owners[chat_id] = owner
+
+    def change_member(
+        self, chat_id: Any, user_id: int, *, admin: bool, by: int | None = None
+    ) -> dict[str, Any]:
+        """Promote ``user_id`` in ``chat_id`` to administrator or demote them to member (as
+        ``by``, default the owner, would in the app), and return the update Telegram sends
+        about it: ``chat_member`` for another member, ``my_chat_member`` for the bot (a
+        bot gets ``chat_member`` only as an administrator that asked for it)."""
+        old = self._member(chat_id, user_id)
+        admins = self._admins.setdefault(chat_id, [])
+        if admin and user_id not in admins:
+            admins.append(user_id)
+        elif not admin and user_id in admins:
+            admins.remove(user_id)
+        new = self._member(chat_id, user_id)
+        changer = by if by is not None else self._owners.get(chat_id, DEFAULT_USER_ID)
+        kind = "my_chat_member" if user_id == self.bot_user["id"] else "chat_member"
+        change = {
+            "chat": self.chats.get(chat_id) or _chat(chat_id, _default_chat_type(chat_id)),
+            "from": self._user_dict(changer),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        return self.make_update(**{kind: change})
 
     # ---------------------------------------------------------------- recording helpers
 
@@ -781,6 +816,14 @@ class FakeTelegram:
         params = await self._read_params(request)
         call = Call(method=method, params=params, at=time.monotonic())
         self.calls.append(call)
+        if self._broken[method.lower()] > 0 and request.transport is not None:
+            self._broken[method.lower()] -= 1
+            call.error_code = 0
+            call.description = "broken HTTP"
+            request.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: nonsense\r\n\r\n{}")
+            request.transport.close()
+            self._wake(self._call_waiters)
+            return web.Response()
         try:
             if token != self.token:
                 raise TelegramError(401, "Unauthorized")
@@ -804,8 +847,8 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     async def _dispatch(self, m: str, p: dict[str, Any], call: Call) -> Any:
-        if self._fail.get(m):
-            raise self._fail[m].popleft()
+        if self._fail.get(m) and (failure := self._fail[m].popleft()) is not None:
+            raise failure
         chat_id = p.get("chat_id")
         if m in BLOCKABLE_METHODS and chat_id is not None and chat_id in self.blocked_chats:
             raise TelegramError(403, "Forbidden: bot was blocked by the user")

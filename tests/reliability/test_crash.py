@@ -628,20 +628,12 @@ class StuckRequestError(AssertionError):
     """A refill/cancel request left `sending` by the crash is still open after a restart."""
 
 
-STUCK = pytest.mark.xfail(
-    strict=True,
-    raises=StuckRequestError,
-    reason="start-up recovery of `sending` refill/cancel requests (issue 9, item 3) is not"
-    " merged yet: the request stays open and every later press answers 'in progress'",
-)
-
-
 @pytest.mark.parametrize(
     ("kind", "point"),
     [
-        pytest.param("refill", "request:opened", marks=STUCK),
-        pytest.param("refill", "request:answered", marks=STUCK),
-        pytest.param("cancel", "request:opened", marks=STUCK),
+        pytest.param("refill", "request:opened"),
+        pytest.param("refill", "request:answered"),
+        pytest.param("cancel", "request:opened"),
         # accepted by the panel, which then cancels: the poller refunds and closes it
         pytest.param("cancel", "request:answered"),
     ],

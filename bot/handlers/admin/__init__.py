@@ -15,6 +15,7 @@ from bot.handlers.admin import (
     catalog,
     general,
     maintenance,
+    members,
     orders,
     payments,
     support,
@@ -33,4 +34,5 @@ router.include_routers(
     broadcast.router,
     payments.router,
     support.router,  # last: an operator's reply to a support request, when nothing else
+    members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )

@@ -1,5 +1,6 @@
 """What a customer is told about their order, through the outbox: a status change (with the
-button that opens the order), an operator's decision, and the operators' "send it again"."""
+button that opens the order), an operator's decision, the operators' "send it again", and the
+outcome of a placement that Telegram did not take on the order screen."""
 
 from __future__ import annotations
 
@@ -32,6 +33,24 @@ async def status_changed(
         buttons=[[Button("track-btn-order", notices.order_button(order_id))]],
         dedup=f"order:{order_id}:status:{status}",
     )
+
+
+async def placement_outcome(
+    db: Database,
+    notices: Notices,
+    user_id: int,
+    order_id: int | None,
+    confirm_token: str,
+    key: str,
+    params: dict[str, Any],
+) -> bool:
+    """The outcome of a confirmation, for the sender to deliver (it retries until Telegram
+    takes it), once per confirmation; with the order's button when there is an order."""
+    buttons = None
+    if order_id is not None:
+        buttons = [[Button("order-view-order", notices.order_button(order_id))]]
+    dedup = f"order:{order_id}:outcome" if order_id is not None else f"confirm:{confirm_token}"
+    return await outbox.notify(db, user_id, key, params, buttons=buttons, dedup=dedup)
 
 
 async def to_owner(

@@ -36,6 +36,7 @@ from bot.panel.models import OrderKind
 from bot.services import catalog, pricing, wallet
 from bot.services.alerts import Notices, order_alert
 from bot.services.maintenance import maintenance_on
+from bot.services.orders import notify
 from bot.services.orders.status import (
     cost_micros,
     fail_order,
@@ -104,9 +105,27 @@ class _Offer:
     charge: int
 
 
-def new_confirm_token() -> str:
-    """A short random token for one summary's Confirm button (fits in callback data)."""
-    return secrets.token_hex(6)
+# A confirm token is its dialog's id followed by a random part: the order a dialog produced is
+# found from any of the dialog's buttons (queries.order_of_dialog), with no column for it.
+DIALOG_ID_CHARS = 8
+
+
+def new_dialog_id() -> str:
+    """A short random id of one order dialog (fits in callback data next to an action)."""
+    return secrets.token_hex(DIALOG_ID_CHARS // 2)
+
+
+def new_confirm_token(dialog: str | None = None) -> str:
+    """A short random token for one summary's Confirm button (fits in callback data); it
+    begins with the id of the dialog the summary belongs to."""
+    if dialog is None or len(dialog) != DIALOG_ID_CHARS:
+        dialog = new_dialog_id()
+    return dialog + secrets.token_hex(4)
+
+
+def dialog_of_token(token: str) -> str:
+    """The id of the dialog a confirm token was made for."""
+    return token[:DIALOG_ID_CHARS]
 
 
 def _int(value: object) -> int | None:
@@ -335,14 +354,21 @@ async def place_order(
 
 async def recover_submitting(db: Database, notices: Notices) -> int:
     """At start-up: every order still `submitting` (the process died around `add`) becomes
-    `unknown` with an operator alert. Returns how many."""
+    `unknown` with an operator alert, and its customer, whose screen still says "placing",
+    is told it is being checked and the money is safe (once: the dedup of an `unknown`
+    notification). Returns how many."""
     currency = await catalog.currency(db)
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT id FROM orders WHERE status = 'submitting'")
-        ids = [int(row[0]) for row in await cursor.fetchall()]
-        for order_id in ids:
+        cursor = await conn.execute("SELECT id, user_id FROM orders WHERE status = 'submitting'")
+        rows = [(int(row[0]), int(row[1])) for row in await cursor.fetchall()]
+        for order_id, user_id in rows:
             reason = "interrupted while placing (found at start-up)"
             await mark_unknown(conn, notices, order_id, reason, currency=currency)
-    if ids:
-        log.warning("%d order(s) left submitting became unknown: %s", len(ids), ids)
-    return len(ids)
+            await notify.status_changed(
+                conn, notices, user_id, order_id, "unknown", "order-interrupted",
+                {"order_id": str(order_id)},
+            )  # fmt: skip
+    if rows:
+        log.warning("%d order(s) left submitting became unknown, customers told: %s",
+                    len(rows), [order_id for order_id, _ in rows])  # fmt: skip
+    return len(rows)

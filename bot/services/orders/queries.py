@@ -125,6 +125,19 @@ async def get_order(db: Database, user_id: int, order_id: int) -> OrderView | No
     return None if row is None else _view(row)
 
 
+async def order_of_dialog(db: Database, user_id: int, dialog: str) -> OrderView | None:
+    """The order the user's order dialog `dialog` produced (its confirm token begins with the
+    dialog's id, placing.new_confirm_token), or None."""
+    if not dialog or not dialog.isalnum():
+        return None
+    row = await db.fetchone(
+        f"{_VIEW_SQL} WHERE o.user_id = ? AND substr(o.confirm_token, 1, ?) = ?"
+        " ORDER BY o.id DESC LIMIT 1",
+        (user_id, len(dialog), dialog),
+    )
+    return None if row is None else _view(row)
+
+
 async def get_order_any(db: Database, order_id: int) -> OrderView | None:
     """Any user's order (operators, notifications)."""
     row = await db.fetchone(f"{_VIEW_SQL} WHERE o.id = ?", (order_id,))

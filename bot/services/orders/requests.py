@@ -8,6 +8,7 @@ that the poller polls and announces.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from bot.panel import (
     ReasonCode,
     RefillResult,
 )
+from bot.services import alerts
+from bot.services.alerts import Notices
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -200,3 +205,36 @@ async def finish_cancel(conn: aiosqlite.Connection, order_id: int, now: int) -> 
         " WHERE order_id = ? AND kind = 'cancel' AND active = 1",
         (now, order_id),
     )
+
+
+async def recover_sending(db: Database, notices: Notices) -> list[int]:
+    """At start-up: a request still `sending` was cut off between being opened and the
+    panel's answer. It becomes `unknown` and inactive, so the order takes a new request (the
+    panel answers a repeated refill or cancel with "already requested": harmless), and the
+    operators are alerted once per request. Returns the ids of the requests closed."""
+    now = int(time.time())
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT r.id, r.order_id, r.user_id, r.kind, o.panel_order_id"
+            " FROM order_requests r JOIN orders o ON o.id = r.order_id"
+            " WHERE r.status = 'sending' ORDER BY r.id"
+        )
+        rows = await cursor.fetchall()
+        for row in rows:
+            await conn.execute(
+                "UPDATE order_requests SET status = 'unknown', active = 0, panel_message = ?,"
+                " updated_at = ? WHERE id = ? AND status = 'sending'",
+                ("interrupted before the panel answered (found at start-up)", now, row["id"]),
+            )
+            params = {
+                "order_id": str(row["order_id"]),
+                "user_id": str(row["user_id"]),
+                "kind": str(row["kind"]),
+                "panel_order_id": str(row["panel_order_id"] or "—"),
+            }
+            await alerts.request_interrupted(conn, notices, int(row["id"]), params)
+    ids = [int(row["id"]) for row in rows]
+    if ids:
+        log.warning("%d refill/cancel request(s) left sending became unknown (closed): %s",
+                    len(ids), ids)  # fmt: skip
+    return ids
