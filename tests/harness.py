@@ -20,8 +20,7 @@ from bot.services.alerts import Notices
 from bot.tasks import Supervisor
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
-
-ADMIN_CHAT = -1001234567890
+from tests.helpers import ADMIN_CHAT
 ADMIN_USER = 777
 
 
