@@ -42,6 +42,7 @@ LIKES = "2"  # Default, 0.036 per 1000, min 50, max 50000
 LIKES_RATE = 36_000
 MEMBERS = "17"  # Default, 1.1 per 1000, refill + cancel
 MEMBERS_RATE = 1_100_000
+TRACKED_CHARGE = 1_000_000  # what add_tracked_order charged: 1.00 for 1000 units
 
 
 # --------------------------------------------------------------------------- notices
@@ -185,11 +186,11 @@ async def add_order(
 async def add_tracked_order(
     db: Database,
     fake_panel: FakePanel,
-    user_id: int,
     *,
-    service: str = "2",
+    user_id: int = USER,
+    service: str = LIKES,
     quantity: int = 1000,
-    charge: int = 1_000_000,
+    charge: int = TRACKED_CHARGE,
     status: str = "pending",
 ) -> tuple[int, str]:
     """(order id, panel order id) of an order the fake panel runs. The charge is not taken
