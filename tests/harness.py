@@ -21,6 +21,7 @@ from bot.tasks import Supervisor
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.helpers import ADMIN_CHAT
+
 ADMIN_USER = 777
 
 

@@ -183,6 +183,12 @@ async def add_order(
     return order_id
 
 
+async def add_running_order(h: BotHarness, user_id: int) -> int:
+    """An in-progress order the fake panel knows too (a Refresh finds it there)."""
+    panel_id = h.fake_panel.add_order(LIKES, link="https://instagram.com/p/x", quantity="100").id
+    return await add_order(h, user_id, status="in_progress", panel_order_id=panel_id)
+
+
 async def add_tracked_order(
     db: Database,
     fake_panel: FakePanel,
