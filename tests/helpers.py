@@ -133,9 +133,11 @@ async def add_stock_services(db: Database) -> None:
     )  # fmt: skip
 
 
-def draft(quantity: int = 1000, *, service: str = MEMBERS, user: int = USER) -> Draft:
-    """An order of `quantity` for a link no other draft uses."""
-    link = f"https://t.me/c{random.randrange(10**9)}"
+def draft(
+    quantity: int = 1000, *, service: str = MEMBERS, user: int = USER, link: str | None = None
+) -> Draft:
+    """An order of `quantity` for `link`, by default one no other draft uses."""
+    link = link or f"https://t.me/c{random.randrange(10**9)}"
     return Draft(
         user_id=user,
         service_id=service,

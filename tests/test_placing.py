@@ -52,13 +52,7 @@ async def shop(db: Database) -> Database:
 def likes(
     quantity: int = 1000, link: str = "https://instagram.com/p/abc", user: int = USER
 ) -> Draft:
-    return Draft(
-        user_id=user,
-        service_id=LIKES,
-        fields={"link": link, "quantity": quantity},
-        quantity=quantity,
-        link=link,
-    )
+    return draft(quantity, service=LIKES, user=user, link=link)
 
 
 async def ledger(db: Database, user_id: int = USER) -> list[dict[str, Any]]:
@@ -393,21 +387,30 @@ async def test_a_price_rise_after_the_summary_is_never_charged(
 # --------------------------------------------------------------------------- while placing
 
 
+async def start_slow_placing(
+    db: Database, panel: PanelClient, settings: Settings, fake_panel: FakePanel
+) -> tuple[asyncio.Task[placing.PlaceResult], int]:
+    """Start placing an order whose `add` takes 0.4 s; return once its row exists."""
+    fake_panel.delay = 0.4
+    token = placing.new_confirm_token()
+    task = asyncio.create_task(
+        placing.place_order(db, panel, settings, NOTICES, draft(1000), token)
+    )
+    for _ in range(100):
+        order_id = await db.fetchval("SELECT id FROM orders WHERE confirm_token = ?", (token,))
+        if order_id is not None:
+            return task, int(order_id)
+        await asyncio.sleep(0.01)
+    raise AssertionError("the order row never appeared")
+
+
 # the add takes 0.4 s: long enough to act meanwhile, within the read timeout
 @pytest.mark.panel_client(read_timeout=2)
 async def test_operator_refund_while_add_is_in_flight_changes_nothing(
     shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake_panel.delay = 0.4
-    task = asyncio.create_task(
-        placing.place_order(shop, panel_client, settings, NOTICES, draft(1000), "tok-inflight")
-    )
-    for _ in range(100):
-        order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-inflight'")
-        if order_id is not None:
-            break
-        await asyncio.sleep(0.01)
-    assert order_id is not None and (await order_row(shop, order_id))["status"] == "submitting"
+    task, order_id = await start_slow_placing(shop, panel_client, settings, fake_panel)
+    assert (await order_row(shop, order_id))["status"] == "submitting"
     # the outcome of the add is not known yet: an operator's refund must not race it
     assert await status.operator_refund(shop, ADMIN, order_id) == ("busy", 0)
     result = await task
@@ -423,16 +426,7 @@ async def test_placing_never_overwrites_a_status_someone_else_set(
 ) -> None:
     """Defence in depth: whatever moved the order off `submitting` meanwhile (here a
     start-up recovery of another process on the same file) wins; the panel id is kept."""
-    fake_panel.delay = 0.4
-    task = asyncio.create_task(
-        placing.place_order(shop, panel_client, settings, NOTICES, draft(1000), "tok-2")
-    )
-    for _ in range(100):
-        order_id = await shop.fetchval("SELECT id FROM orders WHERE confirm_token = 'tok-2'")
-        if order_id is not None:
-            break
-        await asyncio.sleep(0.01)
-    assert order_id is not None
+    task, order_id = await start_slow_placing(shop, panel_client, settings, fake_panel)
     await placing.recover_submitting(shop, NOTICES)
     assert (await order_row(shop, order_id))["status"] == "unknown"
     result = await task
