@@ -7,11 +7,11 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.http import SessionClient
 from bot.panel.errors import (
     PanelAuthError,
     PanelError,
@@ -51,7 +51,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH_SIZE = 100
-USER_AGENT = "smm-bot/0.1 (+aiohttp)"
 
 
 def _chunks(ids: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
@@ -75,7 +74,7 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-class PanelClient:
+class PanelClient(SessionClient):
     """Typed SDK for one panel.
 
     Errors tell the caller what is safe: :class:`PanelRejected` (the panel said no),
@@ -120,38 +119,10 @@ class PanelClient:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is not None and not self._session.closed:
-            return self._session
-        async with self._session_lock:
-            if self._session is None or self._session.closed:
-                # A short keep-alive lowers the chance of writing an add into a
-                # connection the panel already closed (that would end as "unknown").
-                connector = aiohttp.TCPConnector(keepalive_timeout=4.0)
-                self._session = aiohttp.ClientSession(
-                    connector=connector,
-                    timeout=self._timeout,
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                )
-                self._owns_session = True
-            return self._session
-
-    async def close(self) -> None:
-        if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
-        if self._owns_session:
-            self._session = None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _connector(self) -> aiohttp.TCPConnector:
+        # A short keep-alive lowers the chance of writing an add into a connection the
+        # panel already closed (that would end as "unknown").
+        return aiohttp.TCPConnector(keepalive_timeout=4.0)
 
     # ------------------------------------------------------------------ transport
 
