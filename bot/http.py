@@ -13,14 +13,19 @@ USER_AGENT = "smm-bot/0.1 (+aiohttp)"
 
 
 class SessionClient:
-    """Base of a client with a lazily opened session. The subclass's __init__ sets
-    `_session` (the caller's session or None), `_owns_session` (`session is None`),
-    `_session_lock` and `_timeout`; `_connector` says how it connects."""
+    """Base of a client with a lazily opened session (`_connector` says how it connects).
+    A session handed in is the caller's: used, never closed here."""
 
-    _session: aiohttp.ClientSession | None
-    _owns_session: bool
-    _session_lock: asyncio.Lock
-    _timeout: aiohttp.ClientTimeout
+    def __init__(
+        self, session: aiohttp.ClientSession | None, connect_timeout: float, read_timeout: float
+    ) -> None:
+        # sock_read bounds each wait for data, not the whole call
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+        )
+        self._session = session
+        self._owns_session = session is None
+        self._session_lock = asyncio.Lock()
 
     def _connector(self) -> aiohttp.TCPConnector:
         return aiohttp.TCPConnector()

@@ -97,13 +97,8 @@ class PanelClient(SessionClient):
         concurrency: int = 4,
     ) -> None:
         self._url = url
+        super().__init__(session, connect_timeout, read_timeout)
         self._key = key
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
-        )
-        self._session = session
-        self._owns_session = session is None
-        self._session_lock = asyncio.Lock()
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_retry_wait = max(0.0, max_retry_wait)

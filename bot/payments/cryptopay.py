@@ -233,13 +233,8 @@ class CryptoPayClient(SessionClient):
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._token = token
+        super().__init__(session, connect_timeout, read_timeout)
         self._url = url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
-        )
-        self._session = session
-        self._owns_session = session is None
-        self._session_lock = asyncio.Lock()
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_body = max_body
