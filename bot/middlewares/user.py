@@ -53,7 +53,8 @@ class UserMiddleware(BaseMiddleware):
                 raise
             if refused is not None and refused != chat.id:
                 raise
-            await users.set_blocked(self.db, tg_user.id)
+            async with self.db.transaction() as conn:
+                await users.set_blocked(conn, tg_user.id)
             log.info(
                 "user %s has blocked the bot; update %s left unanswered: %s",
                 tg_user.id,
