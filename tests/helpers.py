@@ -330,3 +330,11 @@ async def start_bot(env: dict[str, str], *args: str, cwd: Path) -> asyncio.subpr
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def run_bot(env: dict[str, str], *args: str, cwd: Path) -> tuple[int, str, str]:
+    """`python -m bot [args]` to its end: (exit code, stdout, stderr)."""
+    proc = await start_bot(env, *args, cwd=cwd)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()

@@ -8,18 +8,11 @@ from pathlib import Path
 
 from tests.fakes.panel import FakePanel, free_port_url
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import TEST_TOKEN, bot_env, start_bot
-
-
-async def _run(env: dict[str, str], *args: str, cwd: Path) -> tuple[int, str, str]:
-    proc = await start_bot(env, *args, cwd=cwd)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+from tests.helpers import TEST_TOKEN, bot_env, run_bot, start_bot
 
 
 async def test_check_healthy(tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel) -> None:
-    code, out, err = await _run(
+    code, out, err = await run_bot(
         bot_env(tmp_path, fake_tg.url, fake_panel.url, fake_panel.key), "check", cwd=tmp_path
     )
     assert code == 0, err
@@ -32,7 +25,7 @@ async def test_check_wrong_key(
     tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     secret = "wrong-secret-key-123"
-    code, out, err = await _run(
+    code, out, err = await run_bot(
         bot_env(tmp_path, fake_tg.url, fake_panel.url, secret), "check", cwd=tmp_path
     )
     assert code == 1
@@ -41,7 +34,7 @@ async def test_check_wrong_key(
 
 
 async def test_check_unreachable_panel(tmp_path: Path, fake_tg: FakeTelegram) -> None:
-    code, out, err = await _run(
+    code, out, err = await run_bot(
         bot_env(tmp_path, fake_tg.url, free_port_url(), "some-key"), "check", cwd=tmp_path
     )
     assert code == 1
@@ -53,7 +46,7 @@ async def test_check_bad_token(tmp_path: Path, fake_panel: FakePanel) -> None:
     tg = FakeTelegram(token="999:OTHER-token")  # our TEST_TOKEN is not this bot's
     await tg.start()
     try:
-        code, out, err = await _run(
+        code, out, err = await run_bot(
             bot_env(tmp_path, tg.url, fake_panel.url, fake_panel.key), "check", cwd=tmp_path
         )
     finally:
@@ -68,7 +61,7 @@ async def test_invalid_settings_exit_2(tmp_path: Path) -> None:
     env = bot_env(tmp_path, "http://127.0.0.1:9", "http://127.0.0.1:9", "k")
     env["BOT_TOKEN"] = "garbage-SECRET"
     del env["ADMIN_CHAT_ID"]
-    code, _out, err = await _run(env, "check", cwd=tmp_path)
+    code, _out, err = await run_bot(env, "check", cwd=tmp_path)
     assert code == 2
     assert "BOT_TOKEN:" in err and "ADMIN_CHAT_ID: is required" in err
     assert "SECRET" not in err
