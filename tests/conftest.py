@@ -1,32 +1,42 @@
+"""Fixtures every test file may ask for: a clean environment, a real SQLite file, the fake
+panel / Bot API / Crypto Pay servers and real clients of them, the settings, the poller, the
+whole bot (`harness`). Helpers that are not fixtures are in tests/helpers.py."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.config import Settings, load_settings
 from bot.db import Database
-from bot.keyboards.admin import resolve_buttons
-from bot.keyboards.order_requests import order_card_data
-from bot.services.alerts import Notices
+from bot.panel import PanelClient
+from bot.payments.cryptopay import CryptoPayClient
+from bot.services.orders.poller import Poller, PollerConfig
+from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import BotHarness
 
-TEST_TOKEN = "123456:TEST-token"
-TEST_KEY = "test-key-5f1c2a"
-ADMIN_CHAT = -1001234567890
+# Older test files import these from here; tests/helpers.py is where they live.
+from tests.helpers import (  # noqa: F401
+    ADMIN_CHAT,
+    NOTICES,
+    TEST_KEY,
+    TEST_TOKEN,
+    add_user,
+    make_notices,
+)
 
 
-def make_notices(admin_chat_id: int = ADMIN_CHAT, **overrides: object) -> Notices:
-    """What the app hands the order services (bot.app.make_notices), for tests without it."""
-    values: dict[str, object] = {
-        "admin_chat_id": admin_chat_id,
-        "order_button": order_card_data,
-        "resolve_buttons": resolve_buttons,
-    }
-    values.update(overrides)
-    return Notices(**values)  # type: ignore[arg-type]
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "panel_client(**options): PanelClient options of the `panel_client` fixture"
+        " (timeouts, retries) for a test or, as `pytestmark`, a module",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +67,18 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The defaults with only the required values set (a test may change a field). The
+    services are handed `db`; nothing opens the database path named here."""
+    return load_settings(
+        bot_token=TEST_TOKEN,
+        panel_api_key=TEST_KEY,
+        admin_chat_id=ADMIN_CHAT,
+        database_path=tmp_path / "unused.sqlite3",
+    )
+
+
+@pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(tmp_path / "test.sqlite3")
     await database.connect()
@@ -64,25 +86,6 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
-
-
-async def add_user(db: Database, user_id: int = 1001, *, balance: int = 0, **extra: object) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO users (id, username, first_name, language, tg_language, first_seen,"
-            " last_seen) VALUES (?, ?, ?, ?, ?, 0, 0)",
-            (
-                user_id,
-                extra.get("username", f"user{user_id}"),
-                extra.get("first_name", "Test"),
-                extra.get("language"),
-                extra.get("tg_language", "en"),
-            ),
-        )
-    if balance:
-        from bot.services import wallet
-
-        await wallet.top_up(db, user_id, balance, ref=f"test:seed:{user_id}")
 
 
 @pytest.fixture
@@ -96,6 +99,26 @@ async def fake_panel() -> AsyncIterator[FakePanel]:
 
 
 @pytest.fixture
+async def panel_client(
+    request: pytest.FixtureRequest, fake_panel: FakePanel
+) -> AsyncIterator[PanelClient]:
+    """A PanelClient of `fake_panel` that gives up quickly and does not wait between
+    retries; `@pytest.mark.panel_client(read_timeout=0.3, retries=0)` changes its options."""
+    options: dict[str, Any] = {"connect_timeout": 1, "read_timeout": 2, "backoff": 0}
+    marker = request.node.get_closest_marker("panel_client")
+    if marker is not None:
+        options.update(marker.kwargs)
+    async with PanelClient(fake_panel.url, fake_panel.key, **options) as client:
+        yield client
+
+
+@pytest.fixture
+def poller(db: Database, panel_client: PanelClient) -> Poller:
+    """The order poller on `db` and `panel_client`; a test runs it with `poll_once`."""
+    return Poller(db, panel_client, notices=NOTICES, config=PollerConfig(interval=60))
+
+
+@pytest.fixture
 async def fake_tg() -> AsyncIterator[FakeTelegram]:
     tg = FakeTelegram()
     await tg.start()
@@ -103,6 +126,20 @@ async def fake_tg() -> AsyncIterator[FakeTelegram]:
         yield tg
     finally:
         await tg.stop()
+
+
+@pytest.fixture
+async def fake_cryptopay() -> AsyncIterator[FakeCryptoPay]:
+    async with FakeCryptoPay() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def cryptopay_client(fake_cryptopay: FakeCryptoPay) -> AsyncIterator[CryptoPayClient]:
+    async with CryptoPayClient(
+        fake_cryptopay.token, fake_cryptopay.url, backoff=0, read_timeout=2
+    ) as client:
+        yield client
 
 
 @pytest.fixture

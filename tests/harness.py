@@ -20,8 +20,8 @@ from bot.services.alerts import Notices
 from bot.tasks import Supervisor
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
+from tests.helpers import ADMIN_CHAT
 
-ADMIN_CHAT = -1001234567890
 ADMIN_USER = 777
 
 

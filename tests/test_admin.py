@@ -16,10 +16,10 @@ from bot.money import to_micros
 from bot.services import alerts, audit, broadcast, maintenance, users, wallet
 from bot.services.orders import placing, queries, status
 from bot.services.orders.placing import Draft
-from tests.conftest import add_user
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import ADMIN_CHAT, BotHarness
+from tests.helpers import add_order, add_user
 
 NON_ADMIN = 555
 
@@ -30,33 +30,6 @@ def sent(calls: list[Any]) -> list[Any]:
 
 async def as_non_admin(h: BotHarness, text: str) -> list[Any]:
     return await h.send(text, user_id=NON_ADMIN, chat_id=ADMIN_CHAT, chat_type="supergroup")
-
-
-async def add_order(
-    h: BotHarness,
-    user_id: int,
-    *,
-    status: str = "pending",
-    charge: int = to_micros(5),
-    panel_order_id: str | None = None,
-    created_at: int | None = None,
-    service_id: str = "2",
-) -> int:
-    """An order whose charge was taken from the wallet, as ordering does it."""
-    now = created_at or int(time.time())
-    async with h.db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
-            " link, quantity, charge, status_changed_at, created_at, updated_at)"
-            " VALUES (?, ?, hex(randomblob(6)), ?, ?, 'https://instagram.com/p/x', 100, ?,"
-            " ?, ?, ?)",
-            (user_id, service_id, status, panel_order_id, charge, now, now, now),
-        )
-        order_id = int(cursor.lastrowid or 0)
-        await wallet.apply(
-            conn, user_id, -charge, kind="charge", ref=f"order:{order_id}:charge", order_id=order_id
-        )
-    return order_id
 
 
 async def ledger_refs(h: BotHarness, user_id: int) -> list[str]:

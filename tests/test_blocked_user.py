@@ -10,8 +10,8 @@ import pytest
 
 from bot.keyboards.menu import MenuCb
 from bot.services import users
-from tests.conftest import add_user
 from tests.harness import BotHarness
+from tests.helpers import add_user
 
 USER = 1001
 

@@ -9,15 +9,8 @@ from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.services import catalog
 from tests.fakes.panel import IG, TG, _svc
-from tests.fakes.telegram import Call
 from tests.harness import BotHarness
-
-
-def _shown(calls: list[Call]) -> Call:
-    """The message the bot sent or edited last in answer to an update."""
-    shown = [c for c in calls if c.method in {"sendMessage", "editMessageText"} and c.ok]
-    assert shown, [c.method for c in calls]
-    return shown[-1]
+from tests.helpers import last_shown
 
 
 async def _category_id(h: BotHarness, name: str) -> int:
@@ -30,14 +23,14 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
     await harness.send("/start")
     calls = await harness.press(MenuCb(action="catalog"))
     assert any(c.method == "answerCallbackQuery" for c in calls)
-    cats = _shown(calls)
+    cats = last_shown(calls)
     assert cats.text is not None and "categories: 2" in cats.text
     ig = await _category_id(harness, IG)
     buttons = harness.buttons(cats)
     assert (f"{IG} (13)", SvcListCb(category_id=ig).pack()) in buttons
     assert (f"{TG} (4)", SvcListCb(category_id=await _category_id(harness, TG)).pack()) in buttons
 
-    services = _shown(await harness.press(SvcListCb(category_id=ig)))
+    services = last_shown(await harness.press(SvcListCb(category_id=ig)))
     assert services.text is not None and services.text.startswith(f"📂 {IG}, services: 13.")
     texts = [t for t, _ in harness.buttons(services)]
     assert "IG Likes — 0.036 USD / 1000" in texts
@@ -45,7 +38,7 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
     assert "Next ▶️" in texts and "◀️ Back" not in texts  # first of two pages
     assert len([d for _, d in harness.buttons(services) if d.startswith("sv:")]) == 10
 
-    card = _shown(await harness.press(SvcCb(service_id="1", category_id=ig, page=0)))
+    card = last_shown(await harness.press(SvcCb(service_id="1", category_id=ig, page=0)))
     assert card.text is not None
     assert card.text.startswith("IG Followers [Refill 30d] (#1)")
     for line in (
@@ -67,15 +60,15 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
 async def test_service_pages_and_back(harness: BotHarness) -> None:
     ig = await _category_id(harness, IG)
     await harness.send("/start")
-    second = _shown(await harness.press(SvcListCb(category_id=ig, page=1)))
+    second = last_shown(await harness.press(SvcListCb(category_id=ig, page=1)))
     data = [d for _, d in harness.buttons(second) if d.startswith("sv:")]
     assert len(data) == 3
     texts = [t for t, _ in harness.buttons(second)]
     assert "◀️ Back" in texts and "Next ▶️" not in texts and "2 / 2" in texts
-    card = _shown(await harness.press(data[0]))
+    card = last_shown(await harness.press(data[0]))
     assert ("◀️ Back", SvcListCb(category_id=ig, page=1).pack()) in harness.buttons(card)
     # a forged page number shows the last page instead of failing
-    forged = _shown(await harness.press(SvcListCb(category_id=ig, page=999)))
+    forged = last_shown(await harness.press(SvcListCb(category_id=ig, page=999)))
     assert "2 / 2" in [t for t, _ in harness.buttons(forged)]
 
 
@@ -83,7 +76,7 @@ async def test_card_prices_come_from_the_database_with_markup(harness: BotHarnes
     await harness.db.execute("INSERT INTO kv (key, value) VALUES ('markup_percent', '50')")
     await harness.db.execute("INSERT INTO kv (key, value) VALUES ('currency', 'RUB')")
     await harness.send("/start")
-    card = _shown(await harness.press(SvcCb(service_id="3")))
+    card = last_shown(await harness.press(SvcCb(service_id="3")))
     assert card.text is not None and "Price: 3.75 RUB per package" in card.text
     assert "Quantity" not in card.text
 
@@ -91,7 +84,7 @@ async def test_card_prices_come_from_the_database_with_markup(harness: BotHarnes
 async def test_unavailable_service_has_no_order_button(harness: BotHarness) -> None:
     await harness.db.execute("UPDATE services SET hidden = 1 WHERE id = '17'")
     await harness.send("/start")
-    card = _shown(await harness.press(SvcCb(service_id="17")))
+    card = last_shown(await harness.press(SvcCb(service_id="17")))
     assert card.text is not None and "not available" in card.text
     assert not [d for _, d in harness.buttons(card) if d.startswith("buy:")]
 
@@ -102,30 +95,30 @@ async def test_unavailable_service_has_no_order_button(harness: BotHarness) -> N
 
 async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
     await harness.send("/start")
-    prompt = _shown(await harness.press(MenuCb(action="search")))
+    prompt = last_shown(await harness.press(MenuCb(action="search")))
     assert prompt.text is not None and prompt.text.startswith("🔎 Send me a few words")
 
-    found = _shown(await harness.send("comments CUSTOM"))
+    found = last_shown(await harness.send("comments CUSTOM"))
     assert found.text == "🔎 “comments CUSTOM”, services found: 2."
     data = [d for _, d in harness.buttons(found) if d.startswith("sv:")]
     assert data == [
         SvcCb(service_id="4", search=True).pack(),
         SvcCb(service_id="5", search=True).pack(),
     ]
-    card = _shown(await harness.press(data[0]))
+    card = last_shown(await harness.press(data[0]))
     assert ("◀️ Back", SearchPageCb(page=0).pack()) in harness.buttons(card)
-    back = _shown(await harness.press(SearchPageCb(page=0)))
+    back = last_shown(await harness.press(SearchPageCb(page=0)))
     assert back.text == "🔎 “comments CUSTOM”, services found: 2."
 
     # plain text with no dialog open is a search too; a bare id finds that service
-    by_id = _shown(await harness.send("17"))
+    by_id = last_shown(await harness.send("17"))
     first = next(d for _, d in harness.buttons(by_id) if d.startswith("sv:"))
     assert first == SvcCb(service_id="17", search=True).pack()
 
 
 async def test_search_no_results_and_commands_untouched(harness: BotHarness) -> None:
     await harness.send("/start")
-    none = _shown(await harness.send("zzz unicorn"))
+    none = last_shown(await harness.send("zzz unicorn"))
     assert none.text is not None and none.text.startswith("Nothing found for “zzz unicorn”")
     assert "Try fewer or shorter words" in none.text
     assert MenuCb(action="catalog").pack() in [d for _, d in harness.buttons(none)]
@@ -140,20 +133,20 @@ async def test_search_in_russian_and_paging(harness: BotHarness) -> None:
     ]
     await catalog.sync(harness.db, harness.panel)
     await harness.send("/start", language_code="ru")
-    first = _shown(await harness.send("ЛАЙКИ", language_code="ru"))
+    first = last_shown(await harness.send("ЛАЙКИ", language_code="ru"))
     assert first.text == "🔎 «ЛАЙКИ», найдено услуг: 23."
     texts = [t for t, _ in harness.buttons(first)]
     assert "Вперёд ▶️" in texts and "1 / 3" in texts
-    third = _shown(await harness.press(SearchPageCb(page=2), language_code="ru"))
+    third = last_shown(await harness.press(SearchPageCb(page=2), language_code="ru"))
     ids = [d for _, d in harness.buttons(third) if d.startswith("sv:")]
     assert ids == [SvcCb(service_id=str(i), page=2, search=True).pack() for i in (21, 22, 23)]
 
 
 async def test_search_page_without_query_asks_again(harness: BotHarness) -> None:
     await harness.send("/start")
-    shown = _shown(await harness.press(SearchPageCb(page=1)))
+    shown = last_shown(await harness.press(SearchPageCb(page=1)))
     assert shown.text is not None and "expired" in shown.text
-    found = _shown(await harness.send("poll"))  # now in the search state
+    found = last_shown(await harness.send("poll"))  # now in the search state
     assert found.text == "🔎 “poll”, services found: 1."
 
 
@@ -163,10 +156,10 @@ async def test_category_pages_and_empty_catalog(harness: BotHarness) -> None:
     ]
     await catalog.sync(harness.db, harness.panel)
     await harness.send("/start")
-    first = _shown(await harness.press(MenuCb(action="catalog")))
+    first = last_shown(await harness.press(MenuCb(action="catalog")))
     names = [t for t, d in harness.buttons(first) if d.startswith("cs:")]
     assert names[0] == "Category 01 (1)" and len(names) == 10
-    last = _shown(await harness.press(CatCb(page=2)))
+    last = last_shown(await harness.press(CatCb(page=2)))
     assert [t for t, d in harness.buttons(last) if d.startswith("cs:")] == [
         "Category 21 (1)",
         "Category 22 (1)",
@@ -175,9 +168,9 @@ async def test_category_pages_and_empty_catalog(harness: BotHarness) -> None:
 
     harness.fake_panel.services = []
     await catalog.sync(harness.db, harness.panel)
-    empty = _shown(await harness.press(MenuCb(action="catalog")))
+    empty = last_shown(await harness.press(MenuCb(action="catalog")))
     assert empty.text is not None and "catalog is empty" in empty.text
-    gone = _shown(await harness.press(SvcListCb(category_id=1)))
+    gone = last_shown(await harness.press(SvcListCb(category_id=1)))
     assert gone.text is not None and "nothing to offer" in gone.text
 
 
@@ -187,7 +180,7 @@ async def test_long_description_is_trimmed(harness: BotHarness) -> None:
     ]
     await catalog.sync(harness.db, harness.panel)
     await harness.send("/start")
-    card = _shown(await harness.press(SvcCb(service_id="1")))
+    card = last_shown(await harness.press(SvcCb(service_id="1")))
     assert card.ok and card.text is not None and len(card.text) <= 4096
     assert card.text.endswith("…")
 
@@ -202,12 +195,12 @@ async def test_search_reads_what_the_user_sees(harness: BotHarness) -> None:
     not part of a search; with nothing visible left the search prompt comes back instead of
     "Nothing found for “”" (issue 9, 14b)."""
     await harness.send("/start")
-    found = _shown(await harness.send("\ud800poll\u200b\udfff\x07"))
+    found = last_shown(await harness.send("\ud800poll\u200b\udfff\x07"))
     assert found.text == "🔎 “poll”, services found: 1."
     for text in ("\ud800", "\u200b\u2060 \ufeff", "\udfff\u3164"):
-        shown = _shown(await harness.send(text))
+        shown = last_shown(await harness.send(text))
         assert shown.text is not None and shown.text.startswith("🔎 Send me a few words"), text
     assert await harness.db.fetchval("SELECT state FROM fsm") == "SearchDialog:query"
-    shown = _shown(await harness.send("\ud800\udfff"))  # within the search dialog
+    shown = last_shown(await harness.send("\ud800\udfff"))  # within the search dialog
     assert shown.text is not None and shown.text.startswith("🔎 Send me a few words")
     assert harness.errors == []

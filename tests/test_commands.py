@@ -6,7 +6,6 @@ in `bot.commands` (or a menu entry whose handler is gone) fails here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aiogram import Router
@@ -14,9 +13,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
-from bot.config import SUPPORTED_LANGUAGES, load_settings
+from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.handlers import get_routers
-from tests.conftest import TEST_KEY, TEST_TOKEN
 from tests.harness import ADMIN_CHAT, BotHarness
 
 MENUS: dict[str, tuple[MenuCommand, ...]] = {"private": PRIVATE_MENU, "admin-group": ADMIN_MENU}
@@ -48,14 +46,8 @@ def mismatches(router: Router, menu: tuple[MenuCommand, ...]) -> tuple[set[str],
 
 
 def test_every_handled_command_is_in_its_menu_and_every_menu_entry_is_handled(
-    tmp_path: Path,
+    settings: Settings,
 ) -> None:
-    settings = load_settings(
-        bot_token=TEST_TOKEN,
-        panel_api_key=TEST_KEY,
-        admin_chat_id=ADMIN_CHAT,
-        database_path=tmp_path / "bot.sqlite3",
-    )
     routers = get_routers(settings)
     assert {r.name for r in routers} == set(MENUS), "a new top-level router needs its menu"
     for router in routers:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from bot.keyboards.menu import LangCb
 from bot.services import users
 from tests.harness import BotHarness
+from tests.helpers import USER, assert_clean, shown
 
 
 async def test_start_answers_in_telegram_language(harness: BotHarness) -> None:
@@ -98,3 +99,48 @@ async def test_numbers_are_not_grouped_in_texts(harness: BotHarness) -> None:
     core = harness.core
     assert "23501" in core.get("orders-placed", "en", order_id=23501, price="1.00 USD")
     assert "23501" in core.get("orders-placed", "ru", order_id=23501, price="1.00 USD")
+
+
+# ------------------------------------------------------------------- odd messages and commands
+
+
+async def test_operator_commands_in_private_look_like_any_unknown_command(
+    harness: BotHarness,
+) -> None:
+    await harness.send("/start", USER)
+    unknown = shown(await harness.send("/foo", USER))
+    assert [c.text for c in unknown] and unknown[0].text.startswith("Sorry, I did not")
+    for command in ("/stats", "/credit 1001 5", "/user 1001", "/broadcast", "/maintenance on"):
+        for user_id in (USER, 777):  # even an operator, in private
+            calls = shown(await harness.send(command, user_id))
+            assert [c.text for c in calls] == [c.text for c in unknown], command
+    assert await harness.db.fetchval("SELECT COUNT(*) FROM ledger WHERE kind = 'credit'") == 0
+
+
+async def test_stickers_photos_and_voice_get_a_hint(harness: BotHarness) -> None:
+    await harness.send("/start", USER, username=None)
+    base = harness.tg.make_message("", user_id=USER, username=None)
+    del base["text"]
+    for extra in (
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512,
+                     "height": 512, "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+         "caption": "likes"},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+    ):  # fmt: skip
+        calls = await harness.send_message({**base, **extra})
+        [reply] = shown(calls)
+        assert reply.text.startswith("Sorry, I did not understand")
+        assert_clean(harness, calls)
+
+
+async def test_commands_with_the_bot_name_and_deep_links(harness: BotHarness) -> None:
+    for text in ("/start@test_shop_bot", "/start ref_12345", "/help@test_shop_bot"):
+        calls = await harness.send(text, USER)
+        assert shown(calls), text
+        assert not shown(calls)[-1].text.startswith("Sorry"), text
+    # addressed to another bot: not our /start, an unknown command
+    assert shown(await harness.send("/start@other_bot", USER))[-1].text.startswith("Sorry")
+    for code, greeting in (("pt-br", "Hi,"), ("ru-RU", "Здравствуйте"), (None, "Hi,")):
+        calls = await harness.send("/start", USER + 10, language_code=code, username=None)
+        assert shown(calls)[-1].text.startswith(greeting), code

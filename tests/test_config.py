@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
-from tests.conftest import TEST_KEY, TEST_TOKEN
+from tests.helpers import TEST_KEY, TEST_TOKEN
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.db import Database
 from bot.db.database import _migrations
-from tests.conftest import add_user
+from tests.helpers import add_user
 
 EXPECTED_TABLES = {
     "users": {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +14,9 @@ from bot.db import Database
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.panel import PanelClient
 from bot.services import catalog
-from tests.conftest import add_user
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.test_entrypoint import _env
+from tests.helpers import add_user, bot_env, start_bot
 
 USER = 5151
 LINK = "https://instagram.com/p/graceful"
@@ -44,13 +42,12 @@ async def _prepare(path: Path, panel: FakePanel) -> None:
         await db.close()
 
 
-async def _start_bot(tmp_path: Path, tg: FakeTelegram, panel: FakePanel, **extra: str):  # type: ignore[no-untyped-def]
-    env = _env(tmp_path, tg.url, panel.url, panel.key, **extra)
+async def _start_bot(
+    tmp_path: Path, tg: FakeTelegram, panel: FakePanel, **extra: str
+) -> asyncio.subprocess.Process:
+    env = bot_env(tmp_path, tg.url, panel.url, panel.key, **extra)
     env["BOT_TOKEN"] = tg.token
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    return await start_bot(env, cwd=tmp_path)
 
 
 def _texts(tg: FakeTelegram) -> list[str]:

@@ -9,6 +9,7 @@ from fluent.syntax import FluentParser, ast
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LOCALES_PATH
+from tests.harness import BotHarness
 
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
 
@@ -58,3 +59,26 @@ def test_every_key_used_in_code_exists() -> None:
         used |= set(re.findall(r"""i18n\.get\(\s*["']([a-z0-9-]+)["']""", path.read_text()))
     missing = sorted(used - keys)
     assert not missing, missing
+
+
+def test_one_word_for_the_money_and_for_order_numbers() -> None:
+    """The menu says "Balance": texts say balance, never wallet; Russian numbers orders
+    with «№», never "#"."""
+    for path in LOCALES_PATH.glob("*/*.ftl"):
+        text = path.read_text(encoding="utf-8").lower()
+        assert "wallet" not in text and "кошел" not in text, path
+    for path in (LOCALES_PATH / "ru").glob("*.ftl"):
+        assert "#{ $order_id }" not in path.read_text(encoding="utf-8"), path
+
+
+async def test_russian_plurals_follow_the_number(harness: BotHarness) -> None:
+    core = harness.core
+    assert "на 1 год вперёд" in core.get("order-error-expiry-far", "ru", years=1)
+    assert "на 3 года вперёд" in core.get("order-error-expiry-far", "ru", years=3)
+    assert "на 10 лет вперёд" in core.get("order-error-expiry-far", "ru", years=10)
+    assert "at most 1 year from" in core.get("order-error-expiry-far", "en", years=1)
+    assert "не больше 21 символа" in core.get("order-error-too-long", "ru", max=21)
+    assert "не больше 500 символов" in core.get("order-error-too-long", "ru", max=500)
+    params = {"order_id": 5, "panel_order_id": "9", "error": "x"}
+    assert "3 раза подряд" in core.get("track-alert-order-errors", "ru", count=3, **params)
+    assert "5 раз подряд" in core.get("track-alert-order-errors", "ru", count=5, **params)

@@ -10,9 +10,9 @@ import pytest
 
 from bot.keyboards.order_dialog import OrderConfirmCb, OrderDelayCb, OrderNavCb, OrderStartCb
 from bot.states import OrderDialog
-from tests.conftest import add_user
 from tests.fakes.telegram import Call
 from tests.harness import BotHarness
+from tests.helpers import add_user
 
 USER = 1001
 START_BALANCE = 100_000_000  # 100 USD

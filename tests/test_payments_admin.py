@@ -14,6 +14,7 @@ from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import ADMIN_CHAT, BotHarness
+from tests.helpers import bot_env, run_bot
 from tests.payments_shop import (
     MICRO,
     USER,
@@ -26,7 +27,6 @@ from tests.payments_shop import (
     payments_harness,
     stars_invoice,
 )
-from tests.test_entrypoint import _env, _run
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ async def test_check_reports_payment_methods(
     tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     async with FakeCryptoPay() as cp:
-        env = _env(
+        env = bot_env(
             tmp_path,
             fake_tg.url,
             fake_panel.url,
@@ -176,7 +176,7 @@ async def test_check_reports_payment_methods(
             CRYPTO_PAY_TOKEN=cp.token,
             CRYPTO_PAY_API_URL=cp.url,
         )
-        code, out, err = await _run(env, "check", cwd=tmp_path)
+        code, out, err = await run_bot(env, "check", cwd=tmp_path)
         assert code == 0, err
         assert "Telegram Stars: OK, 1 Star = 0.013" in out
         assert "top-ups up to 130.00 (10000 Stars per invoice)" in out
@@ -185,14 +185,14 @@ async def test_check_reports_payment_methods(
         assert cp.token not in out + err
 
         env["CRYPTO_PAY_TOKEN"] = "12345:AAwrongToken"
-        code, out, err = await _run(env, "check", cwd=tmp_path)
+        code, out, err = await run_bot(env, "check", cwd=tmp_path)
         assert code == 1
         assert "CRYPTO_PAY_TOKEN: Crypto Pay rejected the token" in err
         assert "AAwrongToken" not in out + err
 
     env.pop("STARS_RATE")
     env.pop("CRYPTO_PAY_TOKEN")
-    code, out, err = await _run(env, "check", cwd=tmp_path)
+    code, out, err = await run_bot(env, "check", cwd=tmp_path)
     assert code == 0, err
     assert "Telegram Stars: off" in out and "Crypto Pay: off" in out
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -20,18 +19,6 @@ from bot.payments.cryptopay import (
 from tests.fakes.cryptopay import FakeCryptoPay, Fault
 
 
-@pytest.fixture
-async def cp() -> AsyncIterator[FakeCryptoPay]:
-    async with FakeCryptoPay() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(cp: FakeCryptoPay) -> AsyncIterator[CryptoPayClient]:
-    async with CryptoPayClient(cp.token, cp.url, backoff=0, read_timeout=2) as c:
-        yield c
-
-
 async def _invoice(client: CryptoPayClient, amount: str = "10.50", payload: str = "topup:1:1"):
     return await client.create_invoice(
         amount=Decimal(amount),
@@ -44,18 +31,18 @@ async def _invoice(client: CryptoPayClient, amount: str = "10.50", payload: str 
 
 
 async def test_create_invoice_sends_fiat_decimal_string(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    invoice = await _invoice(client, "10.50")
-    [params] = cp.calls("createInvoice")
+    invoice = await _invoice(cryptopay_client, "10.50")
+    [params] = fake_cryptopay.calls("createInvoice")
     assert params["currency_type"] == "fiat"
     assert params["fiat"] == "USD"
     assert params["amount"] == "10.5"  # a string, never a JSON float
     assert params["accepted_assets"] == "USDT,TON"
     assert params["payload"] == "topup:1:1"
     assert params["expires_in"] == 3600
-    assert all(cp.token not in str(v) for v in params.values())  # only in the header
-    assert invoice.invoice_id in cp.invoices
+    assert all(fake_cryptopay.token not in str(v) for v in params.values())  # only in the header
+    assert invoice.invoice_id in fake_cryptopay.invoices
     assert invoice.status == "active" and not invoice.is_paid
     assert invoice.amount == Decimal("10.5") and isinstance(invoice.amount, Decimal)
     assert invoice.currency == "USD"
@@ -65,17 +52,19 @@ async def test_create_invoice_sends_fiat_decimal_string(
     assert invoice.expiration_date is not None and invoice.created_at is not None
 
 
-async def test_decimals_stay_exact(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    invoice = await _invoice(client, "0.10")
-    cp.pay(
+async def test_decimals_stay_exact(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    invoice = await _invoice(cryptopay_client, "0.10")
+    fake_cryptopay.pay(
         invoice.invoice_id,
         asset="BTC",
         fiat_rate="64123.123456789012345678",
         paid_amount="0.000001559502938172",
     )
     # A JSON number that float could not hold exactly: must arrive as that exact decimal.
-    cp.invoices[invoice.invoice_id].extra["paid_usd_rate"] = 0.1
-    [paid] = await client.get_invoices(invoice_ids=[invoice.invoice_id])
+    fake_cryptopay.invoices[invoice.invoice_id].extra["paid_usd_rate"] = 0.1
+    [paid] = await cryptopay_client.get_invoices(invoice_ids=[invoice.invoice_id])
     assert paid.is_paid and paid.paid_asset == "BTC"
     assert paid.amount == Decimal("0.1")
     assert paid.paid_amount == Decimal("0.000001559502938172")
@@ -86,49 +75,57 @@ async def test_decimals_stay_exact(cp: FakeCryptoPay, client: CryptoPayClient) -
     )
 
 
-async def test_get_invoices_filters_and_pages(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    ids = [(await _invoice(client, str(n), f"topup:{n}:1")).invoice_id for n in range(1, 6)]
-    cp.pay(ids[1])
-    cp.expire(ids[2])
-    got = await client.get_invoices(invoice_ids=[ids[0], ids[1], ids[2]])
+async def test_get_invoices_filters_and_pages(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    ids = [
+        (await _invoice(cryptopay_client, str(n), f"topup:{n}:1")).invoice_id for n in range(1, 6)
+    ]
+    fake_cryptopay.pay(ids[1])
+    fake_cryptopay.expire(ids[2])
+    got = await cryptopay_client.get_invoices(invoice_ids=[ids[0], ids[1], ids[2]])
     assert {i.invoice_id: i.status for i in got} == {
         ids[0]: "active",
         ids[1]: "paid",
         ids[2]: "expired",
     }
-    assert [i.invoice_id for i in await client.get_invoices(status="paid")] == [ids[1]]
-    page1 = await client.get_invoices(count=2)
-    page2 = await client.get_invoices(count=2, offset=2)
-    page3 = await client.get_invoices(count=2, offset=4)
+    assert [i.invoice_id for i in await cryptopay_client.get_invoices(status="paid")] == [ids[1]]
+    page1 = await cryptopay_client.get_invoices(count=2)
+    page2 = await cryptopay_client.get_invoices(count=2, offset=2)
+    page3 = await cryptopay_client.get_invoices(count=2, offset=4)
     seen = [i.invoice_id for i in page1 + page2 + page3]
     assert sorted(seen) == sorted(ids) and len(page3) == 1
-    assert await client.get_invoices(invoice_ids=[]) == []
-    assert cp.calls("getInvoices")[0]["invoice_ids"] == ",".join(map(str, ids[:3]))
+    assert await cryptopay_client.get_invoices(invoice_ids=[]) == []
+    assert fake_cryptopay.calls("getInvoices")[0]["invoice_ids"] == ",".join(map(str, ids[:3]))
 
 
-async def test_expires_in_is_honoured(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    invoice = await _invoice(client)
-    cp.advance(3601)
-    [again] = await client.get_invoices(invoice_ids=[invoice.invoice_id])
+async def test_expires_in_is_honoured(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    invoice = await _invoice(cryptopay_client)
+    fake_cryptopay.advance(3601)
+    [again] = await cryptopay_client.get_invoices(invoice_ids=[invoice.invoice_id])
     assert again.is_expired
 
 
-async def test_delete_and_get_me(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    invoice = await _invoice(client)
-    assert await client.delete_invoice(invoice.invoice_id) is True
+async def test_delete_and_get_me(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    invoice = await _invoice(cryptopay_client)
+    assert await cryptopay_client.delete_invoice(invoice.invoice_id) is True
     with pytest.raises(CryptoPayRejected) as info:
-        await client.delete_invoice(invoice.invoice_id)
+        await cryptopay_client.delete_invoice(invoice.invoice_id)
     assert info.value.name == "INVOICE_NOT_FOUND" and info.value.http_status == 400
-    assert await client.get_invoices(invoice_ids=[invoice.invoice_id]) == []
-    me = await client.get_me()
+    assert await cryptopay_client.get_invoices(invoice_ids=[invoice.invoice_id]) == []
+    me = await cryptopay_client.get_me()
     assert me.app_id == 12345 and me.payment_processing_bot_username == "CryptoBot"
 
 
 async def test_rejected_is_typed_and_not_retried(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
     with pytest.raises(CryptoPayRejected) as info:
-        await client.create_invoice(
+        await cryptopay_client.create_invoice(
             amount=Decimal(1),
             fiat="USD",
             accepted_assets=["DOGE"],
@@ -138,11 +135,11 @@ async def test_rejected_is_typed_and_not_retried(
         )
     assert info.value.name == "ACCEPTED_ASSETS_INVALID"
     assert not isinstance(info.value, CryptoPayAuthError)
-    assert len(cp.calls("createInvoice")) == 1 and not cp.invoices
+    assert len(fake_cryptopay.calls("createInvoice")) == 1 and not fake_cryptopay.invoices
 
 
 async def test_bad_arguments_are_refused_before_sending(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
     base = {
         "amount": Decimal(1),
@@ -162,19 +159,19 @@ async def test_bad_arguments_are_refused_before_sending(
         {"payload": "x" * 4097},
     ):
         with pytest.raises(ValueError):
-            await client.create_invoice(**{**base, **change})  # type: ignore[arg-type]
+            await cryptopay_client.create_invoice(**{**base, **change})  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        await client.get_invoices(count=0)
-    assert cp.requests == []
+        await cryptopay_client.get_invoices(count=0)
+    assert fake_cryptopay.requests == []
 
 
 async def test_wrong_token_is_auth_error_and_never_shown(
-    cp: FakeCryptoPay, caplog: pytest.LogCaptureFixture
+    fake_cryptopay: FakeCryptoPay, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = "99999:AAwrongSECRETtoken"
-    cp.echo_token = True  # the error text repeats the token received
+    fake_cryptopay.echo_token = True  # the error text repeats the token received
     caplog.set_level(logging.DEBUG)
-    async with CryptoPayClient(secret, cp.url, backoff=0) as bad:
+    async with CryptoPayClient(secret, fake_cryptopay.url, backoff=0) as bad:
         assert secret not in repr(bad)
         with pytest.raises(CryptoPayAuthError) as info:
             await bad.get_me()
@@ -187,84 +184,94 @@ async def test_wrong_token_is_auth_error_and_never_shown(
 
 
 async def test_lost_create_answer_is_outcome_unknown_and_not_resent(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
     """createInvoice is not idempotent: a dropped answer may hide a created invoice."""
-    cp.fail_next(Fault.DROP, methods={"createInvoice"})
+    fake_cryptopay.fail_next(Fault.DROP, methods={"createInvoice"})
     with pytest.raises(CryptoPayOutcomeUnknown):
-        await _invoice(client, payload="topup:77:5")
-    assert len(cp.calls("createInvoice")) == 1  # sent once, never retried
-    [created] = cp.invoices.values()  # ... and it does exist: find it by its payload
-    found = [i for i in await client.get_invoices() if i.payload == "topup:77:5"]
+        await _invoice(cryptopay_client, payload="topup:77:5")
+    assert len(fake_cryptopay.calls("createInvoice")) == 1  # sent once, never retried
+    [created] = fake_cryptopay.invoices.values()  # ... and it does exist: find it by its payload
+    found = [i for i in await cryptopay_client.get_invoices() if i.payload == "topup:77:5"]
     assert [i.invoice_id for i in found] == [created.invoice_id]
 
 
 @pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.HTML_502, Fault.GARBAGE, Fault.HUGE])
 async def test_bad_answers_to_create_are_outcome_unknown(
-    cp: FakeCryptoPay, client: CryptoPayClient, fault: Fault
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient, fault: Fault
 ) -> None:
-    cp.fail_next(fault)
+    fake_cryptopay.fail_next(fault)
     with pytest.raises(CryptoPayOutcomeUnknown) as info:
-        await _invoice(client)
-    assert len(cp.calls("createInvoice")) == 1
-    assert cp.token not in str(info.value)
+        await _invoice(cryptopay_client)
+    assert len(fake_cryptopay.calls("createInvoice")) == 1
+    assert fake_cryptopay.token not in str(info.value)
     if fault is Fault.HUGE:
         assert "too large" in str(info.value)
 
 
 async def test_rate_limited_and_refused_are_not_sent(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    cp.fail_next(Fault.RATE_LIMIT)
+    fake_cryptopay.fail_next(Fault.RATE_LIMIT)
     with pytest.raises(CryptoPayNotSent):
-        await _invoice(client)
-    assert not cp.invoices  # nothing was created: safe to send again
-    await cp.refuse()
+        await _invoice(cryptopay_client)
+    assert not fake_cryptopay.invoices  # nothing was created: safe to send again
+    await fake_cryptopay.refuse()
     with pytest.raises(CryptoPayNotSent):
-        await _invoice(client)
+        await _invoice(cryptopay_client)
     with pytest.raises(CryptoPayNotSent):
-        await client.get_me()  # reads are retried, then give up the same way
-    await cp.start()
-    assert (await _invoice(client)).invoice_id in cp.invoices
+        await cryptopay_client.get_me()  # reads are retried, then give up the same way
+    await fake_cryptopay.start()
+    assert (await _invoice(cryptopay_client)).invoice_id in fake_cryptopay.invoices
 
 
-async def test_slow_answer_is_outcome_unknown(cp: FakeCryptoPay) -> None:
-    cp.delay = 1.0
-    async with CryptoPayClient(cp.token, cp.url, read_timeout=0.2, retries=0) as slow:
+async def test_slow_answer_is_outcome_unknown(fake_cryptopay: FakeCryptoPay) -> None:
+    fake_cryptopay.delay = 1.0
+    async with CryptoPayClient(
+        fake_cryptopay.token, fake_cryptopay.url, read_timeout=0.2, retries=0
+    ) as slow:
         with pytest.raises(CryptoPayOutcomeUnknown, match="no answer in time"):
             await _invoice(slow)
 
 
-async def test_reads_are_retried(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    invoice = await _invoice(client)
-    cp.fail_next(Fault.DROP, methods={"getInvoices"})
-    cp.fail_next(Fault.HTTP_500, methods={"getInvoices"})
-    [again] = await client.get_invoices(invoice_ids=[invoice.invoice_id])
+async def test_reads_are_retried(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    invoice = await _invoice(cryptopay_client)
+    fake_cryptopay.fail_next(Fault.DROP, methods={"getInvoices"})
+    fake_cryptopay.fail_next(Fault.HTTP_500, methods={"getInvoices"})
+    [again] = await cryptopay_client.get_invoices(invoice_ids=[invoice.invoice_id])
     assert again.invoice_id == invoice.invoice_id
-    assert len(cp.calls("getInvoices")) == 3
+    assert len(fake_cryptopay.calls("getInvoices")) == 3
 
 
 async def test_malformed_result_is_outcome_unknown(
-    cp: FakeCryptoPay, client: CryptoPayClient
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    invoice = await _invoice(client)
-    cp.invoices[invoice.invoice_id].extra["amount"] = "ten"
+    invoice = await _invoice(cryptopay_client)
+    fake_cryptopay.invoices[invoice.invoice_id].extra["amount"] = "ten"
     with pytest.raises(CryptoPayOutcomeUnknown, match=r"malformed result \(items.0.amount\)"):
-        await client.get_invoices(invoice_ids=[invoice.invoice_id])
+        await cryptopay_client.get_invoices(invoice_ids=[invoice.invoice_id])
 
 
-async def test_webhook_signature(cp: FakeCryptoPay, client: CryptoPayClient) -> None:
-    invoice = await _invoice(client)
-    cp.pay(invoice.invoice_id)
-    body, headers = cp.webhook(invoice.invoice_id)
+async def test_webhook_signature(
+    fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    invoice = await _invoice(cryptopay_client)
+    fake_cryptopay.pay(invoice.invoice_id)
+    body, headers = fake_cryptopay.webhook(invoice.invoice_id)
     signature = headers["crypto-pay-api-signature"]
-    assert webhook_signature(cp.token, body) == signature
-    assert check_webhook_signature(cp.token, body, signature)
-    assert check_webhook_signature(cp.token, body, signature.upper())
-    assert not check_webhook_signature(cp.token, body + b" ", signature)
-    assert not check_webhook_signature(cp.token, body.replace(b'"paid"', b'"PAID"'), signature)
+    assert webhook_signature(fake_cryptopay.token, body) == signature
+    assert check_webhook_signature(fake_cryptopay.token, body, signature)
+    assert check_webhook_signature(fake_cryptopay.token, body, signature.upper())
+    assert not check_webhook_signature(fake_cryptopay.token, body + b" ", signature)
+    assert not check_webhook_signature(
+        fake_cryptopay.token, body.replace(b'"paid"', b'"PAID"'), signature
+    )
     assert not check_webhook_signature("1:other", body, signature)
-    assert not check_webhook_signature(cp.token, body, None)
-    assert not check_webhook_signature(cp.token, body, "")
-    _, forged = cp.webhook(invoice.invoice_id, token="1:attacker")
-    assert not check_webhook_signature(cp.token, body, forged["crypto-pay-api-signature"])
+    assert not check_webhook_signature(fake_cryptopay.token, body, None)
+    assert not check_webhook_signature(fake_cryptopay.token, body, "")
+    _, forged = fake_cryptopay.webhook(invoice.invoice_id, token="1:attacker")
+    assert not check_webhook_signature(
+        fake_cryptopay.token, body, forged["crypto-pay-api-signature"]
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -20,9 +19,9 @@ from bot.payments.cryptopay import CryptoPayClient
 from bot.payments.models import PaymentConfig, PaymentUnavailable, StarTx
 from bot.payments.stars import make_payload, parse_payload
 from bot.services import wallet
-from tests.conftest import add_user
 from tests.fakes.cryptopay import FakeCryptoPay, Fault
 from tests.fakes.telegram import FakeTelegram
+from tests.helpers import add_user
 
 ADMIN = -1001234567890
 USER = 1001
@@ -41,18 +40,6 @@ async def shop(db: Database) -> Database:
     await add_user(db, USER)
     await db.execute("INSERT INTO kv (key, value) VALUES ('currency', 'USD')")
     return db
-
-
-@pytest.fixture
-async def cp() -> AsyncIterator[FakeCryptoPay]:
-    async with FakeCryptoPay() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(cp: FakeCryptoPay) -> AsyncIterator[CryptoPayClient]:
-    async with CryptoPayClient(cp.token, cp.url, backoff=0) as c:
-        yield c
 
 
 async def _balance(db: Database, user_id: int = USER) -> int:
@@ -454,24 +441,24 @@ async def _crypto(
 
 
 async def test_crypto_topup_paid_and_credited_once(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    topup = await _crypto(shop, client, "10.50")
-    assert topup.outcome == "created" and topup.url and topup.invoice_id in cp.invoices
-    [asked] = cp.calls("createInvoice")
+    topup = await _crypto(shop, cryptopay_client, "10.50")
+    assert topup.outcome == "created" and topup.url and topup.invoice_id in fake_cryptopay.invoices
+    [asked] = fake_cryptopay.calls("createInvoice")
     assert (asked["amount"], asked["fiat"], asked["accepted_assets"]) == ("10.5", "USD", "USDT,TON")
     assert parse_payload(asked["payload"]) is not None
-    result = await crypto_service.poll_crypto(shop, client, CONFIG)
+    result = await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)
     assert result.credited == [] and await _balance(shop) == 0  # not paid yet
-    cp.pay(topup.invoice_id, asset="TON", fiat_rate="3.5")
-    result = await crypto_service.poll_crypto(shop, client, CONFIG)
+    fake_cryptopay.pay(topup.invoice_id, asset="TON", fiat_rate="3.5")
+    result = await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)
     [credit] = result.credited
     assert credit.outcome == "credited" and credit.credited == to_micros("10.50")
     assert await _balance(shop) == to_micros("10.50")
     row = await reports.find_payment(shop, str(topup.payment_id))
     assert row is not None and row.status == "paid" and row.paid_asset == "TON"
     assert row.paid_amount == "3.00000000"
-    again = await crypto_service.poll_crypto(shop, client, CONFIG)  # no longer open
+    again = await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)  # no longer open
     assert again.credited == []
     [receipt] = await _outbox(shop, "payments-receipt-cryptopay")
     assert receipt["paid"] == "3 TON" and receipt["amount"] == "10.50 USD"
@@ -479,15 +466,15 @@ async def test_crypto_topup_paid_and_credited_once(
 
 
 async def test_paid_invoice_seen_by_two_polls_at_once(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    topup = await _crypto(shop, client, "7")
-    cp.pay(topup.invoice_id)
+    topup = await _crypto(shop, cryptopay_client, "7")
+    fake_cryptopay.pay(topup.invoice_id)
     results = await asyncio.gather(
-        *(crypto_service.poll_crypto(shop, client, CONFIG) for _ in range(2)),
+        *(crypto_service.poll_crypto(shop, cryptopay_client, CONFIG) for _ in range(2)),
         *(
             crypto_service.credit_crypto(shop, CONFIG, cp_invoice)
-            for cp_invoice in await client.get_invoices(invoice_ids=[topup.invoice_id])
+            for cp_invoice in await cryptopay_client.get_invoices(invoice_ids=[topup.invoice_id])
         ),
     )
     outcomes = sorted(
@@ -502,17 +489,19 @@ async def test_paid_invoice_seen_by_two_polls_at_once(
 
 
 async def test_lost_create_answer_is_found_by_its_payload(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    cp.fail_next(Fault.DROP, methods={"createInvoice"})
-    topup = await _crypto(shop, client, "4")
+    fake_cryptopay.fail_next(Fault.DROP, methods={"createInvoice"})
+    topup = await _crypto(shop, cryptopay_client, "4")
     assert topup.outcome == "unknown"
     row = await reports.find_payment(shop, str(topup.payment_id))
     assert row is not None and row.status == "pending" and row.provider_charge_id is None
-    [invoice] = cp.invoices.values()  # it was created after all, and the customer... paid
-    assert len(cp.calls("createInvoice")) == 1
-    cp.pay(invoice.invoice_id)
-    result = await crypto_service.poll_crypto(shop, client, CONFIG)
+    [invoice] = (
+        fake_cryptopay.invoices.values()
+    )  # it was created after all, and the customer... paid
+    assert len(fake_cryptopay.calls("createInvoice")) == 1
+    fake_cryptopay.pay(invoice.invoice_id)
+    result = await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)
     assert result.found_lost == 1 and [c.outcome for c in result.credited] == ["credited"]
     row = await reports.find_payment(shop, str(topup.payment_id))
     assert row is not None and row.provider_charge_id == str(invoice.invoice_id)
@@ -521,37 +510,37 @@ async def test_lost_create_answer_is_found_by_its_payload(
 
 
 async def test_crypto_failures_and_expiry(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    cp.fail_next(Fault.RATE_LIMIT, methods={"createInvoice"})
-    refused = await _crypto(shop, client)
-    assert refused.outcome == "failed" and not cp.invoices
+    fake_cryptopay.fail_next(Fault.RATE_LIMIT, methods={"createInvoice"})
+    refused = await _crypto(shop, cryptopay_client)
+    assert refused.outcome == "failed" and not fake_cryptopay.invoices
     row = await reports.find_payment(shop, str(refused.payment_id))
     assert row is not None and row.status == "canceled"
 
-    open_ = await _crypto(shop, client)
-    cp.advance(CONFIG.crypto_invoice_ttl + 1)
-    result = await crypto_service.poll_crypto(shop, client, CONFIG)
+    open_ = await _crypto(shop, cryptopay_client)
+    fake_cryptopay.advance(CONFIG.crypto_invoice_ttl + 1)
+    result = await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)
     assert result.expired == 1
     row = await reports.find_payment(shop, str(open_.payment_id))
     assert row is not None and row.status == "expired"
 
-    cp.fail_next(Fault.DROP, methods={"createInvoice"})
-    lost = await _crypto(shop, client)
-    cp.invoices.clear()  # ... and Crypto Pay never kept it
+    fake_cryptopay.fail_next(Fault.DROP, methods={"createInvoice"})
+    lost = await _crypto(shop, cryptopay_client)
+    fake_cryptopay.invoices.clear()  # ... and Crypto Pay never kept it
     later = int(row.created_at) + CONFIG.crypto_invoice_ttl + crypto_service.EXPIRY_GRACE + 10
-    await crypto_service.poll_crypto(shop, client, CONFIG, now=later)
+    await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG, now=later)
     row = await reports.find_payment(shop, str(lost.payment_id))
     assert row is not None and row.status == "expired" and row.note == "never-found"
     assert await _balance(shop) == 0
 
 
 async def test_crypto_paid_amount_differs_is_credited_and_flagged(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    topup = await _crypto(shop, client, "10")
-    cp.pay(topup.invoice_id, amount="9.999999")
-    [credit] = (await crypto_service.poll_crypto(shop, client, CONFIG)).credited
+    topup = await _crypto(shop, cryptopay_client, "10")
+    fake_cryptopay.pay(topup.invoice_id, amount="9.999999")
+    [credit] = (await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)).credited
     assert (credit.outcome, credit.note, credit.credited) == (
         "flagged",
         "amount-differs",
@@ -565,16 +554,16 @@ async def test_crypto_paid_amount_differs_is_credited_and_flagged(
 
 
 async def test_crypto_other_currency_or_foreign_invoice_is_not_credited(
-    shop: Database, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
 ) -> None:
-    topup = await _crypto(shop, client, "10")
-    cp.invoices[topup.invoice_id].fiat = "EUR"  # paid as another currency than asked
-    cp.pay(topup.invoice_id)
-    [credit] = (await crypto_service.poll_crypto(shop, client, CONFIG)).credited
+    topup = await _crypto(shop, cryptopay_client, "10")
+    fake_cryptopay.invoices[topup.invoice_id].fiat = "EUR"  # paid as another currency than asked
+    fake_cryptopay.pay(topup.invoice_id)
+    [credit] = (await crypto_service.poll_crypto(shop, cryptopay_client, CONFIG)).credited
     assert (credit.outcome, credit.note, credit.credited) == ("flagged", "currency-differs", 0)
     row = await reports.find_payment(shop, str(topup.payment_id))
     assert row is not None and row.status == "paid" and row.flagged and row.credited == 0
-    foreign = await client.create_invoice(
+    foreign = await cryptopay_client.create_invoice(
         amount=Decimal(3),
         fiat="USD",
         accepted_assets=["USDT"],
@@ -582,8 +571,8 @@ async def test_crypto_other_currency_or_foreign_invoice_is_not_credited(
         description="x",
         expires_in=60,
     )
-    cp.pay(foreign.invoice_id)
-    [paid] = await client.get_invoices(invoice_ids=[foreign.invoice_id])
+    fake_cryptopay.pay(foreign.invoice_id)
+    [paid] = await cryptopay_client.get_invoices(invoice_ids=[foreign.invoice_id])
     unknown = await crypto_service.credit_crypto(shop, CONFIG, paid)
     assert unknown.outcome == "unknown" and await _balance(shop) == 0
     assert {a["key"] for a in await _outbox(shop, "payments-alert")} == {
@@ -595,7 +584,7 @@ async def test_crypto_other_currency_or_foreign_invoice_is_not_credited(
 
 
 async def test_crypto_needs_a_token_and_a_currency_it_takes(
-    shop: Database, client: CryptoPayClient
+    shop: Database, cryptopay_client: CryptoPayClient
 ) -> None:
     with pytest.raises(PaymentUnavailable):
         await crypto_service.create_crypto_topup(
@@ -603,10 +592,10 @@ async def test_crypto_needs_a_token_and_a_currency_it_takes(
         )
     await shop.execute("UPDATE kv SET value = 'XYZ' WHERE key = 'currency'")
     with pytest.raises(PaymentUnavailable):
-        await _crypto(shop, client)
+        await _crypto(shop, cryptopay_client)
     with pytest.raises(TopupAmountError):
         await crypto_service.create_crypto_topup(
-            shop, client, CONFIG, USER, to_micros("501"), description="x"
+            shop, cryptopay_client, CONFIG, USER, to_micros("501"), description="x"
         )
     assert await shop.fetchval("SELECT COUNT(*) FROM payments") == 0
 
@@ -615,7 +604,10 @@ async def test_crypto_needs_a_token_and_a_currency_it_takes(
 
 
 async def test_ledger_invariant_after_a_mix(
-    shop: Database, fake_tg: FakeTelegram, cp: FakeCryptoPay, client: CryptoPayClient
+    shop: Database,
+    fake_tg: FakeTelegram,
+    fake_cryptopay: FakeCryptoPay,
+    cryptopay_client: CryptoPayClient,
 ) -> None:
     await _paid_stars(shop, "3", "m1", fake_tg)
     await _paid_stars(shop, "2", "m2", fake_tg)
@@ -624,9 +616,11 @@ async def test_ledger_invariant_after_a_mix(
     )
     plan = await service.refund_stars(shop, admin_id=1, ref="m2")
     await service.mark_stars_refunded(shop, plan.payment_id or 0)
-    topup = await _crypto(shop, client, "6")
-    cp.pay(topup.invoice_id)
-    await asyncio.gather(*(crypto_service.poll_crypto(shop, client, CONFIG) for _ in range(3)))
+    topup = await _crypto(shop, cryptopay_client, "6")
+    fake_cryptopay.pay(topup.invoice_id)
+    await asyncio.gather(
+        *(crypto_service.poll_crypto(shop, cryptopay_client, CONFIG) for _ in range(3))
+    )
     lost = await service.create_stars_topup(shop, CONFIG, USER, to_micros("1.5"))
     charge = fake_tg.add_star_transaction(lost.stars, lost.payload, user_id=USER)
     txs = [

@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,8 +19,8 @@ from bot.i18n import make_core
 from bot.sender import Sender, SenderLimits
 from bot.services import outbox
 from bot.services.outbox import Button
-from tests.conftest import ADMIN_CHAT, TEST_TOKEN, add_user
 from tests.fakes.telegram import FakeTelegram
+from tests.helpers import ADMIN_CHAT, TEST_TOKEN, add_user
 
 FAST = SenderLimits(backoff_base=0.05, max_attempts=3, idle_poll=0.05, start_delay=0)
 RESTARTABLE = SenderLimits(backoff_base=0.05, max_attempts=3, idle_poll=0.05)
@@ -46,16 +45,6 @@ async def core() -> FluentRuntimeCore:
     c = make_core("en")
     await c.startup()
     return c
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        bot_token=TEST_TOKEN,
-        panel_api_key="k",
-        admin_chat_id=ADMIN_CHAT,
-        database_path=tmp_path / "x.sqlite3",
-    )
 
 
 async def run_until(sender: Sender, done: Callable[[], object], timeout: float = 8.0) -> None:

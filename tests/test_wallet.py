@@ -6,7 +6,7 @@ import pytest
 
 from bot.db import Database
 from bot.services import wallet
-from tests.conftest import add_user
+from tests.helpers import add_user
 
 
 async def test_top_up_once_per_reference(db: Database) -> None:

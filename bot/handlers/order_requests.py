@@ -14,7 +14,7 @@ from bot.keyboards.order_requests import OrderRequestCb, back_to_order, cancel_c
 from bot.keyboards.orders import OrderCb
 from bot.panel import PanelClient
 from bot.services.orders import requests
-from bot.services.orders.requests import Outcome, RequestResult
+from bot.services.orders.requests import Outcome
 from bot.services.users import User
 from bot.views import order_requests as views
 
@@ -29,33 +29,31 @@ async def _reply(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) 
     await query.message.answer(text, reply_markup=markup)
 
 
-async def _answer_request(
-    query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    i18n: I18nContext,
-    kind: str,
-    order_id: int,
-    result: RequestResult,
-) -> None:
-    if result.outcome is Outcome.NOT_FOUND:
-        alert(callback_answer, i18n.get("track-request-not-found"))
-        return
-    text = views.request_result(i18n, kind, order_id, result)
-    await _reply(query, text, back_to_order(i18n, order_id))
+# what each button of the card asks the panel for
+SEND = {"refill": requests.request_refill, "cancel": requests.request_cancel}
 
 
 @router.callback_query(OrderCb.filter(F.action == "refill"))
-async def cb_refill(
+@router.callback_query(OrderRequestCb.filter(F.action == "cancel_yes"))
+async def cb_request(
     query: CallbackQuery,
-    callback_data: OrderCb,
+    callback_data: OrderCb | OrderRequestCb,
     callback_answer: CallbackAnswer,
     i18n: I18nContext,
     db: Database,
     panel: PanelClient,
     user: User,
 ) -> None:
-    result = await requests.request_refill(db, panel, user.id, callback_data.order_id)
-    await _answer_request(query, callback_answer, i18n, "refill", callback_data.order_id, result)
+    """Refill straight from the card; cancel once confirmed (it cannot be undone)."""
+    kind = "refill" if isinstance(callback_data, OrderCb) else "cancel"
+    order_id = callback_data.order_id
+    result = await SEND[kind](db, panel, user.id, order_id)
+    if result.outcome is Outcome.NOT_FOUND:
+        alert(callback_answer, i18n.get("track-request-not-found"))
+        return
+    await _reply(
+        query, views.request_result(i18n, kind, order_id, result), back_to_order(i18n, order_id)
+    )
 
 
 @router.callback_query(OrderCb.filter(F.action == "cancel"))
@@ -76,17 +74,3 @@ async def cb_cancel_ask(
         return
     text = i18n.get("track-cancel-confirm", order_id=str(callback_data.order_id))
     await _reply(query, text, cancel_confirm_keyboard(i18n, callback_data.order_id))
-
-
-@router.callback_query(OrderRequestCb.filter(F.action == "cancel_yes"))
-async def cb_cancel(
-    query: CallbackQuery,
-    callback_data: OrderRequestCb,
-    callback_answer: CallbackAnswer,
-    i18n: I18nContext,
-    db: Database,
-    panel: PanelClient,
-    user: User,
-) -> None:
-    result = await requests.request_cancel(db, panel, user.id, callback_data.order_id)
-    await _answer_request(query, callback_answer, i18n, "cancel", callback_data.order_id, result)

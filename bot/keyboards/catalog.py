@@ -7,6 +7,8 @@ handler re-reads the service on every press.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -82,26 +84,31 @@ def price_label(i18n: I18nContext, service: ServiceView, currency: str) -> str:
 def _nav(
     builder: InlineKeyboardBuilder,
     i18n: I18nContext,
-    has_prev: bool,
-    has_next: bool,
-    prev: CallbackData,
-    next_: CallbackData,
-    page: int,
-    pages: int,
+    page: Page[Any],
+    to_page: Callable[[int], CallbackData],
 ) -> None:
-    if pages <= 1:
+    """Previous / "page n of m" / next, for a list of more than one page."""
+    if page.pages <= 1:
         return
     row: list[InlineKeyboardButton] = []
-    if has_prev:
-        row.append(InlineKeyboardButton(text=i18n.get("catalog-prev"), callback_data=prev.pack()))
+    if page.has_prev:
+        row.append(
+            InlineKeyboardButton(
+                text=i18n.get("catalog-prev"), callback_data=to_page(page.page - 1).pack()
+            )
+        )
     row.append(
         InlineKeyboardButton(
-            text=i18n.get("catalog-page", page=page + 1, pages=pages),
+            text=i18n.get("catalog-page", page=page.page + 1, pages=page.pages),
             callback_data=CatNoopCb().pack(),
         )
     )
-    if has_next:
-        row.append(InlineKeyboardButton(text=i18n.get("catalog-next"), callback_data=next_.pack()))
+    if page.has_next:
+        row.append(
+            InlineKeyboardButton(
+                text=i18n.get("catalog-next"), callback_data=to_page(page.page + 1).pack()
+            )
+        )
     builder.row(*row)
 
 
@@ -116,16 +123,7 @@ def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKe
                 callback_data=SvcListCb(category_id=category.id).pack(),
             )
         )
-    _nav(
-        builder,
-        i18n,
-        page.has_prev,
-        page.has_next,
-        CatCb(page=max(page.page - 1, 0)),
-        CatCb(page=page.page + 1),
-        page.page,
-        page.pages,
-    )
+    _nav(builder, i18n, page, lambda n: CatCb(page=n))
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("catalog-search-button"), callback_data=MenuCb(action="search").pack()
@@ -169,16 +167,7 @@ def services_keyboard(
     _service_buttons(
         builder, i18n, page.items, currency, category_id=category_id, page=page.page, search=False
     )
-    _nav(
-        builder,
-        i18n,
-        page.has_prev,
-        page.has_next,
-        SvcListCb(category_id=category_id, page=max(page.page - 1, 0)),
-        SvcListCb(category_id=category_id, page=page.page + 1),
-        page.page,
-        page.pages,
-    )
+    _nav(builder, i18n, page, lambda n: SvcListCb(category_id=category_id, page=n))
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("catalog-back-categories"), callback_data=CatCb(page=0).pack()
@@ -197,16 +186,7 @@ def search_keyboard(
     _service_buttons(
         builder, i18n, page.items, currency, category_id=0, page=page.page, search=True
     )
-    _nav(
-        builder,
-        i18n,
-        page.has_prev,
-        page.has_next,
-        SearchPageCb(page=max(page.page - 1, 0)),
-        SearchPageCb(page=page.page + 1),
-        page.page,
-        page.pages,
-    )
+    _nav(builder, i18n, page, lambda n: SearchPageCb(page=n))
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("catalog-search-again"), callback_data=MenuCb(action="search").pack()

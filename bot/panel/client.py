@@ -7,11 +7,11 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.http import SessionClient
 from bot.panel.errors import (
     PanelAuthError,
     PanelError,
@@ -52,7 +52,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH_SIZE = 100
-USER_AGENT = "smm-bot/0.1 (+aiohttp)"
 # Answers are read in chunks and abandoned past these sizes: a panel (or a proxy in front
 # of it) that sends hundreds of megabytes must not take the bot's memory with it.
 MAX_BODY_BYTES = 1024 * 1024
@@ -88,7 +87,7 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-class PanelClient:
+class PanelClient(SessionClient):
     """Typed SDK for one panel.
 
     Errors tell the caller what is safe: :class:`PanelRejected` (the panel said no),
@@ -119,10 +118,8 @@ class PanelClient:
         concurrency: int = 4,
     ) -> None:
         self._url = url
+        super().__init__(session, connect_timeout, read_timeout)
         self._key = key
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
-        )
         # sock_read bounds each wait for a byte, not the call: a panel that drips its
         # answer a byte at a time would hold a call forever without a deadline.
         self.total_timeout = (
@@ -130,9 +127,6 @@ class PanelClient:
         )
         self.max_body_bytes = max(1, max_body_bytes)
         self.max_services_body_bytes = max(1, max_services_body_bytes)
-        self._session = session
-        self._owns_session = session is None
-        self._session_lock = asyncio.Lock()
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_retry_wait = max(0.0, max_retry_wait)
@@ -148,38 +142,10 @@ class PanelClient:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is not None and not self._session.closed:
-            return self._session
-        async with self._session_lock:
-            if self._session is None or self._session.closed:
-                # A short keep-alive lowers the chance of writing an add into a
-                # connection the panel already closed (that would end as "unknown").
-                connector = aiohttp.TCPConnector(keepalive_timeout=4.0)
-                self._session = aiohttp.ClientSession(
-                    connector=connector,
-                    timeout=self._timeout,
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                )
-                self._owns_session = True
-            return self._session
-
-    async def close(self) -> None:
-        if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
-        if self._owns_session:
-            self._session = None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _connector(self) -> aiohttp.TCPConnector:
+        # A short keep-alive lowers the chance of writing an add into a connection the
+        # panel already closed (that would end as "unknown").
+        return aiohttp.TCPConnector(keepalive_timeout=4.0)
 
     # ------------------------------------------------------------------ transport
 

@@ -36,8 +36,7 @@ from bot.payments.service import (
     receipt,
 )
 from bot.payments.stars import make_payload, parse_payload
-from bot.services import wallet
-from bot.services.catalog import currency as shop_currency
+from bot.services import catalog, wallet
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ async def create_crypto_topup(
     if client is None or not config.crypto_assets:
         raise PaymentUnavailable("cryptopay")
     check_topup_amount(amount, min_micros=config.topup_min, max_micros=config.topup_max)
-    currency = (await shop_currency(db)).upper()
+    currency = (await catalog.currency(db)).upper()
     if currency not in FIAT_CURRENCIES:
         raise PaymentUnavailable(f"cryptopay does not take {currency}")
     now = now or int(time.time())

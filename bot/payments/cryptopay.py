@@ -24,12 +24,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import aiohttp
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
+from bot.http import SessionClient
 from bot.panel.redact import safe_text
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,6 @@ FIAT_CURRENCIES = frozenset(
     {"USD", "EUR", "RUB", "BYN", "UAH", "GBP", "CNY", "KZT", "UZS", "GEL"}
     | {"TRY", "AMD", "THB", "INR", "BRL", "IDR", "AZN", "AED", "PLN", "ILS"}
 )
-USER_AGENT = "smm-bot/0.1 (+aiohttp)"
 
 T = TypeVar("T")
 
@@ -217,7 +216,7 @@ def _decimal_text(amount: Decimal) -> str:
     return text
 
 
-class CryptoPayClient:
+class CryptoPayClient(SessionClient):
     """Typed client for one Crypto Pay app. Reads (getMe, getInvoices) are retried a few
     times on NotSent/OutcomeUnknown; createInvoice and deleteInvoice are sent once."""
 
@@ -234,13 +233,8 @@ class CryptoPayClient:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._token = token
+        super().__init__(session, connect_timeout, read_timeout)
         self._url = url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
-        )
-        self._session = session
-        self._owns_session = session is None
-        self._session_lock = asyncio.Lock()
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_body = max_body
@@ -252,38 +246,11 @@ class CryptoPayClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self._url!r}, token=<hidden>)"
 
-    async def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is not None and not self._session.closed:
-            return self._session
-        async with self._session_lock:
-            if self._session is None or self._session.closed:
-                # A fresh connection per request: calls are rare (a top-up, a poll every few
-                # minutes), and a createInvoice written into a connection the server already
-                # closed would end as "outcome unknown" for no reason.
-                self._session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(force_close=True),
-                    timeout=self._timeout,
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                )
-                self._owns_session = True
-            return self._session
-
-    async def close(self) -> None:
-        if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
-        if self._owns_session:
-            self._session = None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _connector(self) -> aiohttp.TCPConnector:
+        # A fresh connection per request: calls are rare (a top-up, a poll every few
+        # minutes), and a createInvoice written into a connection the server already
+        # closed would end as "outcome unknown" for no reason.
+        return aiohttp.TCPConnector(force_close=True)
 
     # ------------------------------------------------------------------ transport
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import datetime
+from typing import Literal, Protocol
 
 from bot.config import Settings
 from bot.payments.cryptopay import FIAT_CURRENCIES
@@ -99,6 +100,34 @@ class CreditResult:
     note: str | None = None  # why it was flagged
 
 
+class TransactionPartner(Protocol):
+    """What every Telegram TransactionPartner has; the user's own fields (user,
+    transaction_type, invoice_payload) are read only when `type` is "user"."""
+
+    @property
+    def type(self) -> str: ...
+
+
+class StarTransaction(Protocol):
+    """The fields of Telegram's StarTransaction that `StarTx.from_api` reads: aiogram's
+    `StarTransaction` is one, without this package importing aiogram."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def amount(self) -> int: ...
+
+    @property
+    def date(self) -> datetime: ...
+
+    @property
+    def source(self) -> TransactionPartner | None: ...
+
+    @property
+    def receiver(self) -> TransactionPartner | None: ...
+
+
 @dataclass(frozen=True)
 class StarTx:
     """One getStarTransactions entry, without aiogram: see `from_api`."""
@@ -113,15 +142,13 @@ class StarTx:
     payload: str | None = None
 
     @classmethod
-    def from_api(cls, tx: Any) -> StarTx:
-        """From an aiogram StarTransaction (read by attribute, so no aiogram import)."""
+    def from_api(cls, tx: StarTransaction) -> StarTx:
         partner = tx.source if tx.source is not None else tx.receiver
         user = getattr(partner, "user", None) if getattr(partner, "type", "") == "user" else None
-        date = tx.date
         return cls(
             id=str(tx.id),
             amount=int(tx.amount),
-            date=int(date.timestamp()) if hasattr(date, "timestamp") else int(date),
+            date=int(tx.date.timestamp()),
             incoming=tx.source is not None,
             user_id=int(user.id) if user is not None else None,
             first_name=str(getattr(user, "first_name", "") or ""),

@@ -37,9 +37,7 @@ from bot.payments.models import (
     StarTx,
 )
 from bot.payments.stars import STARS_CURRENCY, make_payload, parse_payload, stars_for, value_of
-from bot.services import outbox, wallet
-from bot.services.catalog import CURRENCY_KEY, DEFAULT_CURRENCY
-from bot.services.catalog import currency as shop_currency
+from bot.services import catalog, kv, outbox, wallet
 from bot.services.maintenance import maintenance_on
 
 log = logging.getLogger(__name__)
@@ -118,7 +116,7 @@ async def create_stars_topup(
         raise PaymentUnavailable("stars")
     check_topup_amount(amount, min_micros=config.topup_min, max_micros=config.stars_max)
     stars = stars_for(amount, rate)
-    currency = await shop_currency(db)
+    currency = await catalog.currency(db)
     now = now or int(time.time())
     async with db.transaction() as conn:
         cursor = await conn.execute(
@@ -242,7 +240,7 @@ async def _credit_stars(
         row, note = None, "unmatched"
         rate = (parsed.rate if parsed else None) or config.stars_rate
         amount = value_of(total_amount, rate) if rate else 0
-        currency = await stored_currency(conn)
+        currency = await catalog.currency(conn)
     await ensure_user(conn, user_id, first_name, now)
     if amount > 0 and not await wallet.apply(
         conn, user_id, amount, kind="topup", ref=ref, note="stars", now=now
@@ -340,16 +338,9 @@ async def insert_paid(
     return int(found[0])
 
 
-async def stored_currency(conn: aiosqlite.Connection) -> str:
-    """The shop currency, read inside the caller's transaction."""
-    cursor = await conn.execute("SELECT value FROM kv WHERE key = ?", (CURRENCY_KEY,))
-    found = await cursor.fetchone()
-    return str(found[0]) if found else DEFAULT_CURRENCY
-
-
-async def stars_cursor(db: Database) -> int:
+async def stars_cursor(source: Database | aiosqlite.Connection) -> int:
     """How many getStarTransactions entries reconciliation has already read."""
-    value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (STARS_CURSOR_KEY,))
+    value = await kv.get(source, STARS_CURSOR_KEY)
     return int(value) if value else 0
 
 
@@ -412,14 +403,8 @@ async def reconcile_stars(
             " WHERE method = 'stars' AND status = 'created' AND expires_at < ?",
             (now, now),
         )
-        cursor = await conn.execute("SELECT value FROM kv WHERE key = ?", (STARS_CURSOR_KEY,))
-        stored = await cursor.fetchone()
-        next_offset = max(int(stored[0]) if stored else 0, offset + len(transactions))
-        await conn.execute(
-            "INSERT INTO kv (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (STARS_CURSOR_KEY, str(next_offset)),
-        )
+        next_offset = max(await stars_cursor(conn), offset + len(transactions))
+        await kv.put(conn, STARS_CURSOR_KEY, str(next_offset))
     for result in recovered:
         log.warning("recovered a lost Stars payment: %s", result.charge_id)
     return ReconcileResult(recovered, next_offset, confirmed)

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+import aiosqlite
+
 from bot.db import Database
 from bot.money import to_micros
 from bot.panel import Balance, PanelError, Service, SkippedService, safe_text
-from bot.services import pricing
+from bot.services import kv, pricing
 
 log = logging.getLogger(__name__)
 
@@ -246,18 +248,14 @@ async def refresh_currency(db: Database, panel: CatalogPanel) -> str:
     """Ask the panel which currency its rates are in and remember it."""
     answer = await panel.balance()
     code = answer.currency.strip().upper() or DEFAULT_CURRENCY
-    await db.execute(
-        "INSERT INTO kv (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (CURRENCY_KEY, code),
-    )
+    async with db.transaction() as conn:
+        await kv.put(conn, CURRENCY_KEY, code)
     return code
 
 
-async def currency(db: Database) -> str:
-    """The panel currency every amount is shown in."""
-    stored = await db.fetchval("SELECT value FROM kv WHERE key = ?", (CURRENCY_KEY,))
-    return str(stored) if stored else DEFAULT_CURRENCY
+async def currency(source: Database | aiosqlite.Connection) -> str:
+    """The panel currency every amount is shown in (`source`: see kv.get)."""
+    return await kv.get(source, CURRENCY_KEY) or DEFAULT_CURRENCY
 
 
 def _describe(exc: Exception) -> str:

@@ -10,8 +10,15 @@ import aiosqlite
 from bot.db import Database
 
 
-async def get(db: Database, key: str) -> str | None:
-    value = await db.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
+async def get(source: Database | aiosqlite.Connection, key: str) -> str | None:
+    """The value of `key`, or None. `source` is the database, or the connection of the
+    caller's transaction when the value must be read in it (with what it has written)."""
+    if isinstance(source, Database):
+        value = await source.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
+    else:
+        cursor = await source.execute("SELECT value FROM kv WHERE key = ?", (key,))
+        found = await cursor.fetchone()
+        value = None if found is None else found[0]
     return None if value is None else str(value)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from bot.db import Database
 from bot.panel import PanelClient
 from bot.services.orders.poller import Poller, PollerConfig
-from tests.conftest import make_notices
 from tests.fakes.panel import FakePanel
+from tests.helpers import make_notices
 
 
 async def main(n_orders: int, cycles: int) -> None:

@@ -1,14 +1,15 @@
-"""Placing orders with the wallet against the fake panel: every outcome, money exact."""
+"""Placing orders with the wallet against the fake panel: every outcome, money exact; what
+races a placement in flight; reading the orders back."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.config import Settings
 from bot.db import Database
@@ -16,85 +17,42 @@ from bot.panel import PanelClient, ReasonCode
 from bot.services import wallet
 from bot.services.orders import placing, queries, status
 from bot.services.orders.placing import Draft
-from tests.conftest import ADMIN_CHAT, TEST_KEY, TEST_TOKEN, add_user, make_notices
 from tests.fakes.panel import FakePanel, Fault, free_port_url
+from tests.helpers import (
+    ADMIN_CHAT,
+    LIKES,
+    LIKES_RATE,
+    MEMBERS,
+    MICRO,
+    NOTICES,
+    TEST_KEY,
+    USER,
+    add_service,
+    add_stock_services,
+    add_user,
+    assert_ledger_consistent,
+    draft,
+    order_row,
+)
 
-USER = 1001
 OTHER = 1002
-MICRO = 1_000_000
-# IG Likes at the fake panel: Default, 0.036 per 1000, min 50, max 50000
-LIKES = "2"
-LIKES_RATE = 36_000
-NOTICES = make_notices(ADMIN_CHAT, admin_lang="en")
-
-
-@pytest.fixture
-def settings(tmp_path: Any) -> Settings:
-    return Settings(
-        bot_token=TEST_TOKEN,
-        panel_api_key=TEST_KEY,
-        admin_chat_id=ADMIN_CHAT,
-        database_path=tmp_path / "unused.sqlite3",
-    )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakePanel]:
-    async with FakePanel(key=TEST_KEY) as panel:
-        yield panel
-
-
-@pytest.fixture
-async def panel(fake: FakePanel) -> AsyncIterator[PanelClient]:
-    client = PanelClient(fake.url, TEST_KEY, connect_timeout=1, read_timeout=0.3, backoff=0)
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-async def add_service(
-    db: Database,
-    service_id: str = LIKES,
-    *,
-    name: str = "IG Likes",
-    kind: str | None = "default",
-    type_: str = "Default",
-    rate: int = LIKES_RATE,
-    min_qty: int = 50,
-    max_qty: int = 50000,
-    available: int = 1,
-    hidden: int = 0,
-) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT OR IGNORE INTO categories (id, name) VALUES (1, 'Instagram Followers')"
-        )
-        await conn.execute(
-            "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty, max_qty,"
-            " available, hidden, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (service_id, name, type_, kind, rate, min_qty, max_qty, available, hidden),
-        )
+ADMIN = 777
+# the short read timeout makes "sent, no answer" quick to provoke
+pytestmark = pytest.mark.panel_client(read_timeout=0.3)
 
 
 @pytest.fixture
 async def shop(db: Database) -> Database:
     await add_user(db, USER, balance=10 * MICRO)
     await add_user(db, OTHER, balance=10 * MICRO)
-    await add_service(db)
+    await add_stock_services(db)
     return db
 
 
 def likes(
     quantity: int = 1000, link: str = "https://instagram.com/p/abc", user: int = USER
 ) -> Draft:
-    return Draft(
-        user_id=user,
-        service_id=LIKES,
-        fields={"link": link, "quantity": quantity},
-        quantity=quantity,
-        link=link,
-    )
+    return draft(quantity, service=LIKES, user=user, link=link)
 
 
 async def ledger(db: Database, user_id: int = USER) -> list[dict[str, Any]]:
@@ -104,12 +62,6 @@ async def ledger(db: Database, user_id: int = USER) -> list[dict[str, Any]]:
         (user_id,),
     )
     return [dict(r) for r in rows]
-
-
-async def order_row(db: Database, order_id: int) -> dict[str, Any]:
-    row = await db.fetchone("SELECT * FROM orders WHERE id = ?", (order_id,))
-    assert row is not None
-    return dict(row)
 
 
 async def alerts(db: Database) -> list[tuple[str, int, str]]:
@@ -132,15 +84,15 @@ async def test_quote_prices_with_markup(shop: Database, settings: Settings) -> N
 
 
 async def test_placed(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.variant.add_charge = True
+    fake_panel.variant.add_charge = True
     token = placing.new_confirm_token()
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(1000), token)
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(1000), token)
     assert result.outcome == "placed"
     assert result.charge == LIKES_RATE
     assert result.panel_order_id == "23501"
-    assert fake.add_calls == [
+    assert fake_panel.add_calls == [
         {
             "action": "add",
             "service": LIKES,
@@ -164,12 +116,12 @@ async def test_placed(
 
 
 async def test_rejected_fails_and_refunds_once(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.variant.reject_duplicate_links = True
-    first = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok-1")
+    fake_panel.variant.reject_duplicate_links = True
+    first = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok-1")
     assert first.outcome == "placed"
-    second = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok-2")
+    second = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok-2")
     assert second.outcome == "failed"
     # the customer gets a reason from the fixed set; the panel's words stay for operators
     assert second.reason is ReasonCode.DUPLICATE_ACTIVE_ORDER
@@ -195,10 +147,10 @@ async def test_rejected_fails_and_refunds_once(
 
 
 async def test_panel_out_of_funds(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.balance = Decimal(0)
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.balance = Decimal(0)
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "failed"
     assert result.panel_out_of_funds
     assert result.order_id is not None
@@ -211,13 +163,13 @@ async def test_panel_out_of_funds(
 
 
 async def test_read_timeout_after_sending_is_unknown(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.delay = 1.0  # > read timeout 0.3: the panel creates the order, the answer is lost
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.delay = 1.0  # > read timeout 0.3: the panel creates the order, the answer is lost
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
-    assert len(fake.add_calls) == 1
-    assert len(fake.orders) == 1
+    assert len(fake_panel.add_calls) == 1
+    assert len(fake_panel.orders) == 1
     assert result.order_id is not None
     row = await order_row(shop, result.order_id)
     assert row["status"] == "unknown"
@@ -228,26 +180,26 @@ async def test_read_timeout_after_sending_is_unknown(
         ("alert-order-unknown", ADMIN_CHAT, f"alert:order:{result.order_id}:unknown")
     ]
     await asyncio.sleep(0.8)  # let the slow answer finish: still exactly one add
-    assert len(fake.add_calls) == 1
+    assert len(fake_panel.add_calls) == 1
 
 
 async def test_dropped_connection_is_unknown(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.fail(Fault.DROP, times=1, actions={"add"})
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.fail(Fault.DROP, times=1, actions={"add"})
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
-    assert len(fake.add_calls) == 1
+    assert len(fake_panel.add_calls) == 1
     assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE
 
 
 async def test_html_502_after_sending_is_unknown(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.fail(Fault.HTML_502, times=1, actions={"add"})
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.fail(Fault.HTML_502, times=1, actions={"add"})
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "unknown"
-    assert len(fake.add_calls) == 1
+    assert len(fake_panel.add_calls) == 1
 
 
 async def test_connection_refused_twice_fails_and_refunds(
@@ -267,83 +219,83 @@ async def test_connection_refused_twice_fails_and_refunds(
 
 
 async def test_not_sent_then_accepted_places_one_order(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
     # 429 = the panel refused to process the request: provably not placed, sent once more
-    fake.retry_after = "0.05"
-    fake.fail(Fault.RATE_LIMIT, times=1, actions={"add"})
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.retry_after = "0.05"
+    fake_panel.fail(Fault.RATE_LIMIT, times=1, actions={"add"})
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "placed"
-    assert len(fake.add_calls) == 2
-    assert len(fake.orders) == 1
+    assert len(fake_panel.add_calls) == 2
+    assert len(fake_panel.orders) == 1
     assert [r["kind"] for r in await ledger(shop)] == ["charge"]
 
 
 async def test_not_sent_is_retried_at_most_once(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    fake.retry_after = "0"
-    fake.fail(Fault.RATE_LIMIT, times=None, actions={"add"})
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    fake_panel.retry_after = "0"
+    fake_panel.fail(Fault.RATE_LIMIT, times=None, actions={"add"})
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "failed"
-    assert len(fake.add_calls) == 2
+    assert len(fake_panel.add_calls) == 2
     assert await wallet.balance(shop, USER) == 10 * MICRO
 
 
 async def test_double_confirm_places_one_order(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    first = await placing.place_order(shop, panel, settings, NOTICES, likes(), "same")
-    second = await placing.place_order(shop, panel, settings, NOTICES, likes(), "same")
+    first = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "same")
+    second = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "same")
     assert first.outcome == "placed"
     assert second.outcome == "duplicate"
     assert second.order_id == first.order_id
     both = await asyncio.gather(
-        placing.place_order(shop, panel, settings, NOTICES, likes(), "again"),
-        placing.place_order(shop, panel, settings, NOTICES, likes(), "again"),
+        placing.place_order(shop, panel_client, settings, NOTICES, likes(), "again"),
+        placing.place_order(shop, panel_client, settings, NOTICES, likes(), "again"),
     )
     assert sorted(r.outcome for r in both) == ["duplicate", "placed"]
-    assert len(fake.add_calls) == 2
+    assert len(fake_panel.add_calls) == 2
     assert [r["kind"] for r in await ledger(shop)] == ["charge", "charge"]
     assert await shop.fetchval("SELECT COUNT(*) FROM orders") == 2
 
 
 async def test_concurrent_orders_never_overdraw(
-    db: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    db: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
     await add_user(db, USER, balance=50_000)  # enough for one 1000-likes order (36_000)
-    await add_service(db)
+    await add_stock_services(db)
     results = await asyncio.gather(
-        placing.place_order(db, panel, settings, NOTICES, likes(link="https://x/1"), "a"),
-        placing.place_order(db, panel, settings, NOTICES, likes(link="https://x/2"), "b"),
+        placing.place_order(db, panel_client, settings, NOTICES, likes(link="https://x/1"), "a"),
+        placing.place_order(db, panel_client, settings, NOTICES, likes(link="https://x/2"), "b"),
     )
     assert sorted(r.outcome for r in results) == ["insufficient", "placed"]
-    assert len(fake.add_calls) == 1
+    assert len(fake_panel.add_calls) == 1
     assert await wallet.balance(db, USER) == 50_000 - LIKES_RATE
     assert await db.fetchval("SELECT COUNT(*) FROM orders") == 1
 
 
 async def test_insufficient_balance(
-    db: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    db: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
     await add_user(db, USER, balance=10_000)
-    await add_service(db)
-    result = await placing.place_order(db, panel, settings, NOTICES, likes(1000), "tok")
+    await add_stock_services(db)
+    result = await placing.place_order(db, panel_client, settings, NOTICES, likes(1000), "tok")
     assert result.outcome == "insufficient"
     assert result.missing == LIKES_RATE - 10_000
     assert result.order_id is None
     assert await db.fetchval("SELECT COUNT(*) FROM orders") == 0
     assert await ledger(db) == []
-    assert fake.add_calls == []
+    assert fake_panel.add_calls == []
 
 
 async def test_maintenance_places_nothing(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
     await shop.execute("INSERT INTO kv (key, value) VALUES ('maintenance', 'on')")
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.outcome == "maintenance"
-    assert fake.add_calls == []
+    assert fake_panel.add_calls == []
     assert await shop.fetchval("SELECT COUNT(*) FROM orders") == 0
     assert await ledger(shop) == []
 
@@ -362,23 +314,25 @@ async def test_maintenance_places_nothing(
 async def test_unavailable_places_nothing(
     shop: Database,
     settings: Settings,
-    panel: PanelClient,
-    fake: FakePanel,
+    panel_client: PanelClient,
+    fake_panel: FakePanel,
     change: str | None,
     quantity: int,
 ) -> None:
     if change:
         await shop.execute(change)
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(quantity), "tok")
+    result = await placing.place_order(
+        shop, panel_client, settings, NOTICES, likes(quantity), "tok"
+    )
     assert result.outcome == "unavailable"
-    assert fake.add_calls == []
+    assert fake_panel.add_calls == []
     assert await shop.fetchval("SELECT COUNT(*) FROM orders") == 0
     with pytest.raises(placing.ServiceUnavailable):
         await placing.quote(shop, settings, likes(quantity))
 
 
 async def test_drip_feed_and_package_pricing(
-    db: Database, settings: Settings, panel: PanelClient, fake: FakePanel
+    db: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
     await add_user(db, USER, balance=10 * MICRO)
     await add_service(db, "1", name="IG Followers", rate=900_000, min_qty=10, max_qty=10000)
@@ -387,13 +341,13 @@ async def test_drip_feed_and_package_pricing(
     drip = Draft(USER, "1", {"link": "https://x", "quantity": 100, "runs": 3, "interval": 10}, 300,
                  "https://x")  # fmt: skip
     package = Draft(USER, "3", {"link": "https://y"}, 1, "https://y")
-    first = await placing.place_order(db, panel, settings, NOTICES, drip, "d")
-    second = await placing.place_order(db, panel, settings, NOTICES, package, "p")
+    first = await placing.place_order(db, panel_client, settings, NOTICES, drip, "d")
+    second = await placing.place_order(db, panel_client, settings, NOTICES, package, "p")
     assert (first.outcome, first.charge) == ("placed", 270_000)
     assert (second.outcome, second.charge) == ("placed", 2_500_000)
-    assert fake.add_calls[0] == {"action": "add", "service": "1", "link": "https://x",
+    assert fake_panel.add_calls[0] == {"action": "add", "service": "1", "link": "https://x",
                                  "quantity": "100", "runs": "3", "interval": "10"}  # fmt: skip
-    assert fake.add_calls[1] == {"action": "add", "service": "3", "link": "https://y"}
+    assert fake_panel.add_calls[1] == {"action": "add", "service": "3", "link": "https://y"}
 
 
 async def test_recover_submitting(shop: Database, settings: Settings) -> None:
@@ -415,28 +369,139 @@ async def test_recover_submitting(shop: Database, settings: Settings) -> None:
     assert await placing.recover_submitting(shop, NOTICES) == 0
 
 
-async def test_get_order_is_owner_only(
-    shop: Database, settings: Settings, panel: PanelClient
+async def test_a_price_rise_after_the_summary_is_never_charged(
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
 ) -> None:
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(), "tok")
+    order = draft(1000)
+    quote = await placing.quote(shop, settings, order)
+    await shop.execute("UPDATE services SET rate = rate * 2 WHERE id = ?", (MEMBERS,))
+    result = await placing.place_order(
+        shop, panel_client, settings, NOTICES, order, "tok-price", max_charge=quote.charge
+    )
+    assert result.outcome == "price_changed"
+    assert fake_panel.add_calls == []
+    assert await wallet.balance(shop, USER) == 10 * MICRO
+    # a price that fell is simply the new, lower price
+    await shop.execute("UPDATE services SET rate = rate / 4 WHERE id = ?", (MEMBERS,))
+    result = await placing.place_order(
+        shop, panel_client, settings, NOTICES, order, "tok-price", max_charge=quote.charge
+    )
+    assert result.outcome == "placed" and result.charge == quote.charge // 2
+    await assert_ledger_consistent(shop)
+
+
+# --------------------------------------------------------------------------- while placing
+
+
+async def start_slow_placing(
+    db: Database, panel: PanelClient, settings: Settings, fake_panel: FakePanel
+) -> tuple[asyncio.Task[placing.PlaceResult], int]:
+    """Start placing an order whose `add` takes 0.4 s; return once its row exists."""
+    fake_panel.delay = 0.4
+    token = placing.new_confirm_token()
+    task = asyncio.create_task(
+        placing.place_order(db, panel, settings, NOTICES, draft(1000), token)
+    )
+    for _ in range(100):
+        order_id = await db.fetchval("SELECT id FROM orders WHERE confirm_token = ?", (token,))
+        if order_id is not None:
+            return task, int(order_id)
+        await asyncio.sleep(0.01)
+    raise AssertionError("the order row never appeared")
+
+
+# the add takes 0.4 s: long enough to act meanwhile, within the read timeout
+@pytest.mark.panel_client(read_timeout=2)
+async def test_operator_refund_while_add_is_in_flight_changes_nothing(
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
+) -> None:
+    task, order_id = await start_slow_placing(shop, panel_client, settings, fake_panel)
+    assert (await order_row(shop, order_id))["status"] == "submitting"
+    # the outcome of the add is not known yet: an operator's refund must not race it
+    assert await status.operator_refund(shop, ADMIN, order_id) == ("busy", 0)
+    result = await task
+    assert result.outcome == "placed"
+    placed = await order_row(shop, order_id)
+    assert (placed["status"], placed["refunded"]) == ("pending", 0)
+    await assert_ledger_consistent(shop)
+
+
+@pytest.mark.panel_client(read_timeout=2)
+async def test_placing_never_overwrites_a_status_someone_else_set(
+    shop: Database, settings: Settings, panel_client: PanelClient, fake_panel: FakePanel
+) -> None:
+    """Defence in depth: whatever moved the order off `submitting` meanwhile (here a
+    start-up recovery of another process on the same file) wins; the panel id is kept."""
+    task, order_id = await start_slow_placing(shop, panel_client, settings, fake_panel)
+    await placing.recover_submitting(shop, NOTICES)
+    assert (await order_row(shop, order_id))["status"] == "unknown"
+    result = await task
+    assert result.outcome == "unknown"
+    after = await order_row(shop, order_id)
+    assert after["status"] == "unknown" and after["panel_order_id"] is None
+    assert str(result.panel_order_id) in (after["error"] or "")
+    await assert_ledger_consistent(shop)
+
+
+class OddChargePanel(FakePanel):
+    """Answers `add` with a charge no real account could have."""
+
+    odd_charge = "1e30"
+
+    def _add(self, form: dict[str, str]) -> web.Response:
+        response = super()._add(form)
+        data = json.loads(response.text or "{}")
+        if "order" in data:
+            data["charge"] = self.odd_charge
+        return self._json(data)
+
+
+@pytest.mark.parametrize("charge", ["1e30", "-5", "1e999999"])
+async def test_an_absurd_add_charge_never_strands_a_placed_order(
+    shop: Database, settings: Settings, charge: str
+) -> None:
+    async with OddChargePanel(key=TEST_KEY) as odd:
+        odd.odd_charge = charge
+        async with PanelClient(odd.url, TEST_KEY, read_timeout=2) as client:
+            result = await placing.place_order(
+                shop, client, settings, NOTICES, draft(1000), "tok-odd"
+            )
+    assert result.outcome == "placed"
+    assert result.order_id is not None
+    placed = await order_row(shop, result.order_id)
+    assert (placed["status"], placed["panel_order_id"], placed["cost"]) == (
+        "pending",
+        result.panel_order_id,
+        None,
+    )
+    await assert_ledger_consistent(shop)
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+async def test_get_order_is_owner_only(
+    shop: Database, settings: Settings, panel_client: PanelClient
+) -> None:
+    result = await placing.place_order(shop, panel_client, settings, NOTICES, likes(), "tok")
     assert result.order_id is not None
     mine = await queries.get_order(shop, USER, result.order_id)
     assert mine is not None and mine.service_name == "IG Likes"
     assert await queries.get_order(shop, OTHER, result.order_id) is None
-    assert await status.refresh_order(shop, panel, NOTICES, OTHER, result.order_id) is None
+    assert await status.refresh_order(shop, panel_client, NOTICES, OTHER, result.order_id) is None
     assert await queries.get_order(shop, USER, 999) is None
 
 
 async def test_list_orders_pages_newest_first(
-    shop: Database, settings: Settings, panel: PanelClient
+    shop: Database, settings: Settings, panel_client: PanelClient
 ) -> None:
     ids = []
     for n in range(7):
         result = await placing.place_order(
-            shop, panel, settings, NOTICES, likes(link=f"https://x/{n}"), f"t{n}"
+            shop, panel_client, settings, NOTICES, likes(link=f"https://x/{n}"), f"t{n}"
         )
         ids.append(result.order_id)
-    await placing.place_order(shop, panel, settings, NOTICES, likes(user=OTHER), "other")
+    await placing.place_order(shop, panel_client, settings, NOTICES, likes(user=OTHER), "other")
     first = await queries.list_orders(shop, USER, 0)
     assert [o.id for o in first.items] == ids[::-1][:5]
     assert (first.page, first.pages, first.total, first.has_prev, first.has_next) == (
@@ -452,39 +517,3 @@ async def test_list_orders_pages_newest_first(
     assert clamped.page == 1
     empty = await queries.list_orders(shop, 4242, 0)
     assert (empty.items, empty.pages, empty.total) == ([], 1, 0)
-
-
-async def test_refresh_order_applies_the_panel_status(
-    shop: Database, settings: Settings, panel: PanelClient, fake: FakePanel
-) -> None:
-    result = await placing.place_order(shop, panel, settings, NOTICES, likes(1000), "tok")
-    assert result.order_id is not None and result.panel_order_id is not None
-    fake.set_status(result.panel_order_id, "In progress", remains=600, start_count=120)
-    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
-    assert view is not None
-    assert (view.status, view.start_count, view.remains, view.progress) == (
-        "in_progress",
-        120,
-        600,
-        40,
-    )
-    # a money-moving transition is applied exactly as the poller would: refund, notification
-    fake.set_status(result.panel_order_id, "Partial", remains=300)
-    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
-    assert view is not None
-    refund = LIKES_RATE * 300 // 1000
-    assert (view.status, view.remains, view.refunded) == ("partial", 300, refund)
-    assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE + refund
-    # pressing Refresh again (or the poller racing it) moves no money and tells nobody twice
-    view = await status.refresh_order(shop, panel, NOTICES, USER, result.order_id)
-    assert view is not None and (view.status, view.refunded) == ("partial", refund)
-    assert await wallet.balance(shop, USER) == 10 * MICRO - LIKES_RATE + refund
-    refs = [e.ref for e in await wallet.history(shop, USER) if e.kind == "refund"]
-    assert refs == [f"order:{result.order_id}:refund:part:0"]
-    rows = await shop.fetchall(
-        "SELECT key, dedup FROM outbox WHERE chat_id = ? ORDER BY id", (USER,)
-    )
-    assert [(r["key"], r["dedup"]) for r in rows] == [
-        ("track-started", f"order:{result.order_id}:status:in_progress"),
-        ("track-partial", f"order:{result.order_id}:status:partial"),
-    ]
