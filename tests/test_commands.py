@@ -52,6 +52,7 @@ def test_every_handled_command_is_in_its_menu_and_every_menu_entry_is_handled(
 ) -> None:
     settings = load_settings(
         bot_token=TEST_TOKEN,
+        panel_api_url="http://127.0.0.1:9",
         panel_api_key=TEST_KEY,
         admin_chat_id=ADMIN_CHAT,
         database_path=tmp_path / "bot.sqlite3",

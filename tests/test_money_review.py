@@ -35,6 +35,7 @@ NOTICES = make_notices(ADMIN_CHAT, order_button=lambda oid: f"o:view:{oid}:0", a
 def settings(tmp_path: Any) -> Settings:
     return Settings(
         bot_token=TEST_TOKEN,
+        panel_api_url="http://127.0.0.1:9",
         panel_api_key=TEST_KEY,
         admin_chat_id=ADMIN_CHAT,
         database_path=tmp_path / "unused.sqlite3",

@@ -52,6 +52,7 @@ async def core() -> FluentRuntimeCore:
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         bot_token=TEST_TOKEN,
+        panel_api_url="http://127.0.0.1:9",
         panel_api_key="k",
         admin_chat_id=ADMIN_CHAT,
         database_path=tmp_path / "x.sqlite3",
