@@ -138,10 +138,10 @@ async def _check_admin_group(bot: Bot, settings: Settings, me: User, problems: l
     if member.status in (S.CREATOR, S.ADMINISTRATOR):
         role, can_post = "an administrator", True
     elif isinstance(member, ChatMemberRestricted):
-        role, can_post = "a restricted member", member.is_member and member.can_send_messages
         if not member.is_member:
             problems.append(f"ADMIN_CHAT_ID: the bot is not in {name}; {add_bot}")
             return
+        role, can_post = "a restricted member", member.can_send_messages
     elif member.status == S.MEMBER:
         allowed = chat.permissions.can_send_messages if chat.permissions else None
         role, can_post = "a member", allowed is not False
@@ -190,7 +190,7 @@ def _check_database(settings: Settings, problems: list[str]) -> None:
     if state.problem is not None:
         problems.append(f"DATABASE_PATH: {state.problem}")
     elif not state.exists:
-        print(f"Database: OK, {path} does not exist yet; it will be created at start")
+        print(f"Database: OK, {path} does not exist yet; it will be created at start (writable)")
     elif state.version > state.latest:
         problems.append(
             f"DATABASE_PATH: {path} is at schema version {state.version}, newer than this "

@@ -120,7 +120,9 @@ async def _open(path: Path | str) -> aiosqlite.Connection:
     except BaseException:
         # aiosqlite stops its thread after a failed open and reports that to this loop:
         # wait for it, or it reports to a closed loop ("Event loop is closed").
-        await asyncio.to_thread(pending._thread.join, 5)
+        thread = getattr(pending, "_thread", None)
+        if thread is not None and thread.is_alive():
+            await asyncio.to_thread(thread.join, 5)
         raise
     conn.row_factory = aiosqlite.Row
     try:
