@@ -13,9 +13,13 @@ COPY pyproject.toml README.md ./
 RUN mkdir bot && touch bot/__init__.py && pip install . && pip uninstall -y smm-bot && rm -rf bot build
 COPY bot ./bot
 COPY locales ./locales
+# /app/data -> /data: a relative DATABASE_PATH (data/bot.sqlite3, the venv default) lands on
+# the volume too, instead of failing (/app is not writable) or living in the container layer.
+# Bytecode compiled now: the HEALTHCHECK starts a fresh python every minute.
 RUN pip install --no-deps -e . \
+ && python -m compileall -q bot \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
- && mkdir -p /data && chown bot /data
+ && mkdir -p /data && chown bot /data && ln -s /data /app/data
 
 USER bot
 VOLUME ["/data"]

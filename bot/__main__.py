@@ -1,40 +1,36 @@
 """Entry point: `python -m bot` runs the bot (long polling); `python -m bot check` checks the
-settings, Telegram and the panel, then exits 0 or non-zero with what is wrong."""
+settings, Telegram, the operators' group, the panel and the database without changing
+anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
+groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
+container's HEALTHCHECK.
+
+`health` runs every minute, so nothing heavy (aiogram, pydantic) is imported at the top of
+this module: each command imports what it needs.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
-import os
 import sys
-import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.types import User
 
-from bot.app import HEARTBEAT_EVERY, build_dispatcher, create_bot, create_panel
-from bot.config import Settings, SettingsError, load_settings
-from bot.db import Database
-from bot.lifecycle import Lifecycle
-from bot.logging_setup import setup_logging
-from bot.money import format_amount
-from bot.panel import PanelAuthError, PanelError, PanelNotSent, PanelRejected
-from bot.payments.cryptopay import (
-    CryptoPayAuthError,
-    CryptoPayClient,
-    CryptoPayError,
-    CryptoPayNotSent,
-    CryptoPayRejected,
-)
-from bot.payments.models import PaymentConfig
+    from bot.config import Settings, TelegramSettings
 
-log = logging.getLogger("bot")
+COMMANDS = ("run", "check", "chats", "health")
 
 
 async def run(settings: Settings) -> None:
+    import logging
+
+    from bot.app import build_dispatcher, create_bot, create_panel
+    from bot.db import Database
+    from bot.lifecycle import Lifecycle
+
+    log = logging.getLogger("bot")
     db = Database(settings.database_path)
     await db.connect()
     panel = create_panel(settings)
@@ -56,29 +52,175 @@ async def run(settings: Settings) -> None:
         log.info("stopped")
 
 
-async def check_stars(bot: Bot, settings: Settings) -> str | None:
-    """Prints whether Stars top-ups are on and Telegram lets the bot read its Star
-    transactions (what reconciliation needs); returns a problem line, or None."""
+# ---------------------------------------------------------------- check: one function per part
+
+
+async def check(settings: Settings) -> int:
+    from bot.app import create_bot
+
+    problems: list[str] = []
+    bot = create_bot(settings)
+    try:
+        me = await _check_telegram(bot, settings, problems)
+        if me is not None:
+            await _check_admin_group(bot, settings, me, problems)
+            await _check_stars(bot, settings, problems)
+    finally:
+        await bot.session.close()
+    await _check_panel(settings, problems)
+    await _check_cryptopay(settings, problems)
+    _check_database(settings, problems)
+
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+async def _check_telegram(bot: Bot, settings: Settings, problems: list[str]) -> User | None:
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError:
+        problems.append("BOT_TOKEN: Telegram rejected the token (Unauthorized)")
+    except TelegramNetworkError as exc:
+        problems.append(f"BOT_API_URL: cannot reach {settings.bot_api_url} ({type(exc).__name__})")
+    except Exception as exc:
+        problems.append(f"BOT_API_URL: unexpected answer from Telegram ({type(exc).__name__})")
+    else:
+        print(f"Telegram: OK, bot @{me.username} (id {me.id})")
+        return me
+    return None
+
+
+async def _check_admin_group(bot: Bot, settings: Settings, me: User, problems: list[str]) -> None:
+    """Is ADMIN_CHAT_ID a group the bot is in and may post to? Alerts go nowhere otherwise."""
+    from aiogram.enums import ChatMemberStatus as S
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramBadRequest,
+        TelegramForbiddenError,
+        TelegramMigrateToChat,
+    )
+    from aiogram.types import ChatMemberRestricted
+
+    chat_id = settings.admin_chat_id
+    add_bot = f"add @{me.username} to the operators' group (`python -m bot chats` lists its id)"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, me.id)
+    except TelegramMigrateToChat as exc:
+        problems.append(
+            f"ADMIN_CHAT_ID: the group became a supergroup and its id changed: "
+            f"set ADMIN_CHAT_ID={exc.migrate_to_chat_id}"
+        )
+        return
+    except TelegramForbiddenError as exc:
+        problems.append(
+            f"ADMIN_CHAT_ID: the bot is not in group {chat_id} ({exc.message}); {add_bot}"
+        )
+        return
+    except TelegramBadRequest as exc:
+        problems.append(
+            f"ADMIN_CHAT_ID: Telegram does not know group {chat_id} to this bot "
+            f"({exc.message}); check the id and {add_bot}"
+        )
+        return
+    except TelegramAPIError as exc:
+        problems.append(f"ADMIN_CHAT_ID: Telegram did not say ({exc.message})")
+        return
+    except Exception as exc:  # network: the getMe above went through, so rarely
+        problems.append(f"ADMIN_CHAT_ID: could not ask Telegram about it ({type(exc).__name__})")
+        return
+
+    name = f'"{chat.title}" ({chat_id})'
+    if chat.type not in ("group", "supergroup"):
+        problems.append(f"ADMIN_CHAT_ID: {name} is a {chat.type}, not a group")
+        return
+    if member.status in (S.CREATOR, S.ADMINISTRATOR):
+        role, can_post = "an administrator", True
+    elif isinstance(member, ChatMemberRestricted):
+        if not member.is_member:
+            problems.append(f"ADMIN_CHAT_ID: the bot is not in {name}; {add_bot}")
+            return
+        role, can_post = "a restricted member", member.can_send_messages
+    elif member.status == S.MEMBER:
+        allowed = chat.permissions.can_send_messages if chat.permissions else None
+        role, can_post = "a member", allowed is not False
+    else:  # left, kicked
+        problems.append(f"ADMIN_CHAT_ID: the bot is not in {name} ({member.status}); {add_bot}")
+        return
+    if not can_post:
+        problems.append(
+            f"ADMIN_CHAT_ID: the bot is {role} of {name} but may not post there: "
+            "make it an administrator, or let members send messages"
+        )
+        return
+    print(f"Operators' group: OK, {name}: the bot is {role} and can post there")
+
+
+async def _check_panel(settings: Settings, problems: list[str]) -> None:
+    from bot.app import create_panel
+    from bot.panel import PanelAuthError, PanelError, PanelNotSent, PanelRejected
+
+    panel = create_panel(settings, retries=1)  # a quick verdict, not a long wait
+    try:
+        balance = await panel.balance()
+        print(f"Panel: OK, balance {balance.amount} {balance.currency}")
+    except PanelAuthError as exc:
+        problems.append(
+            f"PANEL_API_KEY: the panel at {settings.panel_api_url} rejected the key "
+            f"({exc.message}); if the key is right, check PANEL_API_URL: another panel's "
+            "address rejects every key"
+        )
+    except PanelNotSent:
+        problems.append(f"PANEL_API_URL: cannot reach {settings.panel_api_url}")
+    except PanelRejected as exc:
+        problems.append(f"PANEL_API_URL: the panel refused the request ({exc.message})")
+    except PanelError as exc:
+        problems.append(f"PANEL_API_URL: no usable answer from the panel ({type(exc).__name__})")
+    finally:
+        await panel.close()
+
+
+async def _check_stars(bot: Bot, settings: Settings, problems: list[str]) -> None:
+    """Whether Stars top-ups are on and Telegram lets the bot read its Star transactions
+    (what reconciliation needs)."""
+    from aiogram.exceptions import TelegramAPIError
+
+    from bot.money import format_amount
+    from bot.payments.models import PaymentConfig
+
     if settings.stars_rate is None:
         print("Telegram Stars: off (STARS_RATE is not set)")
-        return None
+        return
     try:
         await bot.get_star_transactions(limit=1)
     except TelegramAPIError as exc:
-        return f"STARS_RATE: Stars are on, but getStarTransactions failed ({type(exc).__name__})"
+        problems.append(
+            f"STARS_RATE: Stars are on, but getStarTransactions failed ({type(exc).__name__})"
+        )
+        return
     config = PaymentConfig.from_settings(settings)
     line = f"Telegram Stars: OK, 1 Star = {settings.stars_rate} (shop currency)"
     if config.stars_max < config.topup_max:
         line += f"; top-ups up to {format_amount(config.stars_max)} (10000 Stars per invoice)"
     print(line)
-    return None
 
 
-async def check_cryptopay(settings: Settings) -> str | None:
-    """Prints whether Crypto Pay is on and answers getMe; returns a problem line, or None."""
+async def _check_cryptopay(settings: Settings, problems: list[str]) -> None:
+    """Whether Crypto Pay is on and answers getMe."""
+    from bot.payments.cryptopay import (
+        CryptoPayAuthError,
+        CryptoPayClient,
+        CryptoPayError,
+        CryptoPayNotSent,
+        CryptoPayRejected,
+    )
+
     if settings.crypto_pay_token is None:
         print("Crypto Pay: off (CRYPTO_PAY_TOKEN is not set)")
-        return None
+        return
     url = settings.crypto_pay_api_url
     client = CryptoPayClient(
         settings.crypto_pay_token.get_secret_value(),
@@ -90,99 +232,139 @@ async def check_cryptopay(settings: Settings) -> str | None:
     try:
         app = await client.get_me()
     except CryptoPayAuthError:
-        return "CRYPTO_PAY_TOKEN: Crypto Pay rejected the token"
+        problems.append("CRYPTO_PAY_TOKEN: Crypto Pay rejected the token")
+        return
     except CryptoPayRejected as exc:
-        return f"CRYPTO_PAY_API_URL: Crypto Pay refused getMe ({exc.name})"
+        problems.append(f"CRYPTO_PAY_API_URL: Crypto Pay refused getMe ({exc.name})")
+        return
     except CryptoPayNotSent:
-        return f"CRYPTO_PAY_API_URL: cannot reach {url}"
+        problems.append(f"CRYPTO_PAY_API_URL: cannot reach {url}")
+        return
     except CryptoPayError as exc:
-        return f"CRYPTO_PAY_API_URL: no usable answer from Crypto Pay ({type(exc).__name__})"
+        problems.append(
+            f"CRYPTO_PAY_API_URL: no usable answer from Crypto Pay ({type(exc).__name__})"
+        )
+        return
     finally:
         await client.close()
     assets = ", ".join(settings.crypto_pay_assets)
     print(f"Crypto Pay: OK, app {app.name!r} (id {app.app_id}) at {url}, assets {assets}")
-    return None
 
 
-async def check(settings: Settings) -> int:
-    problems: list[str] = []
+def _check_database(settings: Settings, problems: list[str]) -> None:
+    """Read-only: `check` creates no file and applies no migration."""
+    from bot.db.database import inspect
+
+    path = settings.database_path
+    state = inspect(path)
+    if state.problem is not None:
+        problems.append(f"DATABASE_PATH: {state.problem}")
+    elif not state.exists:
+        print(f"Database: OK, {path} does not exist yet; it will be created at start (writable)")
+    elif state.version > state.latest:
+        problems.append(
+            f"DATABASE_PATH: {path} is at schema version {state.version}, newer than this "
+            f"version of the bot knows ({state.latest}): run the newer bot"
+        )
+    elif state.version < state.latest:
+        pending = state.latest - state.version
+        print(
+            f"Database: OK, {path} at schema version {state.version}; {pending} "
+            f"migration(s) will be applied at start (to version {state.latest})"
+        )
+    else:
+        print(f"Database: OK, {path} at schema version {state.version} (up to date)")
+
+
+# ---------------------------------------------------------------- chats
+
+
+async def chats(settings: TelegramSettings) -> int:
+    """The groups in the bot's pending updates: how an operator finds ADMIN_CHAT_ID without
+    a third-party bot. Reads without confirming, so the bot still gets these updates."""
+    from aiogram.exceptions import TelegramAPIError, TelegramConflictError
+
+    from bot.app import create_bot
+
     bot = create_bot(settings)
     try:
         me = await bot.get_me()
-        print(f"Telegram: OK, bot @{me.username} (id {me.id})")
-        stars = await check_stars(bot, settings)
-        if stars is not None:
-            problems.append(stars)
-    except TelegramUnauthorizedError:
-        problems.append("BOT_TOKEN: Telegram rejected the token (Unauthorized)")
-    except TelegramNetworkError as exc:
-        problems.append(f"BOT_API_URL: cannot reach {settings.bot_api_url} ({type(exc).__name__})")
-    except Exception as exc:
-        problems.append(f"BOT_API_URL: unexpected answer from Telegram ({type(exc).__name__})")
+        updates = await bot.get_updates(timeout=0, limit=100)
+    except TelegramConflictError:
+        print(
+            "Telegram: another process is reading this bot's updates (is the bot running?)."
+            " Stop it and run this again.",
+            file=sys.stderr,
+        )
+        return 1
+    except TelegramAPIError as exc:
+        print(f"Telegram: {exc.message}", file=sys.stderr)
+        return 1
     finally:
         await bot.session.close()
-
-    panel = create_panel(settings, retries=1)  # a quick verdict, not a long wait
-    try:
-        balance = await panel.balance()
-        print(f"Panel: OK, balance {balance.amount} {balance.currency}")
-    except PanelAuthError as exc:
-        problems.append(f"PANEL_API_KEY: the panel rejected the key ({exc.message})")
-    except PanelNotSent:
-        problems.append(f"PANEL_API_URL: cannot reach {settings.panel_api_url}")
-    except PanelRejected as exc:
-        problems.append(f"PANEL_API_URL: the panel refused the request ({exc.message})")
-    except PanelError as exc:
-        problems.append(f"PANEL_API_URL: no usable answer from the panel ({type(exc).__name__})")
-    finally:
-        await panel.close()
-
-    crypto = await check_cryptopay(settings)
-    if crypto is not None:
-        problems.append(crypto)
-
-    try:
-        db = Database(settings.database_path)
-        await db.connect()
-        version = await db.fetchval("PRAGMA user_version")
-        await db.close()
-        print(f"Database: OK, {settings.database_path} at schema version {version}")
-    except Exception as exc:
-        problems.append(f"DATABASE_PATH: cannot open {settings.database_path} ({exc})")
-
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return 1 if problems else 0
-
-
-def health() -> int:
-    """Container HEALTHCHECK: the running bot refreshes its heartbeat file every 30 s."""
-    path = Path(os.environ.get("DATABASE_PATH", "data/bot.sqlite3")).parent / "heartbeat"
-    try:
-        age = time.time() - int(path.read_text().strip())
-    except (OSError, ValueError):
-        print(f"no heartbeat at {path}", file=sys.stderr)
+    found: dict[int, str] = {}
+    for update in updates:
+        for event in (
+            update.message,
+            update.edited_message,
+            update.my_chat_member,
+            update.chat_member,
+            update.callback_query.message if update.callback_query else None,
+        ):
+            chat = getattr(event, "chat", None)
+            if chat is not None and chat.type in ("group", "supergroup"):
+                found[chat.id] = f'{chat.type} "{chat.title}"'
+    if not found:
+        print(
+            f"No group in @{me.username}'s pending updates. Add the bot to the operators' group"
+            f" (or send /start@{me.username} there), then run this again. A running bot takes"
+            " the updates first: stop it meanwhile."
+        )
         return 1
-    if age > HEARTBEAT_EVERY * 4:
-        print(f"heartbeat is {age:.0f} s old", file=sys.stderr)
-        return 1
-    print(f"healthy, heartbeat {age:.0f} s old")
+    print("Groups in the bot's pending updates (set ADMIN_CHAT_ID to the operators' one):")
+    for chat_id, what in found.items():
+        print(f"  {chat_id}  {what}")
     return 0
+
+
+# ---------------------------------------------------------------- main
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SMM panel shop bot")
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "check", "health"])
+    parser.add_argument("command", nargs="?", default="run", choices=COMMANDS)
     args = parser.parse_args(argv)
     if args.command == "health":
+        from bot.health import health
+
         return health()
+
+    import asyncio
+
+    from bot.config import SettingsError, load_settings, load_telegram_settings
+
     try:
+        if args.command == "chats":
+            return asyncio.run(chats(load_telegram_settings()))
         settings = load_settings()
     except SettingsError as exc:
         print("The bot cannot start; fix these settings:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    return _run_or_check(args.command, settings)
+
+
+def _run_or_check(command: str, settings: Settings) -> int:
+    import asyncio
+    import contextlib
+    import logging
+
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.db import DatabaseUnavailable
+    from bot.logging_setup import setup_logging
+
     setup_logging(
         settings.log_level,
         secrets=(
@@ -191,11 +373,15 @@ def main(argv: list[str] | None = None) -> int:
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
         ),
     )
-    if args.command == "check":
+    if command == "check":
         return asyncio.run(check(settings))
+    log = logging.getLogger("bot")
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))
+    except DatabaseUnavailable as exc:
+        log.error("DATABASE_PATH: %s; the bot cannot start", exc)
+        return 1
     except TelegramUnauthorizedError:
         log.error("BOT_TOKEN: Telegram rejected the token (Unauthorized); the bot cannot start")
         return 1

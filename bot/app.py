@@ -32,11 +32,12 @@ from aiogram_i18n import I18nContext
 from aiogram_i18n.cores import FluentRuntimeCore
 
 from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
-from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.config import SUPPORTED_LANGUAGES, Settings, TelegramSettings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
 from bot.handlers.payments import star_transactions
+from bot.health import HEARTBEAT_EVERY, heartbeat_file
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
@@ -86,7 +87,7 @@ class AppData(TypedDict):
     wake_sender: SenderWake
 
 
-def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
     session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(
         token=settings.bot_token.get_secret_value(),
@@ -188,11 +189,8 @@ async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) ->
     )
 
 
-HEARTBEAT_EVERY = 30
-
-
 def heartbeat_path(settings: Settings) -> Path:
-    return settings.database_path.parent / "heartbeat"
+    return heartbeat_file(settings.database_path)
 
 
 async def heartbeat(path: Path) -> None:

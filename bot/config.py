@@ -16,9 +16,12 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.envfile import unquote
+from bot.health import DEFAULT_DATABASE_PATH
 from bot.money import MAX_AMOUNT, MICRO, to_micros
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -29,7 +32,16 @@ SUPPORT_CONTACT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|https?://\S{3,20
 MAX_PRESETS = 8  # one keyboard row each way fits; more is noise
 
 
-class Settings(BaseSettings):
+def _http_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+class TelegramSettings(BaseSettings):
+    """What talking to Telegram needs: `python -m bot chats` runs with only these set."""
+
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
@@ -40,11 +52,36 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr
     bot_api_url: str = "https://api.telegram.org"
-    panel_api_url: str = "https://worldsmartsmm.com/api/v3"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unquote(cls, data: object) -> object:
+        # KEY="value" in `.env`: python-dotenv drops the quotes, `docker run --env-file`
+        # keeps them. Both mean the same value.
+        if isinstance(data, dict):
+            return {k: unquote(v) if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("must look like 123456:ABC... (the token from @BotFather)")
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _bot_api_url(cls, value: str) -> str:
+        return _http_url(value)
+
+
+class Settings(TelegramSettings):
+    # No default: a shop's panel is its own (another panel's address rejects every key).
+    panel_api_url: str
     panel_api_key: SecretStr
     admin_chat_id: int
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    database_path: Path = Path("data/bot.sqlite3")
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
     default_language: Literal["en", "ru"] = "en"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -75,13 +112,6 @@ class Settings(BaseSettings):
     # Where customers reach a person: a @username or a link; shown with every support text.
     support_contact: str = ""
 
-    @field_validator("bot_token")
-    @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
-        if not TOKEN_RE.match(value.get_secret_value()):
-            raise ValueError("must look like 123456:ABC... (the token from @BotFather)")
-        return value
-
     @field_validator("panel_api_key")
     @classmethod
     def _key_present(cls, value: SecretStr) -> SecretStr:
@@ -89,12 +119,19 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("bot_api_url", "panel_api_url", "crypto_pay_api_url")
+    @field_validator("panel_api_url", "crypto_pay_api_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http:// or https:// URL")
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
+
+    @field_validator("admin_chat_id")
+    @classmethod
+    def _group_id(cls, value: int) -> int:
+        if value >= 0:
+            raise ValueError(
+                "must be the operators' group id, a negative number such as -1001234567890"
+                " (a positive id is a person, not a group)"
+            )
         return value
 
     @field_validator("admin_ids", "topup_presets", "crypto_pay_assets", mode="before")
@@ -216,8 +253,14 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
-    settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-    return settings
+    return settings  # nothing is created here: `check` must change nothing
+
+
+def load_telegram_settings() -> TelegramSettings:
+    try:
+        return TelegramSettings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
 
 
 def _describe(exc: ValidationError) -> list[str]:

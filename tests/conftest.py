@@ -72,6 +72,7 @@ def settings(tmp_path: Path) -> Settings:
     services are handed `db`; nothing opens the database path named here."""
     return load_settings(
         bot_token=TEST_TOKEN,
+        panel_api_url="http://127.0.0.1:9",
         panel_api_key=TEST_KEY,
         admin_chat_id=ADMIN_CHAT,
         database_path=tmp_path / "unused.sqlite3",

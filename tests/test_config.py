@@ -6,12 +6,17 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
+from bot.envfile import read_setting
+from bot.health import DEFAULT_DATABASE_PATH
 from tests.helpers import TEST_KEY, TEST_TOKEN
+
+PANEL_URL = "https://panel.example/api/v2"
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
     base = {
         "BOT_TOKEN": TEST_TOKEN,
+        "PANEL_API_URL": PANEL_URL,
         "PANEL_API_KEY": TEST_KEY,
         "ADMIN_CHAT_ID": "-100123",
     }
@@ -20,16 +25,18 @@ def _env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
         monkeypatch.setenv(name, value)
 
 
-def test_defaults_and_folder_created(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_defaults_and_nothing_created(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Reading settings creates nothing (`check` must change nothing); the database's folder
+    is made by Database.connect at start."""
     _env(monkeypatch, DATABASE_PATH=str(tmp_path / "deep" / "dir" / "bot.sqlite3"))
     settings = load_settings()
     assert settings.bot_api_url == "https://api.telegram.org"
-    assert settings.panel_api_url == "https://worldsmartsmm.com/api/v3"
+    assert settings.panel_api_url == PANEL_URL
     assert settings.default_language == "en"
     assert settings.markup_percent == Decimal(0)
     assert settings.catalog_refresh_seconds == 1800
     assert settings.admin_ids == []
-    assert (tmp_path / "deep" / "dir").is_dir()
+    assert not (tmp_path / "deep").exists()
 
 
 def test_admin_ids_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,6 +54,7 @@ def test_missing_settings_one_line_each(monkeypatch: pytest.MonkeyPatch) -> None
         "ADMIN_CHAT_ID",
         "BOT_TOKEN",
         "PANEL_API_KEY",
+        "PANEL_API_URL",  # no vendor default: another panel's address rejects every key
     ]
     assert all("required" in p for p in problems)
 
@@ -78,7 +86,8 @@ def test_invalid_values_named_and_secrets_not_printed(monkeypatch: pytest.Monkey
 
 def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
-        f"BOT_TOKEN={TEST_TOKEN}\nPANEL_API_KEY={TEST_KEY}\nADMIN_CHAT_ID=-5\nDEFAULT_LANGUAGE=ru\n"
+        f"BOT_TOKEN={TEST_TOKEN}\nPANEL_API_URL={PANEL_URL}\nPANEL_API_KEY={TEST_KEY}\n"
+        "ADMIN_CHAT_ID=-5\nDEFAULT_LANGUAGE=ru\n"
     )
     settings = load_settings()
     assert settings.default_language == "ru"
@@ -200,19 +209,122 @@ def test_bad_crypto_token_not_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "SECRETVALUE" not in str(info.value)
 
 
+REQUIRED = {
+    "BOT_TOKEN": TEST_TOKEN,
+    "PANEL_API_URL": PANEL_URL,
+    "PANEL_API_KEY": TEST_KEY,
+    "ADMIN_CHAT_ID": "-100123",
+}
+
+
 @pytest.mark.usefixtures("no_payment_env")
-def test_env_example_is_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The shipped example, with the three required values filled in, starts as is."""
+def test_env_example_is_valid(tmp_path: Path) -> None:
+    """The shipped example, with the four required values the README names filled in,
+    starts as is; it sets no DATABASE_PATH, so the container's /data path applies."""
     example = Path(__file__).resolve().parent.parent / ".env.example"
     lines = example.read_text(encoding="utf-8").splitlines()
-    filled = {"BOT_TOKEN": TEST_TOKEN, "PANEL_API_KEY": TEST_KEY, "ADMIN_CHAT_ID": "-100123"}
+    assigned = {line.split("=")[0]: line for line in lines if "=" in line and line[0] != "#"}
+    empty = {name for name, line in assigned.items() if line == f"{name}="}
+    assert set(REQUIRED) <= empty, "the example leaves the required values to fill in"
+    assert "DATABASE_PATH" not in assigned
+    readme = (example.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in readme for name in REQUIRED)
     text = "\n".join(
-        f"{line.split('=')[0]}={filled[line.split('=')[0]]}"
-        if line.split("=")[0] in filled
+        f"{line.split('=')[0]}={REQUIRED[line.split('=')[0]]}"
+        if line.split("=")[0] in REQUIRED
         else line
         for line in lines
     )
     (tmp_path / ".env").write_text(text + "\n", encoding="utf-8")
     settings = load_settings()
+    assert settings.database_path == Path(DEFAULT_DATABASE_PATH)
     assert settings.stars_rate is None and settings.crypto_pay_token is None
     assert settings.topup_presets_micros == [1_000_000, 5_000_000, 10_000_000, 25_000_000]
+
+
+@pytest.mark.parametrize("value", ["1001234567890", "0", "42"])
+def test_admin_chat_id_must_be_a_group(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    _env(monkeypatch, ADMIN_CHAT_ID=value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    [problem] = info.value.problems
+    assert problem.startswith("ADMIN_CHAT_ID: must be the operators' group id, a negative")
+
+
+def test_quoted_values_mean_the_same_in_env_and_env_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`docker run --env-file` keeps the quotes python-dotenv removes: both are accepted."""
+    _env(
+        monkeypatch,
+        BOT_TOKEN=f'"{TEST_TOKEN}"',
+        PANEL_API_URL=f"'{PANEL_URL}'",
+        PANEL_API_KEY=f'"{TEST_KEY}"',
+        ADMIN_CHAT_ID='"-100123"',
+        DATABASE_PATH='"/data/bot.sqlite3"',
+        ADMIN_IDS="'11,22'",
+    )
+    from_env = load_settings()
+    for name in REQUIRED:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("DATABASE_PATH")
+    monkeypatch.delenv("ADMIN_IDS")
+    (tmp_path / ".env").write_text(
+        "".join(f'{name}="{value}"\n' for name, value in REQUIRED.items())
+        + "DATABASE_PATH='/data/bot.sqlite3'\nADMIN_IDS=\"11,22\"\n"
+    )
+    from_file = load_settings()
+    for settings in (from_env, from_file):
+        assert settings.bot_token.get_secret_value() == TEST_TOKEN
+        assert settings.panel_api_url == PANEL_URL
+        assert settings.panel_api_key.get_secret_value() == TEST_KEY
+        assert settings.admin_chat_id == -100123
+        assert settings.database_path == Path("/data/bot.sqlite3")
+        assert settings.admin_ids == [11, 22]
+
+
+def test_only_one_matching_pair_of_quotes_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    _env(monkeypatch, PANEL_API_KEY="\"key'", DATABASE_PATH="''x''")
+    settings = load_settings()
+    assert settings.panel_api_key.get_secret_value() == "\"key'"
+    assert settings.database_path == Path("'x'")
+
+
+# `python -m bot health` reads DATABASE_PATH without pydantic: it must find what the bot finds.
+ENV_FILE_CASES = [
+    "DATABASE_PATH=/a/b.sqlite3",
+    'export DATABASE_PATH = "/a b/c.sqlite3"  # where it lives',
+    "DATABASE_PATH='/a/b' # c",
+    "database_path=/lower/case",
+    "DATABASE_PATH=/a/b #comment",
+    "DATABASE_PATH=/a/b#notcomment",
+    "DATABASE_PATH=/first\nDATABASE_PATH=/second",
+    'DATABASE_PATH="/a/\\"q\\"/b"',
+    "DATABASE_PATH=${HOME}/x.sqlite3",
+    "# DATABASE_PATH=/commented/out",
+    "'DATABASE_PATH'=/quoted/key",
+    "DATABASE_PATH= # empty",
+    'DATABASE_PATH="/unclosed',
+    "\ufeffDATABASE_PATH=/after/bom",
+    "OTHER_DATABASE_PATH=/not/this",
+]
+
+
+@pytest.mark.parametrize("text", ENV_FILE_CASES)
+def test_health_reads_the_env_file_as_the_bot_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str
+) -> None:
+    _env(monkeypatch)
+    (tmp_path / ".env").write_text(text + "\n", encoding="utf-8")
+    expected = load_settings().database_path
+    assert Path(read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH)) == expected
+
+
+@pytest.mark.parametrize("value", ["/from/env", '"/from/env"', "'/from/env'"])
+def test_health_prefers_the_environment_as_the_bot_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+) -> None:
+    _env(monkeypatch, DATABASE_PATH=value)
+    (tmp_path / ".env").write_text("DATABASE_PATH=/from/file\n")
+    assert load_settings().database_path == Path("/from/env")
+    assert read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH) == "/from/env"

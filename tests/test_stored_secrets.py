@@ -66,6 +66,7 @@ async def test_a_broken_http_answer_leaves_no_token_in_the_outbox(
     tg.break_next("sendMessage")
     settings = Settings(
         bot_token=TOKEN,
+        panel_api_url="http://127.0.0.1:9",
         panel_api_key="panel-key-123",
         admin_chat_id=ADMIN_CHAT,
         database_path=tmp_path / "x.sqlite3",

@@ -1,3 +1,3 @@
-from bot.db.database import Database
+from bot.db.database import Database, DatabaseUnavailable
 
-__all__ = ["Database"]
+__all__ = ["Database", "DatabaseUnavailable"]

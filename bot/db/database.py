@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -37,12 +41,97 @@ def _migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be created, opened or written; the message says why in one line."""
+
+
+def access_problem(path: Path) -> str | None:
+    """Why the bot could not create or write `path` and the files beside it (SQLite's -wal
+    and -shm, the heartbeat), found without creating anything; None if it can."""
+    folder = path.parent
+    if path.exists():
+        if not path.is_file():
+            return f"{path} is not a file"
+        if not os.access(path, os.R_OK | os.W_OK):
+            return f"cannot write {path} (no write permission)"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot write in {folder} (no write permission; SQLite needs it too)"
+        return None
+    nearest = folder
+    while not nearest.exists() and nearest != nearest.parent:
+        nearest = nearest.parent
+    if not nearest.is_dir():
+        return f"cannot create {folder} ({nearest} is not a folder)"
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        missing = path if nearest == folder else folder
+        return f"cannot create {missing} (no write permission in {nearest})"
+    return None
+
+
+def latest_version() -> int:
+    """The schema version the newest migration brings the database to."""
+    return max((number for number, _, _ in _migrations()), default=0)
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    exists: bool
+    version: int  # PRAGMA user_version; 0 if the file does not exist yet
+    latest: int  # what this code migrates to
+    problem: str | None  # why the bot could not use it (None: it can)
+
+
+def inspect(path: Path) -> DatabaseState:
+    """What the database at `path` is, read without changing a byte or creating a file."""
+    latest = latest_version()
+    problem = access_problem(path)
+    if not path.is_file():
+        return DatabaseState(False, 0, latest, problem)
+    # A running bot keeps a -wal file: read through it. Otherwise `immutable` keeps SQLite
+    # from creating -wal / -shm files beside the database just to read its header.
+    mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode={mode}", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return DatabaseState(True, 0, latest, problem or f"cannot read {path} ({exc})")
+    return DatabaseState(True, version, latest, problem)
+
+
+def _prepare(path: Path) -> None:
+    """Create the folder and make sure the file can be written, or say why not."""
+    problem = access_problem(path)
+    if problem is None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"cannot create {path.parent} ({exc.strerror or exc})"
+    if problem is not None:
+        raise DatabaseUnavailable(problem)
+
+
 async def _open(path: Path | str) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    pending = aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn = await pending
+    except BaseException:
+        # aiosqlite stops its thread after a failed open and reports that to this loop:
+        # wait for it, or it reports to a closed loop ("Event loop is closed").
+        thread = getattr(pending, "_thread", None)
+        if thread is not None and thread.is_alive():
+            await asyncio.to_thread(thread.join, 5)
+        raise
     conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()  # its thread would keep the process alive
+        raise
     return conn
 
 
@@ -54,11 +143,20 @@ class Database:
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _open(self.path)
-        await self._writer.execute("PRAGMA journal_mode = WAL")
-        await self.migrate()
-        self._reader = await _open(self.path)
+        """Open (creating the file and its folder if missing) and migrate. Raises
+        DatabaseUnavailable with one line saying why when the file cannot be used."""
+        await asyncio.to_thread(_prepare, self.path)
+        try:
+            try:
+                self._writer = await _open(self.path)
+                await self._writer.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.Error as exc:
+                raise DatabaseUnavailable(f"cannot open {self.path} ({exc})") from None
+            await self.migrate()
+            self._reader = await _open(self.path)
+        except BaseException:
+            await self.close()  # an open connection's thread would keep the process alive
+            raise
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

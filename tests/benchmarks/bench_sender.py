@@ -46,7 +46,11 @@ async def main(n: int) -> None:
         core = make_core("en")
         await core.startup()
         settings = Settings(
-            bot_token=TOKEN, panel_api_key="k", admin_chat_id=-1, database_path=Path(tmp) / "x"
+            bot_token=TOKEN,
+            panel_api_url="http://127.0.0.1:9",
+            panel_api_key="k",
+            admin_chat_id=-1,
+            database_path=Path(tmp) / "x",
         )
         # The fake Bot API runs in its own process, as Telegram does: sharing our event loop
         # would let its own scheduling jitter bunch arrivals and fake a burst.

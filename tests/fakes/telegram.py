@@ -14,8 +14,8 @@ For a bot running in a subprocess, pass ``BOT_API_URL=tg.url`` and feed updates 
 the bot's answer with ``await tg.wait_for("sendMessage")``.
 
 It models what the bot calls and what the tests need: getMe, sendMessage, editMessageText,
-editMessageReplyMarkup, answerCallbackQuery, copyMessage, setMyCommands, getChatMember,
-getUpdates, and payments (sendInvoice, answerPreCheckoutQuery, refundStarPayment,
+editMessageReplyMarkup, answerCallbackQuery, copyMessage, setMyCommands, getChat,
+getChatMember, getUpdates, and payments (sendInvoice, answerPreCheckoutQuery, refundStarPayment,
 getStarTransactions). Any other method answers ``true`` and is recorded.
 
 URL shape (see ``aiogram.client.telegram.TelegramAPIServer.from_base``):
@@ -101,11 +101,18 @@ _DEFAULT_DESCRIPTIONS = {
 class TelegramError(Exception):
     """Raised inside method handlers to answer with an error."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None):
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ):
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass
@@ -362,6 +369,12 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self._admins: dict[Any, list[int]] = {}
         self._owners: dict[Any, int] = {}
+        # The bot's own place in groups (getChat / getChatMember): a member everywhere unless
+        # set here. See set_bot_member.
+        self.bot_membership: dict[Any, dict[str, Any]] = {}  # chat id -> ChatMember fields
+        self.unknown_chats: set[Any] = set()  # getChat: "chat not found"
+        self.migrated_chats: dict[Any, int] = {}  # group id -> its supergroup's new id
+        self.chat_permissions: dict[Any, dict[str, bool]] = {}  # members' default rights
         self._msg_ids: dict[Any, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._ids = itertools.count(1)
 
@@ -497,6 +510,12 @@ class FakeTelegram:
             "new_chat_member": new,
         }
         return self.make_update(**{kind: change})
+
+    def set_bot_member(self, chat_id: Any, status: str, **fields: Any) -> None:
+        """How the bot itself is in group ``chat_id``: "left" or "kicked" (getChat then
+        answers 403 as Telegram does), "restricted" (e.g. ``can_send_messages=False``).
+        For "administrator" use ``set_admins`` with the bot's id."""
+        self.bot_membership[chat_id] = {"status": status, **fields}
 
     # ---------------------------------------------------------------- recording helpers
 
@@ -840,6 +859,8 @@ class FakeTelegram:
             }
             if e.retry_after is not None:
                 payload["parameters"] = {"retry_after": e.retry_after}
+            if e.migrate_to_chat_id is not None:
+                payload["parameters"] = {"migrate_to_chat_id": e.migrate_to_chat_id}
             self._wake(self._call_waiters)
             return web.json_response(payload, status=e.error_code)
         call.result = result
@@ -1182,7 +1203,58 @@ class FakeTelegram:
         return {"status": status, "user": user}
 
     def _m_getchatmember(self, p: dict[str, Any]) -> Any:
-        return self._member(self._require_chat(p), int(p.get("user_id") or 0))
+        chat_id = self._require_chat(p)
+        user_id = int(p.get("user_id") or 0)
+        self._check_bot_in(chat_id)
+        if user_id == self.bot_user["id"] and chat_id in self.bot_membership:
+            fields = self.bot_membership[chat_id]
+            base: dict[str, Any] = {"until_date": 0}
+            if fields["status"] == "restricted":
+                base.update(dict.fromkeys(_RESTRICTED_RIGHTS, True), is_member=True)
+            return {**base, **fields, "user": self.bot_user}
+        return self._member(chat_id, user_id)
+
+    def _m_getchat(self, p: dict[str, Any]) -> Any:
+        chat_id = self._require_chat(p)
+        self._check_bot_in(chat_id)
+        chat = dict(self._chat_for(chat_id))
+        chat.update(
+            accent_color_id=0,
+            max_reaction_count=11,
+            accepted_gift_types=dict.fromkeys(
+                (
+                    "unlimited_gifts",
+                    "limited_gifts",
+                    "unique_gifts",
+                    "premium_subscription",
+                    "gifts_from_channels",
+                ),
+                True,
+            ),
+        )
+        if chat["type"] in ("group", "supergroup"):
+            chat["permissions"] = {
+                "can_send_messages": True,
+                **self.chat_permissions.get(chat_id, {}),
+            }
+        return chat
+
+    def _check_bot_in(self, chat_id: Any) -> None:
+        """What Telegram answers about a group the bot does not know or is no longer in."""
+        if chat_id in self.migrated_chats:
+            raise TelegramError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated_chats[chat_id],
+            )
+        if chat_id in self.unknown_chats:
+            raise TelegramError(400, "Bad Request: chat not found")
+        status = self.bot_membership.get(chat_id, {}).get("status")
+        kind = self._chat_for(chat_id)["type"]
+        if status == "kicked":
+            raise TelegramError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        if status == "left":
+            raise TelegramError(403, f"Forbidden: bot is not a member of the {kind} chat")
 
     async def _m_getupdates(self, p: dict[str, Any]) -> Any:
         offset = p.get("offset")
@@ -1228,6 +1300,26 @@ class FakeTelegram:
                 kept.append(update)
         self._updates = kept
         return list(itertools.islice(kept, limit))
+
+
+_RESTRICTED_RIGHTS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:

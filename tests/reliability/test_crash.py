@@ -371,8 +371,8 @@ class Crash:
     async def placed_in_process(self, service_id: str = "17", quantity: int = 1000) -> int:
         """An order placed by the services against this panel (no bot): `pending`."""
         settings = Settings(
-            bot_token=self.tg.token, panel_api_key=self.panel.key, admin_chat_id=ADMIN_CHAT,
-            database_path=self.db_path,
+            bot_token=self.tg.token, panel_api_url=self.panel.url, panel_api_key=self.panel.key,
+            admin_chat_id=ADMIN_CHAT, database_path=self.db_path,
         )  # fmt: skip
         draft = Draft(USER, service_id, {"link": LINK, "quantity": quantity}, quantity, LINK)
         database = await self.db()

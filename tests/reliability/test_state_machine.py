@@ -407,6 +407,7 @@ def test_wallet_and_order_state_machine(tmp_path: Path) -> None:
             runner.run(_prepare(template, client))
             shop = Settings(
                 bot_token=TEST_TOKEN,
+                panel_api_url="http://127.0.0.1:9",
                 panel_api_key=TEST_KEY,
                 admin_chat_id=ADMIN_CHAT,
                 database_path=tmp_path / "unused.sqlite3",
