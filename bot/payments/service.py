@@ -150,11 +150,18 @@ async def validate_pre_checkout(
     parsed = parse_payload(payload)
     if currency != STARS_CURRENCY or parsed is None:
         return "invalid"
-    row = await db.fetchone(
+    sql = (
         "SELECT p.user_id, p.method, p.status, p.amount, p.stars, p.rate_micros, p.expires_at,"
-        " u.is_banned FROM payments p JOIN users u ON u.id = p.user_id WHERE p.id = ?",
-        (parsed.payment_id,),
+        " u.is_banned FROM payments p JOIN users u ON u.id = p.user_id WHERE p.id = ?"
     )
+    row = await db.fetchone(sql, (parsed.payment_id,))
+    if row is None:
+        # The shared reader may still be inside an older snapshot (another statement open
+        # on it) and miss an invoice created a moment ago: ask the writer, which sees every
+        # commit. Writes are short, so this stays far inside Telegram's 10 seconds.
+        async with db.transaction() as conn:
+            cursor = await conn.execute(sql, (parsed.payment_id,))
+            row = await cursor.fetchone()
     if (
         row is None
         or row["method"] != "stars"

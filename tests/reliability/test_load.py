@@ -1,6 +1,7 @@
 """1,000 simulated customers at once through the real dispatcher, the fake Bot API and a
 fake panel that sometimes fails: orders, searches, button presses, double taps on Confirm,
-operators crediting and refunding. At the end the ledger invariant holds for every user,
+operators crediting and refunding, customers topping up with Stars (some payments delivered
+twice). At the end the ledger invariant holds for every user,
 no confirmation reached the panel twice, and no update failed.
 
 Seeded: a failure names its seed (LOAD_SEED) so it can be replayed.
@@ -19,10 +20,12 @@ from bot.keyboards.admin import AdminCb
 from bot.keyboards.catalog import CatCb
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderNavCb, OrderStartCb
+from bot.keyboards.payments import TopupCb
 from tests.conftest import add_user
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import ADMIN_CHAT, BotHarness
+from tests.payments_shop import pay_stars, payments_harness
 
 USERS = int(os.environ.get("LOAD_USERS", "1000"))
 SEED = int(os.environ.get("LOAD_SEED", "20261130"))
@@ -44,7 +47,18 @@ async def _customer(h: BotHarness, user_id: int, rng: random.Random, stats: Coun
     await h.send("/start", user_id, language_code=lang)
     for _ in range(rng.randint(1, 3)):
         action = rng.random()
-        if action < 0.25:
+        if action < 0.08:
+            # a Stars top-up through the real screens; now and then Telegram delivers the
+            # successful_payment twice: credited once
+            amount = rng.choice([1, 5, 10]) * 1_000_000  # micro-units
+            await h.press(TopupCb(action="amount", amount=amount), user_id, language_code=lang)
+            await h.press(TopupCb(action="stars", amount=amount), user_id, language_code=lang)
+            h.tg.last_invoice(user_id)  # raises if no invoice reached this customer
+            _, paid = await pay_stars(h, user_id)
+            if rng.random() < 0.3:
+                await h.tg.feed(h.dp, h.bot, h.tg.make_update(message=paid))
+            stats["topup"] += 1
+        elif action < 0.25:
             await h.send(rng.choice(SEARCHES), user_id, language_code=lang)
             stats["search"] += 1
         elif action < 0.40:
@@ -92,7 +106,7 @@ async def test_thousand_customers_keep_the_books(
 ) -> None:
     rng = random.Random(SEED)
     fake_panel.balance = Decimal(1_000_000)
-    h = BotHarness(tmp_path, fake_tg, fake_panel)
+    h = payments_harness(tmp_path, fake_tg, fake_panel)
     await h.start()
     try:
         for i in range(USERS):
@@ -143,6 +157,9 @@ async def test_thousand_customers_keep_the_books(
         assert stuck == 0
         assert h.errors == [], h.errors[:5]
         assert stats["confirm"] > USERS // 3 and stats["search"] > 0, stats
+        # every top-up credited exactly once, whatever was delivered twice
+        topups = await h.db.fetchval("SELECT count(*) FROM ledger WHERE ref LIKE 'stars:%'")
+        assert topups == stats["topup"] > 0, (topups, stats)
         print(f"load: {USERS} users, seed {SEED}, {dict(stats)}, {orders} orders,"
               f" {len(fake_panel.orders)} accepted by the panel")  # fmt: skip
     finally:
