@@ -157,7 +157,9 @@ def build_dispatcher(
     # it is taken out and put back after ours.
     dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(
-        PreCheckoutMiddleware(db, data["payments"], i18n.core, settings.default_language)
+        PreCheckoutMiddleware(
+            db, data["payments"], i18n.core, settings.default_language, settings.support_contact
+        )
     )
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(UserMiddleware(db))

@@ -43,6 +43,10 @@ def support_button(i18n: I18nContext, topic: str) -> InlineKeyboardButton:
     )
 
 
+def support_keyboard(i18n: I18nContext, topic: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[support_button(i18n, topic)]])
+
+
 def _back_to_balance(i18n: I18nContext) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=i18n.get("payments-button-back"), callback_data=MenuCb(action="balance").pack()

@@ -87,6 +87,8 @@ def summary(
     """Every answer, the price, the balance before and after (or what is missing)."""
     lines = [i18n.get("order-summary-title", service=service_name), ""]
     for step in active_steps(limits, answers):
+        if answers.get(step) is None:
+            continue  # skipped (drip-feed, posts, expiry): what was not asked is not shown
         label = i18n.get(f"order-label-{_label(step)}")
         lines.append(f"{label}: {answer_text(i18n, step, answers.get(step))}")
     # "units charged" only says something when it is not simply the quantity typed in

@@ -40,10 +40,16 @@ METHOD_KEYS: dict[str, str] = {
 STATUSES = frozenset({"created", "pending", "paid", "expired", "refunding", "refunded", "canceled"})
 
 
-def pre_checkout_reason(i18n: Translator, verdict: PreCheckoutVerdict) -> str:
-    """Why Telegram's payment screen says no (empty for "ok")."""
+def pre_checkout_reason(i18n: Translator, verdict: PreCheckoutVerdict, contact: str = "") -> str:
+    """Why Telegram's payment screen says no (empty for "ok"); a "contact support" reason
+    names SUPPORT_CONTACT when it is set (the payment screen has no buttons)."""
     key = PRE_CHECKOUT_KEYS[verdict]
-    return i18n.get(key) if key else ""
+    if not key:
+        return ""
+    text = i18n.get(key)
+    if verdict == "banned" and contact:
+        text += " " + i18n.get("support-contact", contact=contact)
+    return text
 
 
 def amount_error(i18n: Translator, error: TopupAmountError, currency: str) -> str:

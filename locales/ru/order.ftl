@@ -77,7 +77,7 @@ order-ask-sub-expiry =
 
 order-label-link = 🔗 Ссылка
 order-label-quantity = 🔢 Количество
-order-label-runs = 🔁 Запуски
+order-label-runs = 🔁 Число запусков
 order-label-interval = ⏱ Минут между запусками
 order-label-comments = 💬 Комментарии
 order-label-usernames = 👤 Пользователи
@@ -162,7 +162,7 @@ order-error-list-line-invalid = Строка { $line } некорректна. �
 order-error-list-count = Вы прислали строк: { $count }; для этой услуги нужно от { $min } до { $max }.
 order-error-expiry-format = Пришлите настоящую дату в виде день/месяц/год, например 31/12/2025.
 order-error-expiry-past = Эта дата не в будущем. Пришлите более позднюю дату.
-order-error-expiry-far = Дата слишком далеко: не больше чем на { $years } { $years ->
+order-error-expiry-far = Дата слишком далеко: не больше, чем на { $years } { $years ->
         [one] год
         [few] года
        *[many] лет
