@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+
 MICRO = 1_000_000
 MAX_AMOUNT = Decimal("1000000000")  # anything above this is treated as a typo
+_AMOUNT_PATTERN = "#,##0.00####"  # grouped; 2 to 6 decimals (a micro-unit is the 6th)
 _AMOUNT_RE = re.compile(r"^\$?\s*(\d{1,12}(?:[.,]\d{1,6})?)\s*\$?$")
 
 
@@ -23,14 +26,18 @@ def from_micros(micros: int) -> Decimal:
     return Decimal(micros) / MICRO
 
 
-def format_amount(micros: int, currency: str = "") -> str:
-    """`12.5` -> `12.50`; keeps up to 6 decimals when needed, never fewer than 2."""
-    value = from_micros(micros)
-    text = f"{value:.6f}".rstrip("0")
-    whole, _, frac = text.partition(".")
-    frac = frac.ljust(2, "0")
-    text = f"{whole}.{frac}"
-    return f"{text} {currency}".strip() if currency else text
+def format_amount(micros: int, currency: str = "", locale: str = "en") -> str:
+    """An amount as the reader of `locale` writes it: never fewer than 2 decimals, up to 6
+    when needed; `1,234.50 USD` in English, `1 234,50 USD` in Russian (CLDR's separators,
+    the same Babel data Fluent uses for the counts in the texts, so both look alike)."""
+    text = format_decimal(from_micros(micros), format=_AMOUNT_PATTERN, locale=locale)
+    return f"{text} {currency}" if currency else text
+
+
+def format_number(value: int, locale: str = "en") -> str:
+    """A count (a quantity, a number of runs) grouped as `locale` writes it: `10,000` /
+    `10 000`, like Fluent renders a number passed to a text."""
+    return format_decimal(value, locale=locale)
 
 
 def parse_amount(text: str) -> int:
