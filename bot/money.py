@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -38,6 +39,26 @@ def format_number(value: int, locale: str = "en") -> str:
     """A count (a quantity, a number of runs) grouped as `locale` writes it: `10,000` /
     `10 000`, like Fluent renders a number passed to a text."""
     return format_decimal(value, locale=locale)
+
+
+AMOUNT_PARAM = "amount_micros"
+
+
+def amount_param(micros: int, currency: str) -> dict[str, Any]:
+    """An amount as a parameter of a queued message (the outbox): written when the message is
+    rendered, in its reader's language (`localize_params`)."""
+    return {AMOUNT_PARAM: micros, "currency": currency}
+
+
+def localize_params(params: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The parameters of a queued message with its `amount_param`s written for `locale`
+    (other values as they are: older rows hold amounts already written)."""
+    return {
+        name: format_amount(int(v[AMOUNT_PARAM]), str(v.get("currency", "")), locale)
+        if isinstance(v, dict) and AMOUNT_PARAM in v
+        else v
+        for name, v in params.items()
+    }
 
 
 def parse_amount(text: str) -> int:

@@ -23,6 +23,7 @@ from bot.keyboards.orders import (
 from bot.keyboards.payments import support_button, topup_button
 from bot.panel import PanelClient, PanelError
 from bot.payments.models import PaymentConfig
+from bot.ratelimit import Cooldown
 from bot.services import catalog, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import queries, requests
@@ -134,10 +135,15 @@ async def cb_order_refresh(
     panel: PanelClient,
     notices: Notices,
     user: User,
+    refresh_cooldown: Cooldown,
 ) -> None:
     view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         alert(callback_answer, i18n.get("orders-not-found"))
+        return
+    if not refresh_cooldown.allow((user.id, view.id)):
+        # refreshed a moment ago: the stored status is as fresh as the panel's
+        await _show_card(query, i18n, db, user, view, callback_data.page)
         return
     # The panel may take seconds: answer the button now, then edit the card.
     callback_answer.disable()

@@ -61,7 +61,9 @@ def amounts_keyboard(
     for amount in presets:
         row.append(
             InlineKeyboardButton(
-                text=i18n.get("payments-button-preset", amount=format_amount(amount, currency)),
+                text=i18n.get(
+                    "payments-button-preset", amount=format_amount(amount, currency, i18n.locale)
+                ),
                 callback_data=TopupCb(action="amount", amount=amount).pack(),
             )
         )
@@ -122,7 +124,9 @@ def crypto_invoice_keyboard(
     builder = InlineKeyboardBuilder()
     builder.row(
         InlineKeyboardButton(
-            text=i18n.get("payments-button-pay-crypto", amount=format_amount(amount, currency)),
+            text=i18n.get(
+                "payments-button-pay-crypto", amount=format_amount(amount, currency, i18n.locale)
+            ),
             url=url,
         )
     )

@@ -20,6 +20,10 @@ class InLanguage:
         self._i18n = i18n
         self._locale = locale
 
+    @property
+    def locale(self) -> str:
+        return self._locale
+
     def get(self, key: str, /, **params: Any) -> str:
         return str(self._i18n.get(key, self._locale, **params))
 
@@ -49,6 +53,6 @@ def request_card(
         name=who.first_name or NONE,
         username=f"@{who.username}" if who.username else NONE,
         user_id=who.user_id,
-        balance=format_amount(who.balance, currency),
+        balance=format_amount(who.balance, currency, i18n.locale),
         payments=payments,
     )

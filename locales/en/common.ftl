@@ -58,5 +58,6 @@ panel-reason-unreachable = the provider could not be reached. Please try again i
 panel-reason-other = the provider gave no usable reason.
 
 cmd-paysupport = Help with payments
+flood-slow-down = 🐢 That is a lot of messages at once. Please slow down a little: I will answer again in a few seconds.
 cmd-orders = My orders
 cmd-balance = Balance and top-up
