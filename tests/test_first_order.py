@@ -294,3 +294,24 @@ def test_one_word_and_arrow_for_next_previous_and_back(lang: str) -> None:
     assert len(backs) == 1
     assert texts["catalog-prev"] not in backs  # "previous page" is not "go back"
     assert texts["catalog-prev"].split()[0] != next(iter(backs)).split()[0]  # nor its arrow
+
+
+async def test_a_refused_payment_of_a_banned_customer_names_the_contact(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    """Telegram's payment screen has no buttons: the reason names SUPPORT_CONTACT."""
+    shop = payments_harness(tmp_path, fake_tg, fake_panel, support_contact="@shop_help")
+    await shop.start()
+    try:
+        await customer(shop)
+        await stars_invoice(shop, 10 * MICRO)
+        await shop.db.execute("UPDATE users SET is_banned = 1 WHERE id = ?", (USER,))
+        query = shop.tg.make_pre_checkout_query(user_id=USER)
+        await shop.tg.feed(shop.dp, shop.bot, shop.tg.make_update(pre_checkout_query=query))
+        answer = shop.tg.pre_checkout_answers[query["id"]]
+        assert not answer["ok"]
+        assert answer["error_message"] == (
+            "Your account cannot top up. Please contact support. You can also write to @shop_help."
+        )
+    finally:
+        await shop.stop()
