@@ -43,12 +43,14 @@ from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
 from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.middlewares.banned import BannedMiddleware
+from bot.middlewares.flood import FloodMiddleware
 from bot.middlewares.pre_checkout import PreCheckoutMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
 from bot.payments.cryptopay import CryptoPayClient
 from bot.payments.loops import CryptoPoller, StarsReconciler
 from bot.payments.models import PaymentConfig
+from bot.ratelimit import Cooldown, FloodLimiter
 from bot.sender import Sender
 from bot.services import alerts, catalog
 from bot.services.alerts import Notices
@@ -85,6 +87,9 @@ class AppData(TypedDict):
     payments: PaymentConfig
     cryptopay: CryptoPayClient | None  # None: Crypto Pay is off (no CRYPTO_PAY_TOKEN)
     wake_sender: SenderWake
+    # in memory, per process (bot/ratelimit.py); Redis-backed with scale-out
+    refresh_cooldown: Cooldown  # Refresh of one order by one user: once per few seconds
+    flood: FloodLimiter  # updates per user (bot/middlewares/flood.py)
 
 
 def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
@@ -146,6 +151,8 @@ def build_dispatcher(
         "payments": PaymentConfig.from_settings(settings),
         "cryptopay": create_cryptopay(settings),
         "wake_sender": SenderWake(),
+        "refresh_cooldown": Cooldown(),
+        "flood": FloodLimiter(),
     }
     dp = Dispatcher(
         storage=SQLiteStorage(db),
@@ -158,11 +165,14 @@ def build_dispatcher(
     # it is taken out and put back after ours.
     dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(
-        PreCheckoutMiddleware(db, data["payments"], i18n.core, settings.default_language)
+        PreCheckoutMiddleware(
+            db, data["payments"], i18n.core, settings.default_language, settings.support_contact
+        )
     )
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(UserMiddleware(db))
     i18n.setup(dispatcher=dp)
+    dp.update.outer_middleware(FloodMiddleware(data["flood"]))
     dp.update.outer_middleware(BannedMiddleware())
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers(settings))

@@ -26,6 +26,8 @@ START = _private("start")
 HELP = _private("help")
 LANGUAGE = _private("language")
 CANCEL = _private("cancel")
+ORDERS = _private("orders")
+BALANCE = _private("balance")
 PAYSUPPORT = _private("paysupport")  # Telegram requires it of bots that take Stars
 
 # the admin group, for operators
@@ -49,7 +51,9 @@ REFUND = _admin("refund")
 PAYMENTS = _admin("payments")
 
 # the menus, in the order Telegram shows them
-PRIVATE_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE, CANCEL, PAYSUPPORT)
+PRIVATE_MENU: tuple[MenuCommand, ...] = (
+    START, ORDERS, BALANCE, HELP, LANGUAGE, CANCEL, PAYSUPPORT,
+)  # fmt: skip
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,
     HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND,

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import format_decimal
 
 MICRO = 1_000_000
 MAX_AMOUNT = Decimal("1000000000")  # anything above this is treated as a typo
+_AMOUNT_PATTERN = "#,##0.00####"  # grouped; 2 to 6 decimals (a micro-unit is the 6th)
 _AMOUNT_RE = re.compile(r"^\$?\s*(\d{1,12}(?:[.,]\d{1,6})?)\s*\$?$")
 
 
@@ -23,14 +27,38 @@ def from_micros(micros: int) -> Decimal:
     return Decimal(micros) / MICRO
 
 
-def format_amount(micros: int, currency: str = "") -> str:
-    """`12.5` -> `12.50`; keeps up to 6 decimals when needed, never fewer than 2."""
-    value = from_micros(micros)
-    text = f"{value:.6f}".rstrip("0")
-    whole, _, frac = text.partition(".")
-    frac = frac.ljust(2, "0")
-    text = f"{whole}.{frac}"
-    return f"{text} {currency}".strip() if currency else text
+def format_amount(micros: int, currency: str = "", locale: str = "en") -> str:
+    """An amount as the reader of `locale` writes it: never fewer than 2 decimals, up to 6
+    when needed; `1,234.50 USD` in English, `1 234,50 USD` in Russian (CLDR's separators,
+    the same Babel data Fluent uses for the counts in the texts, so both look alike)."""
+    text = format_decimal(from_micros(micros), format=_AMOUNT_PATTERN, locale=locale)
+    return f"{text} {currency}" if currency else text
+
+
+def format_number(value: int, locale: str = "en") -> str:
+    """A count (a quantity, a number of runs) grouped as `locale` writes it: `10,000` /
+    `10 000`, like Fluent renders a number passed to a text."""
+    return format_decimal(value, locale=locale)
+
+
+AMOUNT_PARAM = "amount_micros"
+
+
+def amount_param(micros: int, currency: str) -> dict[str, Any]:
+    """An amount as a parameter of a queued message (the outbox): written when the message is
+    rendered, in its reader's language (`localize_params`)."""
+    return {AMOUNT_PARAM: micros, "currency": currency}
+
+
+def localize_params(params: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The parameters of a queued message with its `amount_param`s written for `locale`
+    (other values as they are: older rows hold amounts already written)."""
+    return {
+        name: format_amount(int(v[AMOUNT_PARAM]), str(v.get("currency", "")), locale)
+        if isinstance(v, dict) and AMOUNT_PARAM in v
+        else v
+        for name, v in params.items()
+    }
 
 
 def parse_amount(text: str) -> int:

@@ -41,6 +41,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import pick_language
 from bot.logging_setup import redact
+from bot.money import localize_params
 from bot.services import outbox, users
 from bot.services.outbox import QueuedMessage
 from bot.text import fit
@@ -364,7 +365,7 @@ class Sender:
 
     def _render(self, key: str, lang: str, params: dict[str, Any]) -> str:
         try:
-            return self.core.get(key, lang, **params)
+            return self.core.get(key, lang, **localize_params(params, lang))
         except Exception as exc:  # KeyNotFoundError, FluentMessageError...
             raise RenderError(f"{key}: {exc}") from None
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.payments import TopupCb
+from bot.money import localize_params
 from bot.payments.stars import parse_payload
 from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.panel import FakePanel
@@ -107,11 +108,12 @@ async def ledger(h: BotHarness, user_id: int = USER) -> list[tuple[str, int, str
     return [(r["ref"], int(r["amount"]), r["kind"]) for r in rows]
 
 
-async def outbox(h: BotHarness, chat_id: int, key: str) -> list[dict[str, Any]]:
+async def outbox(h: BotHarness, chat_id: int, key: str, lang: str = "en") -> list[dict[str, Any]]:
+    """The parameters of queued messages, amounts written as `lang` reads them."""
     rows = await h.db.fetchall(
         "SELECT params FROM outbox WHERE chat_id = ? AND key = ? ORDER BY id", (chat_id, key)
     )
-    return [json.loads(r["params"]) for r in rows]
+    return [localize_params(json.loads(r["params"]), lang) for r in rows]
 
 
 async def balance_screen(h: BotHarness, user_id: int = USER, lang: str = "en") -> Call:

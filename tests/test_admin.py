@@ -12,7 +12,7 @@ import pytest
 
 from bot.commands import ADMIN_HELP, ADMIN_MENU
 from bot.keyboards.admin import AdminCb
-from bot.money import to_micros
+from bot.money import localize_params, to_micros
 from bot.services import alerts, audit, broadcast, maintenance, users, wallet
 from bot.services.orders import placing, queries, status
 from bot.services.orders.placing import Draft
@@ -202,10 +202,11 @@ async def test_credit_notifies_the_user_and_is_applied_once(harness: BotHarness)
     ]
     rows = await outbox_rows(harness, 1001)
     assert len(rows) == 1 and rows[0]["key"] == "admin-notify-credit"
-    assert json.loads(rows[0]["params"])["amount"] == "10.50 USD"
-    # the notice renders in the user's language
-    text = harness.core.get("admin-notify-credit", "ru", **json.loads(rows[0]["params"]))
-    assert "зачислено 10.50 USD" in text
+    params = json.loads(rows[0]["params"])
+    assert localize_params(params, "en")["amount"] == "10.50 USD"
+    # the notice renders in the user's language, the amount written the Russian way
+    text = harness.core.get("admin-notify-credit", "ru", **localize_params(params, "ru"))
+    assert "зачислено 10,50 USD" in text
     entries = await audit.recent(harness.db)
     assert [(a.admin_id, a.action, a.target) for a in entries] == [(777, "credit", "1001")]
 

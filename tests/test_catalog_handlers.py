@@ -35,7 +35,7 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
     texts = [t for t, _ in harness.buttons(services)]
     assert "IG Likes — 0.036 USD / 1000" in texts
     assert "IG Followers Package 1000 — 2.50 USD / package" in texts
-    assert "Next ▶️" in texts and "◀️ Back" not in texts  # first of two pages
+    assert "Next ▶️" in texts and "◀️ Previous" not in texts  # first of two pages
     assert len([d for _, d in harness.buttons(services) if d.startswith("sv:")]) == 10
 
     card = last_shown(await harness.press(SvcCb(service_id="1", category_id=ig, page=0)))
@@ -54,7 +54,7 @@ async def test_browse_category_card_and_order_button(harness: BotHarness) -> Non
         assert line in card.text, line
     buttons = harness.buttons(card)
     assert ("🛒 Order", OrderStartCb(service_id="1").pack()) in buttons
-    assert ("◀️ Back", SvcListCb(category_id=ig, page=0).pack()) in buttons
+    assert ("⬅️ Back", SvcListCb(category_id=ig, page=0).pack()) in buttons
 
 
 async def test_service_pages_and_back(harness: BotHarness) -> None:
@@ -64,9 +64,9 @@ async def test_service_pages_and_back(harness: BotHarness) -> None:
     data = [d for _, d in harness.buttons(second) if d.startswith("sv:")]
     assert len(data) == 3
     texts = [t for t, _ in harness.buttons(second)]
-    assert "◀️ Back" in texts and "Next ▶️" not in texts and "2 / 2" in texts
+    assert "◀️ Previous" in texts and "Next ▶️" not in texts and "2 / 2" in texts
     card = last_shown(await harness.press(data[0]))
-    assert ("◀️ Back", SvcListCb(category_id=ig, page=1).pack()) in harness.buttons(card)
+    assert ("⬅️ Back", SvcListCb(category_id=ig, page=1).pack()) in harness.buttons(card)
     # a forged page number shows the last page instead of failing
     forged = last_shown(await harness.press(SvcListCb(category_id=ig, page=999)))
     assert "2 / 2" in [t for t, _ in harness.buttons(forged)]
@@ -106,7 +106,7 @@ async def test_search_dialog_and_free_text(harness: BotHarness) -> None:
         SvcCb(service_id="5", search=True).pack(),
     ]
     card = last_shown(await harness.press(data[0]))
-    assert ("◀️ Back", SearchPageCb(page=0).pack()) in harness.buttons(card)
+    assert ("⬅️ Back", SearchPageCb(page=0).pack()) in harness.buttons(card)
     back = last_shown(await harness.press(SearchPageCb(page=0)))
     assert back.text == "🔎 “comments CUSTOM”, services found: 2."
 
@@ -136,7 +136,7 @@ async def test_search_in_russian_and_paging(harness: BotHarness) -> None:
     first = last_shown(await harness.send("ЛАЙКИ", language_code="ru"))
     assert first.text == "🔎 «ЛАЙКИ», найдено услуг: 23."
     texts = [t for t, _ in harness.buttons(first)]
-    assert "Вперёд ▶️" in texts and "1 / 3" in texts
+    assert "Следующая ▶️" in texts and "1 / 3" in texts
     third = last_shown(await harness.press(SearchPageCb(page=2), language_code="ru"))
     ids = [d for _, d in harness.buttons(third) if d.startswith("sv:")]
     assert ids == [SvcCb(service_id=str(i), page=2, search=True).pack() for i in (21, 22, 23)]

@@ -39,7 +39,7 @@ async def test_language_switch_is_remembered_across_restart(harness: BotHarness)
 
     await harness.restart()
     calls = await harness.send("/help", 1001, language_code="en")
-    assert calls[-1].text.startswith("Как это работает")
+    assert calls[-1].text.startswith("Здесь продаётся продвижение")
 
 
 async def test_forged_language_code_is_ignored(harness: BotHarness) -> None:

@@ -188,7 +188,7 @@ async def test_polling_bot_speaks_both_languages_and_remembers(
         sent = await fake_tg.wait_for(
             "sendMessage", timeout=20, predicate=lambda c: c.chat_id == 501
         )
-        assert sent[0].text.startswith("Как это работает")
+        assert sent[0].text.startswith("Здесь продаётся продвижение")
     finally:
         await _stop_bot(proc)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
+from bot.ratelimit import REFRESH_SECONDS
 from bot.services import wallet
 from bot.services.orders import placing
 from bot.services.orders.placing import Draft
@@ -60,8 +61,8 @@ async def test_balance_screen_russian(harness: BotHarness) -> None:
     await customer(harness, lang="ru")
     calls = await harness.press(MenuCb(action="balance"), language_code="ru")
     text = shown(calls).text or ""
-    assert "Ваш баланс: 5.00 USD" in text
-    assert "Пополнение · +5.00 USD" in text
+    assert "Ваш баланс: 5,00 USD" in text
+    assert "Пополнение · +5,00 USD" in text
 
 
 async def test_list_card_and_refresh(harness: BotHarness) -> None:
@@ -88,7 +89,7 @@ async def test_list_card_and_refresh(harness: BotHarness) -> None:
     assert "Order #1" in text
     assert "Service: IG Likes" in text
     assert "Link: https://instagram.com/p/0" in text
-    assert "Quantity: 1000" in text
+    assert "Quantity: 1,000" in text
     assert "Paid: 0.036 USD" in text
     assert "Status: 🕓 Pending" in text
     buttons = harness.buttons(card)
@@ -107,6 +108,37 @@ async def test_list_card_and_refresh(harness: BotHarness) -> None:
     assert "▓▓▓▓░░░░░░ 40%" in text
     status_requests = [r for r in harness.fake_panel.requests if r.get("action") == "status"]
     assert status_requests == [{"action": "status", "order": panel_id}]
+
+
+async def test_refresh_is_rate_limited_per_user_and_order(harness: BotHarness) -> None:
+    """Ten presses of Refresh: one status request; the rest are answered from the stored
+    status until REFRESH_SECONDS have passed since the last request."""
+    now = [1000.0]
+    harness.dp["refresh_cooldown"].clock = lambda: now[0]
+    await customer(harness)
+    panel_id = (await place(harness)).panel_order_id
+    assert panel_id is not None
+    harness.fake_panel.set_status(panel_id, "In progress", remains=600, start_count=150)
+
+    def status_calls() -> int:
+        return len([r for r in harness.fake_panel.requests if r.get("action") == "status"])
+
+    calls = await harness.press(OrderCb(action="refresh", order_id=1))
+    assert "Status: 🚀 In progress" in (shown(calls).text or "")
+    for _ in range(9):
+        # the stored status, the same as on the card: the card is left as it is
+        calls = await harness.press(OrderCb(action="refresh", order_id=1))
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert status_calls() == 1
+    harness.fake_panel.set_status(panel_id, "Completed", remains=0, start_count=150)
+    now[0] += REFRESH_SECONDS - 0.5
+    calls = await harness.press(OrderCb(action="refresh", order_id=1))
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert status_calls() == 1
+    now[0] += 1
+    calls = await harness.press(OrderCb(action="refresh", order_id=1))
+    assert status_calls() == 2
+    assert "Completed" in (shown(calls).text or "")
 
 
 async def test_refresh_panel_error_says_try_later(harness: BotHarness) -> None:

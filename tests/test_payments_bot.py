@@ -134,7 +134,7 @@ async def test_typed_amount_errors_in_russian_and_the_stars_only_limit(
         await customer(h, lang="ru")
         await h.press(TopupCb(action="other"), language_code="ru")
         answer = shown(await h.send("200", language_code="ru"))
-        assert "Максимальное пополнение — 130.00 USD." in (answer.text or "")
+        assert "Максимальное пополнение — 130,00 USD." in (answer.text or "")
         answer = shown(await h.send("abc", language_code="ru"))
         assert "Пришлите только сумму числом" in (answer.text or "")
     finally:

@@ -12,7 +12,7 @@ from aiogram.exceptions import TelegramBadRequest
 
 from bot.db import Database
 from bot.i18n import make_core
-from bot.money import to_micros
+from bot.money import localize_params, to_micros
 from bot.payments import crypto_service, reports, service
 from bot.payments.amounts import TopupAmountError, parse_topup_amount
 from bot.payments.cryptopay import CryptoPayClient
@@ -50,7 +50,10 @@ async def _outbox(db: Database, key_prefix: str) -> list[dict[str, object]]:
     rows = await db.fetchall(
         "SELECT chat_id, key, params FROM outbox WHERE key LIKE ? ORDER BY id", (key_prefix + "%",)
     )
-    return [{"chat_id": r["chat_id"], "key": r["key"], **json.loads(r["params"])} for r in rows]
+    return [
+        {"chat_id": r["chat_id"], "key": r["key"], **localize_params(json.loads(r["params"]), "en")}
+        for r in rows
+    ]
 
 
 async def _invariant(db: Database) -> None:
@@ -651,7 +654,7 @@ async def _renders(db: Database) -> None:
     assert rows
     for row in rows:
         for lang in ("en", "ru"):
-            text = core.get(row["key"], lang, **json.loads(row["params"]))
+            text = core.get(row["key"], lang, **localize_params(json.loads(row["params"]), lang))
             assert text != row["key"] and "{" not in text, (lang, row["key"], text)
 
 

@@ -130,7 +130,7 @@ async def test_deleted_message_gets_a_fresh_one(harness: BotHarness) -> None:
     del harness.tg.messages[(USER, menu_id)]
     calls = await harness.send_message(callback)
     sent = [c for c in calls if c.method == "sendMessage" and c.ok]
-    assert sent and sent[-1].text.startswith("How it works")
+    assert sent and sent[-1].text.startswith("This shop sells")
     assert not harness.errors
 
 

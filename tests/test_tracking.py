@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.db import Database
+from bot.money import format_amount, localize_params
 from bot.services import wallet
 from bot.services.orders.poller import Poller
 from bot.services.orders.status import partial_refund
@@ -107,7 +108,8 @@ async def test_partial_refund_once(
     alerts = [r["key"] for r in await outbox_rows(db, ADMIN_CHAT)]
     if expected:
         assert [n["key"] for n in notes] == ["track-partial"]
-        assert json.loads(str(notes[0]["params"]))["refund"].startswith(f"{expected / 1e6:.2f}"[:3])
+        params = localize_params(json.loads(str(notes[0]["params"])), "en")
+        assert params["refund"] == format_amount(expected, "USD")
         assert "track-alert-partial-no-remains" not in alerts
     else:
         # nothing to refund by rule: no "0.00 is back" to the user; one alert to operators

@@ -8,11 +8,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.commands import CANCEL, HELP, LANGUAGE
-from bot.config import SUPPORTED_LANGUAGES
+from bot.commands import BALANCE, CANCEL, HELP, LANGUAGE, ORDERS
+from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
+from bot.handlers.orders import balance_screen, orders_screen
 from bot.handlers.screen import show_for
 from bot.keyboards.menu import LangCb, MenuCb, home_button, language_menu, main_menu
+from bot.payments.models import PaymentConfig
 from bot.services.maintenance import maintenance_on
 from bot.services.users import User
 
@@ -34,6 +36,27 @@ async def cmd_start(
 @router.message(Command(HELP.name))
 async def cmd_help(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("help-text"), reply_markup=home_button(i18n))
+
+
+# Here, not in the orders router: like /help, they work in the middle of a dialog (whose
+# router comes before the orders one and would take them for an answer); the dialog stays.
+@router.message(Command(ORDERS.name))
+async def cmd_orders(message: Message, i18n: I18nContext, db: Database, user: User) -> None:
+    text, markup = await orders_screen(i18n, db, user)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.message(Command(BALANCE.name))
+async def cmd_balance(
+    message: Message,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    payments: PaymentConfig,
+    settings: Settings,
+) -> None:
+    text, markup = await balance_screen(i18n, db, user, payments, settings)
+    await message.answer(text, reply_markup=markup)
 
 
 @router.message(Command(LANGUAGE.name))

@@ -32,7 +32,9 @@ from bot.keyboards.order_dialog import (
     OrderConfirmCb,
     OrderDelayCb,
     OrderNavCb,
+    OrderQtyCb,
     OrderStartCb,
+    StepButton,
     outcome_keyboard,
     step_keyboard,
     summary_keyboard,
@@ -77,7 +79,7 @@ class EndedDialog(Filter):
     or replaced by a newer dialog (or a restart lost it). Such a button changes nothing."""
 
     async def __call__(
-        self, query: CallbackQuery, callback_data: OrderNavCb | OrderDelayCb, state: FSMContext
+        self, query: CallbackQuery, callback_data: StepButton, state: FSMContext
     ) -> bool:
         if await state.get_state() not in DIALOG_STATES:
             return True
@@ -116,7 +118,8 @@ async def _ask(
     answers: dict[str, Any] = data.get("answers", {})
     text = views.question(i18n, data["service_name"], limits, answers, step, error)
     can_go_back = previous_step(limits, answers, step) is not None
-    markup = step_keyboard(i18n, step, can_go_back=can_go_back, dialog=data.get("dialog", ""))
+    dialog = data.get("dialog", "")
+    markup = step_keyboard(i18n, step, can_go_back=can_go_back, dialog=dialog, limits=limits)
     await show(target, text, markup, edit=edit)
 
 
@@ -252,9 +255,10 @@ async def on_text_at_summary(message: Message, i18n: I18nContext) -> None:
 
 
 @router.callback_query(OrderDelayCb.filter(), StateFilter(OrderDialog.sub_delay))
-async def on_delay(
+@router.callback_query(OrderQtyCb.filter(), StateFilter(OrderDialog.quantity))
+async def on_pick(
     query: CallbackQuery,
-    callback_data: OrderDelayCb,
+    callback_data: OrderDelayCb | OrderQtyCb,
     state: FSMContext,
     i18n: I18nContext,
     user: User,
@@ -264,13 +268,17 @@ async def on_delay(
     if query.message is None:  # not a message of a chat: nothing to show it in
         return
     data = await state.get_data()
-    try:
-        value = parse_answer(Step.SUB_DELAY, str(callback_data.minutes), _limits(data), {})
+    if isinstance(callback_data, OrderQtyCb):
+        step, raw = Step.QUANTITY, callback_data.quantity
+    else:
+        step, raw = Step.SUB_DELAY, callback_data.minutes
+    try:  # checked like a typed answer: the limits are the service's, not the button's
+        value = parse_answer(step, str(raw), _limits(data), data.get("answers", {}))
     except InputError as exc:
-        await _ask(query.message, i18n, data, Step.SUB_DELAY, error=views.input_error(i18n, exc))
+        await _ask(query.message, i18n, data, step, error=views.input_error(i18n, exc))
         return
     await _accept(
-        query.message, state, i18n, data, Step.SUB_DELAY, value,
+        query.message, state, i18n, data, step, value,
         user=user, db=db, settings=settings, edit=True,
     )  # fmt: skip
 
@@ -280,9 +288,10 @@ async def on_delay(
 
 @router.callback_query(OrderNavCb.filter(), EndedDialog())
 @router.callback_query(OrderDelayCb.filter(), EndedDialog())
+@router.callback_query(OrderQtyCb.filter(), EndedDialog())
 async def on_ended_dialog_button(
     query: CallbackQuery,
-    callback_data: OrderNavCb | OrderDelayCb,
+    callback_data: StepButton,
     callback_answer: CallbackAnswer,
     i18n: I18nContext,
     user: User,
@@ -351,6 +360,7 @@ async def on_back(query: CallbackQuery, state: FSMContext, i18n: I18nContext) ->
 
 @router.callback_query(OrderNavCb.filter())
 @router.callback_query(OrderDelayCb.filter())
+@router.callback_query(OrderQtyCb.filter())
 async def on_stale_button(
     query: CallbackQuery, callback_answer: CallbackAnswer, i18n: I18nContext
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
@@ -23,6 +23,7 @@ from bot.keyboards.orders import (
 from bot.keyboards.payments import support_button, topup_button
 from bot.panel import PanelClient, PanelError
 from bot.payments.models import PaymentConfig
+from bot.ratelimit import Cooldown
 from bot.services import catalog, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import queries, requests
@@ -38,15 +39,10 @@ router = Router(name="orders")
 HISTORY_LIMIT = 10
 
 
-@router.callback_query(MenuCb.filter(F.action == "balance"))
-async def cb_balance(
-    query: CallbackQuery,
-    i18n: I18nContext,
-    db: Database,
-    user: User,
-    payments: PaymentConfig,
-    settings: Settings,
-) -> None:
+async def balance_screen(
+    i18n: I18nContext, db: Database, user: User, payments: PaymentConfig, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The balance screen (the menu button and /balance)."""
     balance = await wallet.balance(db, user.id)
     history = await wallet.history(db, user.id, HISTORY_LIMIT)
     currency = await catalog.currency(db)
@@ -56,16 +52,33 @@ async def cb_balance(
         i18n, balance, history, currency, can_top_up=can_top_up, contact=settings.support_contact
     )
     first = topup_button(i18n) if can_top_up else support_button(i18n, "payments")
-    await show_for(query, text, balance_keyboard(i18n, first))
+    return text, balance_keyboard(i18n, first)
+
+
+@router.callback_query(MenuCb.filter(F.action == "balance"))
+async def cb_balance(
+    query: CallbackQuery,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    payments: PaymentConfig,
+    settings: Settings,
+) -> None:
+    await show_for(query, *await balance_screen(i18n, db, user, payments, settings))
+
+
+async def orders_screen(
+    i18n: I18nContext, db: Database, user: User, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of "My orders" (the menu button and /orders)."""
+    orders_page = await queries.list_orders(db, user.id, page)
+    return views.orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
 
 
 async def _show_list(
     query: CallbackQuery, i18n: I18nContext, db: Database, user: User, page: int
 ) -> None:
-    orders_page = await queries.list_orders(db, user.id, page)
-    await show_for(
-        query, views.orders_page(i18n, orders_page), orders_list_keyboard(i18n, orders_page)
-    )
+    await show_for(query, *await orders_screen(i18n, db, user, page))
 
 
 @router.callback_query(MenuCb.filter(F.action == "orders"))
@@ -122,10 +135,15 @@ async def cb_order_refresh(
     panel: PanelClient,
     notices: Notices,
     user: User,
+    refresh_cooldown: Cooldown,
 ) -> None:
     view = await queries.get_order(db, user.id, callback_data.order_id)
     if view is None:
         alert(callback_answer, i18n.get("orders-not-found"))
+        return
+    if not refresh_cooldown.allow((user.id, view.id)):
+        # refreshed a moment ago: the stored status is as fresh as the panel's
+        await _show_card(query, i18n, db, user, view, callback_data.page)
         return
     # The panel may take seconds: answer the button now, then edit the card.
     callback_answer.disable()

@@ -39,6 +39,7 @@ async def answer_pre_checkout(
     config: PaymentConfig,
     core: BaseCore[object],
     default_language: str,
+    contact: str = "",
 ) -> PreCheckoutVerdict:
     """Say yes or no (with the reason, in the payer's language) to a pre-checkout query.
 
@@ -66,7 +67,7 @@ async def answer_pre_checkout(
             payer.language_code or (saved.tg_language if saved else None),
             default_language,
         )
-        error_message = pre_checkout_reason(InLanguage(core, lang), verdict)
+        error_message = pre_checkout_reason(InLanguage(core, lang), verdict, contact)
         log.info("pre-checkout %s of user %s refused: %s", query.id, payer.id, verdict)
     try:
         await bot.answer_pre_checkout_query(

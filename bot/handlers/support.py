@@ -22,7 +22,7 @@ from bot.commands import PAYSUPPORT
 from bot.config import Settings
 from bot.db import Database
 from bot.handlers.screen import show_for
-from bot.keyboards.menu import home_button
+from bot.keyboards.menu import MenuCb, home_button
 from bot.keyboards.payments import SupportCb
 from bot.services import catalog, support
 from bot.services.support import TOPICS, Topic
@@ -61,17 +61,19 @@ async def cmd_paysupport(
     await message.answer(text, reply_markup=home_button(i18n))
 
 
+@router.callback_query(MenuCb.filter(F.action == "support"))  # the main menu's entry
 @router.callback_query(SupportCb.filter(F.topic.in_(TOPICS)))
 async def cb_support(
     query: CallbackQuery,
-    callback_data: SupportCb,
+    callback_data: SupportCb | MenuCb,
     i18n: I18nContext,
     state: FSMContext,
     db: Database,
     settings: Settings,
     user: User,
 ) -> None:
-    topic: Topic = "payments" if callback_data.topic == "payments" else "general"
+    paid = isinstance(callback_data, SupportCb) and callback_data.topic == "payments"
+    topic: Topic = "payments" if paid else "general"
     await show_for(query, await _start(i18n, state, db, settings, user, topic), home_button(i18n))
 
 

@@ -161,7 +161,7 @@ async def cb_stars(
     except TopupAmountError as exc:
         alert(callback_answer, views.amount_error(i18n, exc, currency))
         return
-    amount = format_amount(invoice.amount, invoice.currency)
+    amount = format_amount(invoice.amount, invoice.currency, i18n.locale)
     try:
         await bot.send_invoice(
             chat_id=user.id,
@@ -204,7 +204,7 @@ async def cb_crypto(
     # Crypto Pay may take seconds: answer the button now, then show the outcome.
     callback_answer.disable()
     await query.answer()
-    amount = format_amount(callback_data.amount, currency)
+    amount = format_amount(callback_data.amount, currency, i18n.locale)
     try:
         topup = await crypto_service.create_crypto_topup(
             db,

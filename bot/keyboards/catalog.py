@@ -76,7 +76,7 @@ def short(text: str, limit: int = BUTTON_NAME_CHARS) -> str:
 
 
 def price_label(i18n: I18nContext, service: ServiceView, currency: str) -> str:
-    price = format_amount(service.unit_price, currency)
+    price = format_amount(service.unit_price, currency, i18n.locale)
     key = "catalog-price-per-package" if service.is_package else "catalog-price-per-1000"
     return i18n.get(key, price=price)
 

@@ -17,4 +17,7 @@ RowId = Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)]
 PageNo = Annotated[int, Field(ge=0, le=1_000_000)]
 """A page of a list."""
 
+Count = Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)]
+"""A quantity on a button; checked against the service's limits when pressed."""
+
 Minutes = Annotated[int, Field(ge=0, le=1_000_000)]

@@ -7,10 +7,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
-from bot.keyboards.fields import Minutes
+from bot.keyboards.fields import Count, Minutes
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
-from bot.services.order_input import DELAYS, OPTIONAL_STEPS, Step
+from bot.money import format_number
+from bot.services.order_input import DELAYS, OPTIONAL_STEPS, ServiceLimits, Step
 
 
 class OrderStartCb(CallbackData, prefix="buy"):
@@ -35,6 +36,35 @@ class OrderDelayCb(CallbackData, prefix="odl"):
     dialog: str = ""
 
 
+class OrderQtyCb(CallbackData, prefix="odq"):
+    """A quantity picked from the buttons, for the dialog `dialog`; checked against the
+    service's limits on press like a typed one (callback data can be forged)."""
+
+    quantity: Count
+    dialog: str = ""
+
+
+# a button of the dialog's steps (the ones that carry the dialog's id)
+StepButton = OrderNavCb | OrderDelayCb | OrderQtyCb
+
+# The round numbers offered between a service's min and max (at most ROUND_PICKS of them).
+ROUND_QUANTITIES = tuple(m * 10**e for e in range(1, 9) for m in (1, 2, 5))
+ROUND_PICKS = 4
+QUANTITIES_PER_ROW = 3
+
+
+def quantity_choices(min_qty: int, max_qty: int) -> list[int]:
+    """The quantities offered as buttons: the minimum, a few round numbers spread over the
+    range, the maximum."""
+    if max_qty <= min_qty:
+        return [min_qty] if min_qty > 0 else []
+    inside = [q for q in ROUND_QUANTITIES if min_qty < q < max_qty]
+    if len(inside) > ROUND_PICKS:
+        last = len(inside) - 1
+        inside = [inside[round(i * last / (ROUND_PICKS - 1))] for i in range(ROUND_PICKS)]
+    return [min_qty, *inside, max_qty]
+
+
 class OrderConfirmCb(CallbackData, prefix="odc"):
     """Confirm on a summary; the token must match the one kept in the FSM data."""
 
@@ -42,10 +72,24 @@ class OrderConfirmCb(CallbackData, prefix="odc"):
 
 
 def step_keyboard(
-    i18n: I18nContext, step: Step, *, can_go_back: bool, dialog: str = ""
+    i18n: I18nContext,
+    step: Step,
+    *,
+    can_go_back: bool,
+    dialog: str = "",
+    limits: ServiceLimits | None = None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     sizes: list[int] = []
+    if step is Step.QUANTITY and limits is not None:
+        quantities = quantity_choices(limits.min_qty, limits.max_qty)
+        for quantity in quantities:
+            builder.button(
+                text=format_number(quantity, i18n.locale),
+                callback_data=OrderQtyCb(quantity=quantity, dialog=dialog),
+            )
+        full, rest = divmod(len(quantities), QUANTITIES_PER_ROW)
+        sizes += [QUANTITIES_PER_ROW] * full + ([rest] if rest else [])
     if step is Step.SUB_DELAY:
         for minutes in DELAYS:
             builder.button(

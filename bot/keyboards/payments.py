@@ -43,6 +43,10 @@ def support_button(i18n: I18nContext, topic: str) -> InlineKeyboardButton:
     )
 
 
+def support_keyboard(i18n: I18nContext, topic: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[support_button(i18n, topic)]])
+
+
 def _back_to_balance(i18n: I18nContext) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=i18n.get("payments-button-back"), callback_data=MenuCb(action="balance").pack()
@@ -57,7 +61,9 @@ def amounts_keyboard(
     for amount in presets:
         row.append(
             InlineKeyboardButton(
-                text=i18n.get("payments-button-preset", amount=format_amount(amount, currency)),
+                text=i18n.get(
+                    "payments-button-preset", amount=format_amount(amount, currency, i18n.locale)
+                ),
                 callback_data=TopupCb(action="amount", amount=amount).pack(),
             )
         )
@@ -118,7 +124,9 @@ def crypto_invoice_keyboard(
     builder = InlineKeyboardBuilder()
     builder.row(
         InlineKeyboardButton(
-            text=i18n.get("payments-button-pay-crypto", amount=format_amount(amount, currency)),
+            text=i18n.get(
+                "payments-button-pay-crypto", amount=format_amount(amount, currency, i18n.locale)
+            ),
             url=url,
         )
     )

@@ -31,12 +31,18 @@ from bot.payments.models import PaymentConfig
 
 class PreCheckoutMiddleware(BaseMiddleware):
     def __init__(
-        self, db: Database, config: PaymentConfig, core: BaseCore[Any], default_language: str
+        self,
+        db: Database,
+        config: PaymentConfig,
+        core: BaseCore[Any],
+        default_language: str,
+        contact: str = "",
     ) -> None:
         self.db = db
         self.config = config
         self.core = core
         self.default_language = default_language
+        self.contact = contact
 
     async def __call__(
         self,
@@ -52,5 +58,6 @@ class PreCheckoutMiddleware(BaseMiddleware):
                 self.config,
                 self.core,
                 self.default_language,
+                self.contact,
             )
         return await handler(event, data)

@@ -18,7 +18,7 @@ from typing import Literal
 import aiosqlite
 
 from bot.db import Database
-from bot.money import format_amount, from_micros, to_micros
+from bot.money import amount_param, from_micros, to_micros
 from bot.payments.amounts import check_topup_amount
 from bot.payments.cryptopay import (
     FIAT_CURRENCIES,
@@ -242,7 +242,7 @@ async def _credit(
             f"alert:{note}:{ref}",
             payment_id=str(row.id),
             user_id=str(row.user_id),
-            asked=format_amount(row.amount, row.currency),
+            asked=amount_param(row.amount, row.currency),
             paid=f"{invoice.amount} {invoice.currency}",
         )
     return result

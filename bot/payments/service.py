@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db import Database
-from bot.money import format_amount
+from bot.money import amount_param
 from bot.payments import reports
 from bot.payments.amounts import check_topup_amount
 from bot.payments.models import (
@@ -92,8 +92,8 @@ async def receipt(conn: aiosqlite.Connection, result: CreditResult, key: str, **
         result.user_id or 0,
         key,
         {
-            "amount": format_amount(result.credited, result.currency),
-            "balance": format_amount(result.balance, result.currency),
+            "amount": amount_param(result.credited, result.currency),
+            "balance": amount_param(result.balance, result.currency),
             **extra,
         },
         dedup=f"receipt:{result.charge_id}",
@@ -291,7 +291,7 @@ async def _credit_stars(
         "payment_id": str(payment_id),
         "user_id": str(user_id),
         "stars": total_amount,
-        "amount": format_amount(amount, currency),
+        "amount": amount_param(amount, currency),
     }
     if recovered:
         await alert(conn, config, "payments-alert-recovered", f"alert:recovered:{ref}", **params)
@@ -402,7 +402,7 @@ async def reconcile_stars(
                     payment_id=str(row.id),
                     user_id=str(row.user_id),
                     stars=tx.amount,
-                    amount=format_amount(row.credited or 0, row.currency),
+                    amount=amount_param(row.credited or 0, row.currency),
                 )
         # Invoices nobody paid in time: closed (a late payment still credits them).
         await conn.execute(
@@ -503,8 +503,8 @@ async def _mark_refunded(conn: aiosqlite.Connection, row: PaymentView, now: int)
         "payments-refunded",
         {
             "stars": row.stars or 0,
-            "amount": format_amount(row.refund_debit or 0, row.currency),
-            "balance": format_amount(await balance_of(conn, row.user_id), row.currency),
+            "amount": amount_param(row.refund_debit or 0, row.currency),
+            "balance": amount_param(await balance_of(conn, row.user_id), row.currency),
         },
         dedup=f"refunded:{row.provider_charge_id}",
     )

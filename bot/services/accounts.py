@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.db import Database
-from bot.money import format_amount
+from bot.money import amount_param, format_amount
 from bot.services import audit, catalog, outbox, users, wallet
 from bot.services.orders.queries import OrderView, list_orders
 from bot.services.users import User
@@ -76,8 +76,8 @@ async def adjust_balance(
                 user_id,
                 f"admin-notify-{kind}",
                 {
-                    "amount": format_amount(amount, code),
-                    "balance": format_amount(balance, code),
+                    "amount": amount_param(amount, code),
+                    "balance": amount_param(balance, code),
                     "note": note or "—",
                 },
                 dedup=f"{ref}:notify",

@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.db import Database
-from bot.money import format_amount, to_micros
+from bot.money import amount_param, format_amount, to_micros
 from bot.panel import PanelError
 from bot.services import catalog, kv, outbox
 from bot.services.catalog import CatalogPanel, SyncReport
@@ -76,14 +76,15 @@ async def _to_operators(
 
 async def _order_params(
     conn: aiosqlite.Connection, order_id: int, currency: str, reason: str | None = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     row = await order_row(conn, order_id)
-    # Strings only: Fluent would group digits of numbers ("23,501").
+    # Ids as strings: Fluent would group digits of numbers ("23,501"); the charge is
+    # written in the operators' language when the alert is sent.
     return {
         "order_id": str(row["id"]),
         "user_id": str(row["user_id"]),
         "service": f"{row['service_name']} (#{row['service_id']})",
-        "charge": format_amount(int(row["charge"]), currency),
+        "charge": amount_param(int(row["charge"]), currency),
         "panel_order_id": row["panel_order_id"] or "—",
         "link": row["link"] or "—",
         "reason": reason or row["error"] or "—",
@@ -238,8 +239,8 @@ async def check_panel_balance(db: Database, panel: CatalogPanel, settings: Setti
                 settings.admin_chat_id,
                 "admin-alert-low-balance",
                 {
-                    "balance": format_amount(to_micros(answer.amount), answer.currency),
-                    "threshold": format_amount(
+                    "balance": amount_param(to_micros(answer.amount), answer.currency),
+                    "threshold": amount_param(
                         to_micros(settings.panel_low_balance), answer.currency
                     ),
                 },
@@ -251,10 +252,16 @@ async def check_panel_balance(db: Database, panel: CatalogPanel, settings: Setti
 # --------------------------------------------------------------------------- the catalog
 
 
-def report_params(report: SyncReport, code: str, biggest: int = 5) -> dict[str, str]:
+def report_params(
+    report: SyncReport, code: str, biggest: int = 5, locale: str = "en"
+) -> dict[str, str]:
     """A catalog sync report as message parameters (the alert and /sync's answer)."""
+
+    def _money(micros: int) -> str:
+        return format_amount(micros, code, locale)
+
     lines = [
-        f"#{sid} {name[:40]}: {format_amount(old, code)} → {format_amount(new, code)}"
+        f"#{sid} {name[:40]}: {_money(old)} → {_money(new)}"
         for sid, name, old, new in report.price_changes[:biggest]
     ]
     return {
@@ -313,7 +320,7 @@ def catalog_reporter(
                 db,
                 settings.admin_chat_id,
                 "admin-alert-catalog",
-                report_params(report, code),
+                report_params(report, code, locale=settings.default_language),
                 lang=settings.default_language,
             )
         await check_panel_balance(db, panel, settings)

@@ -12,7 +12,7 @@ from bot.services.catalog_admin import MarkupOverview
 from bot.services.orders.queries import OrderView, StatusEvent
 from bot.services.orders.status import RefundOutcome
 from bot.services.wallet import LedgerEntry
-from bot.views.common import NONE, Translator, format_time
+from bot.views.common import NONE, Translator, count, format_time
 
 # --------------------------------------------------------------------------- lines
 
@@ -32,7 +32,8 @@ def ledger_line(i18n: Translator, entry: LedgerEntry, currency: str) -> str:
     return i18n.get(
         "admin-ledger-line",
         when=format_time(entry.created_at),
-        amount=("+" if entry.amount > 0 else "") + format_amount(entry.amount, currency),
+        amount=("+" if entry.amount > 0 else "")
+        + format_amount(entry.amount, currency, i18n.locale),
         kind=entry.kind,
         ref=entry.ref,
     )
@@ -56,7 +57,7 @@ def user_card(i18n: Translator, info: Profile, currency: str) -> str:
             id=str(o.id),
             status=o.status,
             service=o.service_name[:40],
-            charge=format_amount(o.charge, currency),
+            charge=format_amount(o.charge, currency, i18n.locale),
         )
         for o in info.orders
     ]
@@ -71,7 +72,7 @@ def user_card(i18n: Translator, info: Profile, currency: str) -> str:
         username=f"@{user.username}" if user.username else NONE,
         name=user.first_name or NONE,
         language=user.language or user.tg_language or NONE,
-        balance=format_amount(user.balance, currency),
+        balance=format_amount(user.balance, currency, i18n.locale),
         first_seen=format_time(user.first_seen),
         last_seen=format_time(user.last_seen),
         flags=", ".join(flags) or NONE,
@@ -105,8 +106,8 @@ def money_result(
     return i18n.get(
         key,
         user=str(user_id),
-        amount=format_amount(amount, currency),
-        balance=format_amount(result.balance, currency),
+        amount=format_amount(amount, currency, i18n.locale),
+        balance=format_amount(result.balance, currency, i18n.locale),
     )
 
 
@@ -152,12 +153,12 @@ def order_card(
         service=f"{order.service_name[:60]} (#{order.service_id})",
         panel_order_id=order.panel_order_id or NONE,
         link=(order.link or NONE)[:200],
-        quantity=str(order.quantity),
-        charge=format_amount(order.charge, currency),
-        refunded=format_amount(order.refunded, currency),
-        cost=NONE if order.cost is None else format_amount(order.cost, currency),
-        start_count=NONE if order.start_count is None else str(order.start_count),
-        remains=NONE if order.remains is None else str(order.remains),
+        quantity=count(i18n, order.quantity),
+        charge=format_amount(order.charge, currency, i18n.locale),
+        refunded=format_amount(order.refunded, currency, i18n.locale),
+        cost=NONE if order.cost is None else format_amount(order.cost, currency, i18n.locale),
+        start_count=NONE if order.start_count is None else count(i18n, order.start_count),
+        remains=NONE if order.remains is None else count(i18n, order.remains),
         error=(order.error or NONE)[:300],
         created=format_time(order.created_at),
         changed=format_time(order.status_changed_at),
@@ -175,7 +176,7 @@ def unknown_list(i18n: Translator, orders: Sequence[OrderView], total: int, curr
             id=str(o.id),
             user=str(o.user_id),
             service=f"{o.service_name[:40]} (#{o.service_id})",
-            charge=format_amount(o.charge, currency),
+            charge=format_amount(o.charge, currency, i18n.locale),
             created=format_time(o.created_at),
             error=(o.error or NONE)[:120],
         )
@@ -195,7 +196,10 @@ def refund_result(
         "not_found": "admin-order-not-found",
     }[outcome]
     return i18n.get(
-        key, id=str(order_id), amount=format_amount(amount, currency), query=str(order_id)
+        key,
+        id=str(order_id),
+        amount=format_amount(amount, currency, i18n.locale),
+        query=str(order_id),
     )
 
 

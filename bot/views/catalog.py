@@ -23,7 +23,7 @@ def service_card(i18n: Translator, service: ServiceView, currency: str) -> str:
         i18n.get("catalog-card-category", category=service.category),
         i18n.get(
             "catalog-card-price-package" if service.is_package else "catalog-card-price",
-            price=format_amount(service.unit_price, currency),
+            price=format_amount(service.unit_price, currency, i18n.locale),
         ),
     ]
     if not service.is_package:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from bot.money import format_amount
+from bot.money import format_amount, format_number
 from bot.panel import ReasonCode
 
 NONE = "—"  # a value that is not there (no panel id yet, never seen, no entries)
@@ -14,6 +14,9 @@ NONE = "—"  # a value that is not there (no panel id yet, never seen, no entri
 class Translator(Protocol):
     """What views need of aiogram-i18n's `I18nContext`: text for a key in one language.
     (Named `i18n` in views so that the locale test finds the keys they use.)"""
+
+    @property
+    def locale(self) -> str: ...  # amounts and quantities are written the way it writes them
 
     def get(self, key: str, /, **params: Any) -> str: ...
 
@@ -25,10 +28,15 @@ def format_time(ts: int | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
 
 
-def signed_amount(micros: int, currency: str) -> str:
+def signed_amount(micros: int, currency: str, locale: str = "en") -> str:
     """`+5.00 USD` / `−5.00 USD`: a balance change as a customer reads it."""
     sign = "+" if micros >= 0 else "−"
-    return f"{sign}{format_amount(abs(micros), currency)}"
+    return f"{sign}{format_amount(abs(micros), currency, locale)}"
+
+
+def count(i18n: Translator, value: int) -> str:
+    """A quantity grouped the reader's way: `10,000` / `10 000`."""
+    return format_number(value, i18n.locale)
 
 
 def panel_reason(i18n: Translator, reason: ReasonCode | None) -> str:

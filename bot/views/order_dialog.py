@@ -17,13 +17,17 @@ from bot.services.orders import placing
 from bot.services.orders.queries import OrderView
 from bot.services.pricing import is_package
 from bot.text import shorten
-from bot.views.common import Translator, panel_reason
+from bot.views.common import Translator, count, panel_reason
 from bot.views.orders import status_text
 
 LIST_PREVIEW_LINES = 3
 PREVIEW_CHARS = 120
 VALUE_CHARS = 200
 WARNING = "⚠️ "
+# answers that are numbers of things, written grouped the reader's way (`10 000`)
+COUNT_STEPS = frozenset(
+    {Step.QUANTITY, Step.RUNS, Step.INTERVAL, Step.SUB_MIN, Step.SUB_MAX, Step.SUB_POSTS}
+)
 
 
 def _label(step: Step) -> str:
@@ -42,6 +46,8 @@ def answer_text(i18n: Translator, step: Step, value: Any) -> str:
         return "\n" + "\n".join(lines)
     if step is Step.SUB_DELAY:
         return i18n.get("order-delay-button", minutes=int(value))
+    if step in COUNT_STEPS:
+        return count(i18n, int(value))
     return shorten(str(value), VALUE_CHARS)
 
 
@@ -87,6 +93,8 @@ def summary(
     """Every answer, the price, the balance before and after (or what is missing)."""
     lines = [i18n.get("order-summary-title", service=service_name), ""]
     for step in active_steps(limits, answers):
+        if answers.get(step) is None:
+            continue  # skipped (drip-feed, posts, expiry): what was not asked is not shown
         label = i18n.get(f"order-label-{_label(step)}")
         lines.append(f"{label}: {answer_text(i18n, step, answers.get(step))}")
     # "units charged" only says something when it is not simply the quantity typed in
@@ -94,17 +102,24 @@ def summary(
     if str(answers.get("quantity")) != str(units) and not is_package(limits.kind):
         lines.append(i18n.get("order-summary-units", units=units))
     lines.append("")
-    lines.append(i18n.get("order-summary-price", price=format_amount(quote.charge, quote.currency)))
     lines.append(
-        i18n.get("order-summary-balance", balance=format_amount(quote.balance, quote.currency))
+        i18n.get(
+            "order-summary-price", price=format_amount(quote.charge, quote.currency, i18n.locale)
+        )
+    )
+    lines.append(
+        i18n.get(
+            "order-summary-balance",
+            balance=format_amount(quote.balance, quote.currency, i18n.locale),
+        )
     )
     if quote.balance_after >= 0:
-        after = format_amount(quote.balance_after, quote.currency)
+        after = format_amount(quote.balance_after, quote.currency, i18n.locale)
         lines.append(i18n.get("order-summary-after", balance=after))
         lines.append("")
         lines.append(i18n.get("order-summary-confirm-hint"))
     else:
-        missing = format_amount(-quote.balance_after, quote.currency)
+        missing = format_amount(-quote.balance_after, quote.currency, i18n.locale)
         lines.append("")
         lines.append(i18n.get("order-summary-missing", missing=missing))
     return "\n".join(lines)
@@ -117,7 +132,7 @@ def outcome_message(
     or queued in the outbox when Telegram does not take the screen (the sender renders it)."""
     match result.outcome:
         case "placed":
-            charge = format_amount(result.charge, currency)
+            charge = format_amount(result.charge, currency, i18n.locale)
             return "order-placed", {"order_id": result.order_id or 0, "charge": charge}
         case "duplicate":
             return "order-duplicate", {"order_id": result.order_id or 0}
@@ -129,11 +144,15 @@ def outcome_message(
         case "unknown":
             return "order-unknown", {"order_id": result.order_id or 0}
         case "insufficient":
-            return "order-insufficient", {"missing": format_amount(result.missing, currency)}
+            return "order-insufficient", {
+                "missing": format_amount(result.missing, currency, i18n.locale)
+            }
         case "maintenance":
             return "order-maintenance", {}
         case "price_changed":
-            return "order-price-changed", {"price": format_amount(result.charge, currency)}
+            return "order-price-changed", {
+                "price": format_amount(result.charge, currency, i18n.locale)
+            }
     return "order-unavailable", {}
 
 

@@ -9,7 +9,7 @@ from bot.services.orders.queries import OrderView, Page
 from bot.services.orders.status import ORDER_STATUSES
 from bot.services.wallet import LedgerEntry
 from bot.text import shorten
-from bot.views.common import Translator, format_time, signed_amount
+from bot.views.common import Translator, count, format_time, signed_amount
 
 BAR_CELLS = 10
 LINK_LIMIT = 300
@@ -46,17 +46,21 @@ def order_card(i18n: Translator, view: OrderView, currency: str) -> str:
     link = view.link or view.fields.get("username")
     if link:
         lines.append(i18n.get("orders-card-link", link=shorten(str(link), LINK_LIMIT)))
-    lines.append(i18n.get("orders-card-quantity", quantity=str(view.quantity)))
-    lines.append(i18n.get("orders-card-price", price=format_amount(view.charge, currency)))
+    lines.append(i18n.get("orders-card-quantity", quantity=count(i18n, view.quantity)))
+    lines.append(
+        i18n.get("orders-card-price", price=format_amount(view.charge, currency, i18n.locale))
+    )
     if view.refunded > 0:
         lines.append(
-            i18n.get("orders-card-refunded", amount=format_amount(view.refunded, currency))
+            i18n.get(
+                "orders-card-refunded", amount=format_amount(view.refunded, currency, i18n.locale)
+            )
         )
     lines.append(i18n.get("orders-card-status", status=status_text(i18n, view.status)))
     if view.start_count is not None:
-        lines.append(i18n.get("orders-card-start-count", start_count=str(view.start_count)))
+        lines.append(i18n.get("orders-card-start-count", start_count=count(i18n, view.start_count)))
     if view.remains is not None:
-        lines.append(i18n.get("orders-card-remains", remains=str(view.remains)))
+        lines.append(i18n.get("orders-card-remains", remains=count(i18n, view.remains)))
     percent = view.progress
     if percent is not None and view.status in PROGRESS_STATUSES:
         lines.append(
@@ -107,14 +111,17 @@ def balance(
 ) -> str:
     """The balance screen: the balance, its last movements, how to top up (the Top up
     button when a payment method is on, else how to reach the operators)."""
-    lines = [i18n.get("orders-balance-title", balance=format_amount(amount, currency)), ""]
+    lines = [
+        i18n.get("orders-balance-title", balance=format_amount(amount, currency, i18n.locale)),
+        "",
+    ]
     if history:
         lines.append(i18n.get("orders-balance-history-title"))
         for entry in history:
             params: dict[str, Any] = {
                 "date": format_time(entry.created_at),
                 "kind": ledger_kind(i18n, entry),
-                "amount": signed_amount(entry.amount, currency),
+                "amount": signed_amount(entry.amount, currency, i18n.locale),
             }
             if entry.order_id is not None:
                 lines.append(

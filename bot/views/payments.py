@@ -40,14 +40,20 @@ METHOD_KEYS: dict[str, str] = {
 STATUSES = frozenset({"created", "pending", "paid", "expired", "refunding", "refunded", "canceled"})
 
 
-def pre_checkout_reason(i18n: Translator, verdict: PreCheckoutVerdict) -> str:
-    """Why Telegram's payment screen says no (empty for "ok")."""
+def pre_checkout_reason(i18n: Translator, verdict: PreCheckoutVerdict, contact: str = "") -> str:
+    """Why Telegram's payment screen says no (empty for "ok"); a "contact support" reason
+    names SUPPORT_CONTACT when it is set (the payment screen has no buttons)."""
     key = PRE_CHECKOUT_KEYS[verdict]
-    return i18n.get(key) if key else ""
+    if not key:
+        return ""
+    text = i18n.get(key)
+    if verdict == "banned" and contact:
+        text += " " + i18n.get("support-contact", contact=contact)
+    return text
 
 
 def amount_error(i18n: Translator, error: TopupAmountError, currency: str) -> str:
-    limit = format_amount(error.limit or 0, currency)
+    limit = format_amount(error.limit or 0, currency, i18n.locale)
     return i18n.get(AMOUNT_KEYS[error.code], min=limit, max=limit)
 
 
@@ -59,8 +65,8 @@ def method_name(i18n: Translator, method: str) -> str:
 def topup_screen(i18n: Translator, config: PaymentConfig, currency: str) -> str:
     return i18n.get(
         "payments-topup-title",
-        min=format_amount(config.topup_min, currency),
-        max=format_amount(config.largest(currency), currency),
+        min=format_amount(config.topup_min, currency, i18n.locale),
+        max=format_amount(config.largest(currency), currency, i18n.locale),
     )
 
 
@@ -68,15 +74,18 @@ def ask_amount(i18n: Translator, config: PaymentConfig, currency: str, error: st
     text = i18n.get(
         "payments-topup-ask-amount",
         currency=currency,
-        min=format_amount(config.topup_min, currency),
-        max=format_amount(config.largest(currency), currency),
+        min=format_amount(config.topup_min, currency, i18n.locale),
+        max=format_amount(config.largest(currency), currency, i18n.locale),
     )
     return f"{error}\n\n{text}" if error else text
 
 
 def pay_screen(i18n: Translator, config: PaymentConfig, currency: str, amount: int) -> str:
     """The amount, and what it costs by each method that can take it."""
-    lines = [i18n.get("payments-pay-title", amount=format_amount(amount, currency)), ""]
+    lines = [
+        i18n.get("payments-pay-title", amount=format_amount(amount, currency, i18n.locale)),
+        "",
+    ]
     for method in config.methods(currency):
         if method == "stars" and config.stars_rate is not None:
             if amount <= config.stars_max:
@@ -84,14 +93,14 @@ def pay_screen(i18n: Translator, config: PaymentConfig, currency: str, amount: i
                     i18n.get(
                         "payments-pay-stars",
                         stars=stars_for(amount, config.stars_rate),
-                        rate=format_amount(config.stars_rate, currency),
+                        rate=format_amount(config.stars_rate, currency, i18n.locale),
                     )
                 )
             else:
                 lines.append(
                     i18n.get(
                         "payments-pay-stars-too-large",
-                        max=format_amount(config.stars_max, currency),
+                        max=format_amount(config.stars_max, currency, i18n.locale),
                     )
                 )
         elif method == "cryptopay":
@@ -102,7 +111,7 @@ def pay_screen(i18n: Translator, config: PaymentConfig, currency: str, amount: i
 def crypto_created(i18n: Translator, config: PaymentConfig, amount: int, currency: str) -> str:
     return i18n.get(
         "payments-crypto-created",
-        amount=format_amount(amount, currency),
+        amount=format_amount(amount, currency, i18n.locale),
         assets=", ".join(config.crypto_assets),
         minutes=config.crypto_invoice_ttl // 60 or CRYPTO_INVOICE_TTL // 60,
     )
@@ -111,10 +120,9 @@ def crypto_created(i18n: Translator, config: PaymentConfig, amount: int, currenc
 # --------------------------------------------------------------------------- operators
 
 
-def _amount(payment: PaymentView) -> str:
-    return format_amount(
-        payment.credited if payment.credited is not None else payment.amount, payment.currency
-    )
+def _amount(i18n: Translator, payment: PaymentView) -> str:
+    amount = payment.credited if payment.credited is not None else payment.amount
+    return format_amount(amount, payment.currency, i18n.locale)
 
 
 def _paid(payment: PaymentView) -> str:
@@ -136,7 +144,7 @@ def payment_line(i18n: Translator, payment: PaymentView) -> str:
         when=format_time(payment.paid_at or payment.created_at),
         method=method_name(i18n, payment.method),
         paid=_paid(payment),
-        amount=_amount(payment),
+        amount=_amount(i18n, payment),
         status=status_name(i18n, payment.status),
         user_id=payment.user_id,
     )
@@ -164,16 +172,16 @@ def refund_result(i18n: Translator, plan: RefundPlan, ref: str, error: str | Non
         "payment_id": plan.payment_id or 0,
         "user_id": plan.user_id or 0,
         "stars": plan.stars,
-        "debited": format_amount(plan.debited, plan.currency),
-        "missing": format_amount(plan.missing, plan.currency),
-        "balance": format_amount(plan.balance, plan.currency),
+        "debited": format_amount(plan.debited, plan.currency, i18n.locale),
+        "missing": format_amount(plan.missing, plan.currency, i18n.locale),
+        "balance": format_amount(plan.balance, plan.currency, i18n.locale),
     }
     if plan.outcome == "not_found":
         return i18n.get("payments-refund-not-found", ref=ref[:64])
     if plan.outcome == "insufficient":
         return i18n.get(
             "payments-refund-insufficient",
-            amount=format_amount(plan.missing + plan.balance, plan.currency),
+            amount=format_amount(plan.missing + plan.balance, plan.currency, i18n.locale),
             **params,
         )
     if plan.outcome != "refund":

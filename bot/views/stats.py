@@ -36,11 +36,11 @@ def stats_text(i18n: Translator, numbers: Stats, currency: str, panel_balance: s
         orders_week=str(numbers.orders_week),
         orders_total=str(numbers.orders_total),
         by_status="\n".join(lines) or NONE,
-        turnover=format_amount(numbers.turnover, currency),
-        cost=format_amount(numbers.cost, currency),
-        margin=format_amount(numbers.margin, currency),
-        turnover_week=format_amount(numbers.turnover_week, currency),
-        margin_week=format_amount(numbers.margin_week, currency),
+        turnover=format_amount(numbers.turnover, currency, i18n.locale),
+        cost=format_amount(numbers.cost, currency, i18n.locale),
+        margin=format_amount(numbers.margin, currency, i18n.locale),
+        turnover_week=format_amount(numbers.turnover_week, currency, i18n.locale),
+        margin_week=format_amount(numbers.margin_week, currency, i18n.locale),
         balance=panel_balance,
     )
 
@@ -59,8 +59,8 @@ def _income_line(
         f"{key}-refunded" if refunded else key,
         method=method_name(i18n, method),
         count=count,
-        credited=format_amount(credited, currency),
-        refunded=format_amount(refunded, currency),
+        credited=format_amount(credited, currency, i18n.locale),
+        refunded=format_amount(refunded, currency, i18n.locale),
         **extra,
     )
 

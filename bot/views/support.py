@@ -20,16 +20,25 @@ class InLanguage:
         self._i18n = i18n
         self._locale = locale
 
+    @property
+    def locale(self) -> str:
+        return self._locale
+
     def get(self, key: str, /, **params: Any) -> str:
         return str(self._i18n.get(key, self._locale, **params))
 
 
+def with_contact(i18n: Translator, text: str, contact: str) -> str:
+    """A text that sends the customer to support, with SUPPORT_CONTACT when it is set."""
+    if contact:
+        return text + "\n\n" + i18n.get("support-contact", contact=contact)
+    return text
+
+
 def intro(i18n: Translator, topic: str, contact: str) -> str:
     """What /paysupport (topic "payments") and the Support entry answer."""
-    text = i18n.get("support-intro-payments" if topic == "payments" else "support-intro-general")
-    if contact:
-        text += "\n\n" + i18n.get("support-contact", contact=contact)
-    return text
+    key = "support-intro-payments" if topic == "payments" else "support-intro-general"
+    return with_contact(i18n, i18n.get(key), contact)
 
 
 def request_card(
@@ -44,6 +53,6 @@ def request_card(
         name=who.first_name or NONE,
         username=f"@{who.username}" if who.username else NONE,
         user_id=who.user_id,
-        balance=format_amount(who.balance, currency),
+        balance=format_amount(who.balance, currency, i18n.locale),
         payments=payments,
     )

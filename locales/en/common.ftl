@@ -6,18 +6,24 @@ menu-catalog = 🛍 Catalog
 menu-search = 🔎 Search
 menu-orders = 📦 My orders
 menu-balance = 💰 Balance
+menu-support = 💬 Support
 menu-language = 🌐 Language
 menu-help = ❓ Help
 menu-home = 🏠 Main menu
 help-text =
+    This shop sells social media promotion (followers, likes, views, comments…) from its provider. You pay from your balance here, in the chat, and I deliver the order and keep you posted.
+
     How it works:
     1. Open the 🛍 Catalog or 🔎 Search for a service.
     2. Press “Order” and answer a few questions (link, quantity…).
     3. Check the summary and confirm: the price is taken from your 💰 balance.
     4. Follow the progress in 📦 My orders; I will message you when the status changes.
+    A question? Press 💬 Support in the menu.
 
     Commands:
     /start — main menu
+    /orders — my orders
+    /balance — balance and top-up
     /help — this help
     /language — change the language
     /cancel — stop what you are doing
@@ -52,3 +58,6 @@ panel-reason-unreachable = the provider could not be reached. Please try again i
 panel-reason-other = the provider gave no usable reason.
 
 cmd-paysupport = Help with payments
+flood-slow-down = 🐢 That is a lot of messages at once. Please slow down a little: I will answer again in a few seconds.
+cmd-orders = My orders
+cmd-balance = Balance and top-up

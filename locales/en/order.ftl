@@ -19,7 +19,7 @@ order-view-order = 📦 Open the order
 order-ask-link =
     Send the link to the post or page, like https://instagram.com/p/abc
 order-ask-quantity =
-    How many? Send a whole number from { $min } to { $max }, like { $min }.
+    How many? Pick one below or send a whole number from { $min } to { $max }.
 order-ask-runs =
     Drip-feed: the order can be split into several runs, delivered with a pause between them.
     Send the number of runs (2 to 1000), like 5. The quantity you chose is delivered in every run.

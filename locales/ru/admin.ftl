@@ -77,11 +77,11 @@ admin-user-not-found = Пользователь «{ $query }» не найден
 
 admin-usage-credit = Использование: /credit <пользователь> <сумма> [заметка], например /credit 12345 10.50 бонус
 admin-usage-debit = Использование: /debit <пользователь> <сумма> [заметка], например /debit @alice 5 исправление
-admin-bad-amount = «{ $amount }» — не подходящая сумма. Укажите положительное число, например 10, 10.50 или $10 (не больше 1 000 000).
+admin-bad-amount = «{ $amount }» — неподходящая сумма. Укажите положительное число, например 10, 10.50 или $10 (не больше 1 000 000).
 admin-credit-done = ✅ Пользователю { $user } начислено { $amount }. Новый баланс: { $balance }. Пользователь уведомлён.
 admin-debit-done = ✅ С пользователя { $user } списано { $amount }. Новый баланс: { $balance }. Пользователь уведомлён.
 admin-money-duplicate = Эта команда уже была выполнена, ничего не изменилось. Баланс пользователя { $user }: { $balance }.
-admin-debit-insufficient = ❌ Не списано: у пользователя { $user } только { $balance }, это меньше чем { $amount }.
+admin-debit-insufficient = ❌ Не списано: у пользователя { $user } только { $balance }, это меньше, чем { $amount }.
 admin-how-credit = Чтобы начислить пользователю { $user }, отправьте: /credit { $user } <сумма> [заметка]
 admin-how-debit = Чтобы списать у пользователя { $user }, отправьте: /debit { $user } <сумма> [заметка]
 
@@ -148,7 +148,7 @@ admin-markup-from-settings = из MARKUP_PERCENT
 admin-markup-from-command = задана командой /markup
 admin-markup-cat-line = категория { $id } { $name }: { $percent }%
 admin-markup-svc-line = услуга #{ $id } { $name }: { $percent }%
-admin-bad-percent = «{ $value }» — не подходящая наценка: укажите процент от -99 до 10000, например 25 или 12.5.
+admin-bad-percent = «{ $value }» — неподходящая наценка: укажите процент от -99 до 10000, например 25 или 12.5.
 admin-markup-global-set = ✅ Общая наценка теперь { $percent }%. Цены меняются сразу.
 admin-usage-markup = Использование: /markup, /markup 25, /markup cat <id категории> 30|off, /markup svc <id услуги> 15|off
 admin-markup-cat-not-found = Категории { $id } нет.

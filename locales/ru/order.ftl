@@ -19,7 +19,7 @@ order-view-order = 📦 Открыть заказ
 order-ask-link =
     Пришлите ссылку на пост или страницу, например https://instagram.com/p/abc
 order-ask-quantity =
-    Сколько нужно? Пришлите целое число от { $min } до { $max }, например { $min }.
+    Сколько нужно? Выберите ниже или пришлите целое число от { $min } до { $max }.
 order-ask-runs =
     Дробная подача: заказ можно разбить на несколько запусков с паузой между ними.
     Пришлите число запусков (от 2 до 1000), например 5. Выбранное количество придёт в каждом запуске.
@@ -77,7 +77,7 @@ order-ask-sub-expiry =
 
 order-label-link = 🔗 Ссылка
 order-label-quantity = 🔢 Количество
-order-label-runs = 🔁 Запуски
+order-label-runs = 🔁 Число запусков
 order-label-interval = ⏱ Минут между запусками
 order-label-comments = 💬 Комментарии
 order-label-usernames = 👤 Пользователи
@@ -162,7 +162,7 @@ order-error-list-line-invalid = Строка { $line } некорректна. �
 order-error-list-count = Вы прислали строк: { $count }; для этой услуги нужно от { $min } до { $max }.
 order-error-expiry-format = Пришлите настоящую дату в виде день/месяц/год, например 31/12/2025.
 order-error-expiry-past = Эта дата не в будущем. Пришлите более позднюю дату.
-order-error-expiry-far = Дата слишком далеко: не больше чем на { $years } { $years ->
+order-error-expiry-far = Дата слишком далеко: не больше, чем на { $years } { $years ->
         [one] год
         [few] года
        *[many] лет

@@ -2,13 +2,13 @@ track-started = ▶️ Ваш заказ №{ $order_id } ({ $service }) нач�
 track-completed = ✅ Ваш заказ №{ $order_id } ({ $service }) выполнен. Спасибо!
 track-partial =
     ⚠️ Ваш заказ №{ $order_id } ({ $service }) выполнен частично.
-    { $refund } за невыполненную часть вернулись на ваш баланс.
+    За невыполненную часть на баланс возвращено { $refund }.
 track-canceled =
     ❌ Ваш заказ №{ $order_id } ({ $service }) отменён.
-    { $refund } вернулись на ваш баланс.
+    На баланс возвращено { $refund }.
 track-refunded =
     ↩️ За заказ №{ $order_id } ({ $service }) оформлен возврат.
-    { $refund } вернулись на ваш баланс.
+    На баланс возвращено { $refund }.
 track-btn-order = 📦 Открыть заказ
 track-refill-in-progress = 🔄 Докрутка по заказу №{ $order_id } выполняется.
 track-refill-completed = ✅ Докрутка по заказу №{ $order_id } завершена.

@@ -440,6 +440,9 @@ async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotHarnes
         await panel.start()
         harness = BotHarness(tmp, tg, panel)
         await harness.start()
+        # one user types hundreds of hostile answers back to back here; the flood limit
+        # (tested in tests/test_flood.py) would rightly mute them
+        harness.dp["flood"].limit = 10**9
         for (_, lang), user in USERS.items():
             await add_user(harness.db, user, balance=BALANCE, tg_language=lang)
         try:

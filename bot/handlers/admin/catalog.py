@@ -37,9 +37,8 @@ async def cmd_sync(message: Message, i18n: I18nContext, db: Database, panel: Pan
     assert message.from_user is not None
     await audit.record(db, message.from_user.id, "sync", None, f"{report.total} services")
     code = await catalog.currency(db)
-    await reply(
-        message, i18n.get("admin-sync-done", **alerts.report_params(report, code, SYNC_BIGGEST))
-    )
+    params = alerts.report_params(report, code, SYNC_BIGGEST, i18n.locale)
+    await reply(message, i18n.get("admin-sync-done", **params))
 
 
 @router.message(Command(MARKUP.name))

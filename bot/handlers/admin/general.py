@@ -44,7 +44,7 @@ async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: Pa
     code = await catalog.currency(db)
     try:
         answer = await panel.balance()
-        balance = format_amount(to_micros(answer.amount), answer.currency)
+        balance = format_amount(to_micros(answer.amount), answer.currency, i18n.locale)
     except Exception as exc:  # the balance is a nice-to-have: /stats must answer anyway
         log.warning("panel balance unavailable for /stats: %s", exc)
         balance = i18n.get("admin-unavailable")

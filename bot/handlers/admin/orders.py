@@ -164,7 +164,9 @@ async def cb_not_placed(
         return
     code = await catalog.currency(db)
     text = i18n.get(
-        "admin-resolved-not-placed", id=str(callback_data.id), amount=format_amount(amount, code)
+        "admin-resolved-not-placed",
+        id=str(callback_data.id),
+        amount=format_amount(amount, code, i18n.locale),
     )
     if query.message is not None:
         await query.message.answer(text)

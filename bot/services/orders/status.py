@@ -37,7 +37,7 @@ import aiosqlite
 
 from bot.crashpoints import crashpoint
 from bot.db import Database
-from bot.money import MAX_AMOUNT, format_amount, to_micros
+from bot.money import MAX_AMOUNT, amount_param, format_amount, to_micros
 from bot.panel import OrderState, OrderStatus, PanelClient
 from bot.services import alerts, audit, catalog, wallet
 from bot.services.alerts import Notices
@@ -271,7 +271,7 @@ async def apply_panel_status(
     params: dict[str, Any] = {
         "order_id": str(order_id),
         "service": str(row["service_name"]),
-        "refund": format_amount(refunded + amount, currency),
+        "refund": amount_param(refunded + amount, currency),
     }
     panel_order_id = str(row["panel_order_id"])
     if new == "partial" and refunded + amount == 0:
