@@ -32,3 +32,24 @@ async def test_burst_of_first_time_users_all_answered(harness: BotHarness) -> No
     answered = Counter(c.chat_id for c in harness.tg.calls if c.method == "sendMessage" and c.ok)
     silent = [FIRST_ID + n for n in range(USERS) if answered[FIRST_ID + n] == 0]
     assert silent == [], f"{len(silent)} users got no answer"
+
+
+async def test_repeated_start_and_search_take_no_write(harness: BotHarness) -> None:
+    """A user already known, seen a moment ago, sending what changes nothing stored (the
+    same /start, the same search) costs no write: no user row touch, no FSM write."""
+    writes: list[str] = []
+
+    def trace(sql: str) -> None:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(sql)
+
+    await harness.db.writer.set_trace_callback(trace)
+    try:
+        for text in ("/start", "followers"):
+            await harness.send(text, 1001)
+            writes.clear()
+            calls = await harness.send(text, 1001)
+            assert [c.method for c in calls if c.method == "sendMessage"] == ["sendMessage"]
+            assert writes == [], text
+    finally:
+        await harness.db.writer.set_trace_callback(None)
