@@ -8,9 +8,9 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from bot.db import Database
 from bot.panel.models import Balance
@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 BALANCE_KEY = "panel:balance"
 FRESH_FOR = 30  # seconds a balance read is shown without asking the panel again
 REFRESH_DEADLINE = 3.0  # a background refresh gives up after this long
-WAIT_FOR_REFRESH = 0.5  # /stats waits this long for a refresh, then shows the last one
+WAIT_FOR_REFRESH = 0.8  # /stats waits this long for a refresh, then shows the last one
 
-# db -> its refresh in flight (one at a time: repeated /stats do not stack panel calls; the
-# reference also keeps the task from being collected mid-way)
-_refreshing: dict[int, asyncio.Task[KnownBalance | None]] = {}
+# database -> its refresh in flight (one at a time: repeated /stats do not stack panel calls;
+# the reference also keeps the task from being collected mid-way)
+_refreshing: weakref.WeakKeyDictionary[Database, asyncio.Task[KnownBalance | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True)
@@ -88,19 +90,12 @@ async def current(
     known = await last(db)
     if known is not None and known.age(int(time.time())) < FRESH_FOR:
         return ShownBalance(known, True)
-    key = id(db)
-    task = _refreshing.get(key)
-    if task is None or task.done():
+    task = _refreshing.get(db)
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
         task = asyncio.create_task(refresh(db, panel, deadline), name="panel-balance-refresh")
-        _refreshing[key] = task
-        task.add_done_callback(partial(_forget, key))
+        _refreshing[db] = task
     done, _ = await asyncio.wait({task}, timeout=wait)
     fresh = task.result() if done else None
     if fresh is not None:
         return ShownBalance(fresh, True)
     return ShownBalance(known, False)
-
-
-def _forget(key: int, task: asyncio.Task[KnownBalance | None]) -> None:
-    if _refreshing.get(key) is task:
-        del _refreshing[key]
