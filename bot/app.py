@@ -282,23 +282,31 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
     log.error(
         "update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception
     )
-    i18n: I18nContext | None = data.get("i18n")
-    if i18n is None:
-        return
     try:
         if (
             isinstance(event.update.message, Message)
             and event.update.message.chat.type == "private"
         ):
-            await event.update.message.answer(i18n.get("error-generic"))
+            await event.update.message.answer(_error_text(data))
         elif isinstance(event.update.callback_query, CallbackQuery):
-            await _tell_presser(event.update.callback_query, i18n.get("error-generic"))
+            await _tell_presser(event.update.callback_query, _error_text(data))
     except TelegramForbiddenError as exc:
         # the user blocked the bot: nothing can reach them, and nothing is wrong with us
         log.info("could not tell the user about the error of update %s: %s",
                  event.update.update_id, exc.message)  # fmt: skip
     except Exception:
         log.exception("could not tell the user about the error")
+
+
+def _error_text(data: dict[str, Any]) -> str:
+    i18n: I18nContext | None = data.get("i18n")
+    if i18n is not None:
+        return i18n.get("error-generic")
+    # The update failed before the i18n middleware ran (loading the user row, say): the
+    # user's language is unknown, the default one still says something went wrong.
+    dispatcher: Dispatcher = data["dispatcher"]
+    settings: Settings = data["settings"]
+    return str(dispatcher["i18n_middleware"].core.get("error-generic", settings.default_language))
 
 
 async def _tell_presser(query: CallbackQuery, text: str) -> None:

@@ -29,6 +29,10 @@ class SQLiteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
+        # /start and searches clear the state on every update: most calls change nothing,
+        # and a read is far cheaper than taking the writer lock.
+        if await self.get_state(key) == value:
+            return
         await self.db.execute(
             "INSERT INTO fsm (key, state, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET state = excluded.state,"
@@ -45,11 +49,16 @@ class SQLiteStorage(BaseStorage):
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
             raise TypeError(f"data must be a mapping, not {type(data).__name__}")
+        built = self.key_builder.build(key)
+        encoded = json.dumps(dict(data))
+        stored = await self.db.fetchval("SELECT data FROM fsm WHERE key = ?", (built,))
+        if stored == encoded or (stored is None and not data):
+            return  # nothing changes (no row at all reads as empty data)
         await self.db.execute(
             "INSERT INTO fsm (key, data, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET data = excluded.data,"
             " updated_at = excluded.updated_at",
-            (self.key_builder.build(key), json.dumps(dict(data)), int(time.time())),
+            (built, encoded, int(time.time())),
         )
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:

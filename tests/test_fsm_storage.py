@@ -38,3 +38,26 @@ async def test_state_and_data_survive_a_restart(tmp_path: Path) -> None:
     assert await storage2.get_state(KEY) is None
     assert await storage2.get_data(KEY) == {}
     await db2.close()
+
+
+async def test_writes_that_change_nothing_are_skipped(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    writes: list[str] = []
+    await db.writer.set_trace_callback(
+        lambda sql: writes.append(sql) if sql.lstrip().upper().startswith("INSERT") else None
+    )
+    # a first-time user's cleared state: nothing stored, nothing to store
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    assert writes == []
+    await storage.set_state(KEY, Dialog.link)
+    await storage.set_data(KEY, {"service": "30"})
+    assert len(writes) == 2
+    await storage.set_state(KEY, Dialog.link)
+    await storage.set_data(KEY, {"service": "30"})
+    assert len(writes) == 2
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    assert len(writes) == 4
+    assert await storage.get_state(KEY) is None
+    assert await storage.get_data(KEY) == {}

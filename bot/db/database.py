@@ -224,18 +224,37 @@ class Database:
     async def fetchone(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> aiosqlite.Row | None:
-        async with self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        row: aiosqlite.Row | None = await self._read(sql, params, many=False)
+        return row
 
     async def fetchall(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[aiosqlite.Row]:
-        async with self.reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        rows = await self._read(sql, params, many=True)
+        return list(rows)
+
+    async def _read(self, sql: str, params: Sequence[Any] | dict[str, Any], *, many: bool) -> Any:
+        # The statement runs, is read and is closed in one job of the reader's thread. Run
+        # as separate jobs (execute, then fetch), other coroutines' reads slip in between
+        # while it is still open, and an open statement pins the connection's snapshot:
+        # under load the shared reader could stay behind the writer and miss rows just
+        # committed (a new user read back, a state just saved).
+        reader = self.reader
+        return await reader._execute(_read_now, reader._conn, sql, params, many)
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+def _read_now(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any], many: bool
+) -> Any:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall() if many else cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _split_sql(script: str) -> list[str]:

@@ -81,18 +81,23 @@ async def seen(
         and not user.is_blocked
     ):
         return user
+    # The row comes back from the write itself: a read on the shared reader could still be
+    # in an older snapshot (another statement open on it) and miss the user just created.
     async with db.transaction() as conn:
-        await conn.execute(
+        cursor = await conn.execute(
             "INSERT INTO users (id, username, first_name, tg_language, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
             " first_name = excluded.first_name, tg_language = excluded.tg_language,"
-            " last_seen = excluded.last_seen, is_blocked = 0",
+            " last_seen = excluded.last_seen, is_blocked = 0"
+            f" RETURNING {_COLUMNS}",
             (user_id, username, first_name, tg_language, now, now),
         )
-    fresh = await get(db, user_id)
-    assert fresh is not None
-    return fresh
+        row = await cursor.fetchone()
+        await cursor.close()
+    if row is None:
+        raise RuntimeError(f"user {user_id} was not written")
+    return _row_to_user(row)
 
 
 async def set_language(db: Database, user_id: int, language: str) -> None:

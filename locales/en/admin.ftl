@@ -213,3 +213,4 @@ admin-alert-catalog =
     { $biggest }
     Check the markup (/markup) if prices moved a lot; removed services are no longer sold.
 admin-refund-busy = Order #{ $id } is being placed at the panel right now; nothing changed. Its outcome decides; look again in a minute.
+admin-stats-balance-stale = { $balance } (⚠️ stale: read { $minutes } min ago; the panel does not answer now)

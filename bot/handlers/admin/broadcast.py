@@ -69,6 +69,9 @@ async def cmd_broadcast(
         await reply(message, i18n.get("admin-broadcast-repeat", total=str(count)))
         return
     counts = await broadcast.broadcast_counts(db, batch)
+    if counts.total < count:
+        # read in a snapshot older than the batch just queued: it is all still queued
+        counts = BroadcastCounts(queued=count)
     progress = await message.answer(progress_text(i18n, counts))
     if counts.done:
         return

@@ -16,7 +16,7 @@ from bot.handlers.admin.common import reply
 from bot.money import format_amount, to_micros
 from bot.panel import PanelClient
 from bot.payments import reports
-from bot.services import audit, catalog, stats
+from bot.services import audit, catalog, panel_balance, stats
 from bot.views.admin import audit_list
 from bot.views.stats import income_text, stats_text
 
@@ -42,12 +42,17 @@ async def cmd_audit(message: Message, i18n: I18nContext, db: Database) -> None:
 async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: PanelClient) -> None:
     numbers = await stats.collect(db)
     code = await catalog.currency(db)
-    try:
-        answer = await panel.balance()
-        balance = format_amount(to_micros(answer.amount), answer.currency, i18n.locale)
-    except Exception as exc:  # the balance is a nice-to-have: /stats must answer anyway
-        log.warning("panel balance unavailable for /stats: %s", exc)
+    # the balance is a nice-to-have: /stats never waits for a slow or hung panel
+    shown = await panel_balance.current(db, panel)
+    if shown.known is None:
         balance = i18n.get("admin-unavailable")
+    else:
+        balance = format_amount(
+            to_micros(shown.known.amount), shown.known.currency, i18n.locale
+        )
+        if not shown.fresh:
+            minutes = shown.known.age(int(time.time())) // 60
+            balance = i18n.get("admin-stats-balance-stale", balance=balance, minutes=minutes)
     today = int(time.time()) // stats.DAY * stats.DAY
     income = await reports.income(db, since=today - (INCOME_DAYS - 1) * stats.DAY)
     text = stats_text(i18n, numbers, code, balance) + "\n\n" + income_text(i18n, income, code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from aiogram import F, Router
@@ -129,6 +130,9 @@ async def cb_ban(
     callback_answer.text = views.ban_result(i18n, banned, changed, callback_data.id)
     user = await users.find(db, str(callback_data.id))
     if user is not None and query.message is not None:
+        # the shared reader may be in a snapshot older than the ban just written: the flag
+        # is what this press made it, whatever the read says
+        user = replace(user, is_banned=banned)
         await show(
             query.message, await _card(i18n, db, user), user_card(i18n, user.id, user.is_banned)
         )

@@ -119,9 +119,18 @@ async def list_orders(db: Database, user_id: int, page: int, per_page: int = 5) 
     return Page([_view(r) for r in rows], page, pages, total, per_page)
 
 
-async def get_order(db: Database, user_id: int, order_id: int) -> OrderView | None:
-    """The order, or None unless it belongs to `user_id`."""
-    row = await db.fetchone(f"{_VIEW_SQL} WHERE o.id = ? AND o.user_id = ?", (order_id, user_id))
+async def get_order(
+    source: Database | aiosqlite.Connection, user_id: int, order_id: int
+) -> OrderView | None:
+    """The order, or None unless it belongs to `user_id`. `source` is the database, or the
+    connection of the caller's transaction when the view must include what it wrote."""
+    sql = f"{_VIEW_SQL} WHERE o.id = ? AND o.user_id = ?"
+    if isinstance(source, Database):
+        row = await source.fetchone(sql, (order_id, user_id))
+    else:
+        cursor = await source.execute(sql, (order_id, user_id))
+        row = await cursor.fetchone()
+        await cursor.close()
     return None if row is None else _view(row)
 
 

@@ -309,7 +309,8 @@ async def refresh_order(
     currency = await catalog.currency(db)
     async with db.transaction() as conn:
         await apply_panel_status(conn, notices, order_id, answer, currency=currency)
-    return await queries.get_order(db, user_id, order_id)
+        # read in the transaction: the shared reader may still be in an older snapshot
+        return await queries.get_order(conn, user_id, order_id)
 
 
 # --------------------------------------------------------------------------- while placing
