@@ -47,9 +47,7 @@ async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: Pa
     if shown.known is None:
         balance = i18n.get("admin-unavailable")
     else:
-        balance = format_amount(
-            to_micros(shown.known.amount), shown.known.currency, i18n.locale
-        )
+        balance = format_amount(to_micros(shown.known.amount), shown.known.currency, i18n.locale)
         if not shown.fresh:
             minutes = shown.known.age(int(time.time())) // 60
             balance = i18n.get("admin-stats-balance-stale", balance=balance, minutes=minutes)
