@@ -19,7 +19,7 @@ from bot.db import Database
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
 from bot.money import to_micros
-from bot.services import wallet
+from bot.services import catalog_counts, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import placing
 from bot.services.orders.placing import Draft
@@ -122,6 +122,7 @@ async def add_service(
                 int(hidden),
             ),
         )
+        await catalog_counts.recount(conn, 1)  # as sync and hide/show keep it
 
 
 async def add_stock_services(db: Database) -> None:

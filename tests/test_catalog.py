@@ -11,7 +11,7 @@ import pytest
 
 from bot.db import Database
 from bot.panel import PanelClient, PanelError
-from bot.services import catalog
+from bot.services import catalog, catalog_admin, catalog_search
 from tests.fakes.panel import IG, TG, FakePanel, Fault, _svc
 
 
@@ -226,7 +226,7 @@ async def test_list_categories_and_services_paging(db: Database, client: PanelCl
 
 async def test_hidden_service_not_listed_but_readable(db: Database, client: PanelClient) -> None:
     await catalog.sync(db, client)
-    await db.execute("UPDATE services SET hidden = 1 WHERE id = '17'")
+    assert await catalog_admin.set_hidden(db, 1, "17", True) is True
     tg = (await catalog.list_categories(db, 0)).items[1]
     assert tg.count == 3
     page = await catalog.list_services(db, tg.id, 0)
@@ -271,7 +271,22 @@ async def test_unit_price_rounds_up(
 # --------------------------------------------------------------------------- search
 
 
-async def test_search_words_any_order_and_case(db: Database, client: PanelClient) -> None:
+@pytest.fixture(params=["index", "walk", "portable"])
+def search_path(
+    request: pytest.FixtureRequest, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Every matching rule holds on each way catalog_search finds rows: the trigram index's
+    candidates, the in-order walk of a broad search, and the portable LIKE fallback."""
+    if request.param == "walk":
+        monkeypatch.setattr(catalog_search, "NARROW", 0)  # any candidate makes it broad
+    if request.param == "portable":
+        monkeypatch.setattr(db, "dialect", "portable", raising=False)
+    return str(request.param)
+
+
+async def test_search_words_any_order_and_case(
+    db: Database, client: PanelClient, search_path: str
+) -> None:
     await catalog.sync(db, client)
     ids = [s.id for s in (await catalog.search(db, "PACKAGE followers Ig", 0)).items]
     assert ids == ["3", "5"]
@@ -288,7 +303,7 @@ async def test_search_words_any_order_and_case(db: Database, client: PanelClient
 
 
 async def test_search_matches_cyrillic_any_case(
-    db: Database, client: PanelClient, fake_panel: FakePanel
+    db: Database, client: PanelClient, fake_panel: FakePanel, search_path: str
 ) -> None:
     fake_panel.services.append(_svc(70, "Подписчики Телеграм", "Default", "Телеграм", "1", 1, 9))
     await catalog.sync(db, client)
@@ -296,7 +311,7 @@ async def test_search_matches_cyrillic_any_case(
 
 
 async def test_search_by_id_ranks_first(
-    db: Database, client: PanelClient, fake_panel: FakePanel
+    db: Database, client: PanelClient, fake_panel: FakePanel, search_path: str
 ) -> None:
     fake_panel.services.append(_svc(1000, "Views 12", "Default", TG, "1", 1, 9))
     await catalog.sync(db, client)
@@ -309,7 +324,7 @@ async def test_search_by_id_ranks_first(
 
 
 async def test_search_like_wildcards_are_plain(
-    db: Database, client: PanelClient, fake_panel: FakePanel
+    db: Database, client: PanelClient, fake_panel: FakePanel, search_path: str
 ) -> None:
     fake_panel.services.append(_svc(80, "100% Real_Likes", "Default", TG, "1", 1, 9))
     await catalog.sync(db, client)
@@ -321,7 +336,9 @@ async def test_search_like_wildcards_are_plain(
     assert (await catalog.search(db, "\\", 0)).total == 0
 
 
-async def test_search_paging(db: Database, client: PanelClient, fake_panel: FakePanel) -> None:
+async def test_search_paging(
+    db: Database, client: PanelClient, fake_panel: FakePanel, search_path: str
+) -> None:
     fake_panel.services = [
         _svc(i, f"Likes pack {i}", "Default", TG, "1", 1, 9) for i in range(1, 24)
     ]
@@ -331,6 +348,95 @@ async def test_search_paging(db: Database, client: PanelClient, fake_panel: Fake
     third = await catalog.search(db, "likes", 2)
     assert [s.id for s in third.items] == ["21", "22", "23"]
     assert (await catalog.search(db, "likes", 7)).page == 2
+
+
+async def test_search_finds_what_the_text_index_was_told(
+    db: Database, client: PanelClient, fake_panel: FakePanel
+) -> None:
+    """The trigram index follows services through triggers: a renamed service is found by
+    its new name only, a vanished or hidden one not at all, a short word and a Cyrillic
+    word still match, and the index holds one row per service."""
+    await catalog.sync(db, client)
+    for service in fake_panel.services:
+        if service["service"] == "2":
+            service["name"] = "Лайки Ультра"
+    fake_panel.services = [s for s in fake_panel.services if s["service"] != "3"]
+    await catalog.sync(db, client)
+    assert [s.id for s in (await catalog.search(db, "ультра ЛАЙКИ", 0)).items] == ["2"]
+    assert [s.id for s in (await catalog.search(db, "ул", 0)).items] == ["2"]
+    assert (await catalog.search(db, "package followers ig", 0)).total == 1  # 3 vanished
+    assert await catalog_admin.set_hidden(db, 1, "5", True) is True
+    assert (await catalog.search(db, "package followers ig", 0)).total == 0
+    indexed = await db.fetchval("SELECT COUNT(*) FROM service_search")
+    assert indexed == await db.fetchval("SELECT COUNT(*) FROM services")
+
+
+@pytest.mark.parametrize("narrow", [600, 0])
+async def test_broad_search_counts_up_to_the_cap(
+    db: Database,
+    client: PanelClient,
+    fake_panel: FakePanel,
+    monkeypatch: pytest.MonkeyPatch,
+    narrow: int,
+) -> None:
+    """A search with more than CAP matches says so and pages through the first CAP, in
+    the catalog's order, whichever way it was found."""
+    monkeypatch.setattr(catalog_search, "CAP", 5)
+    monkeypatch.setattr(catalog_search, "NARROW", narrow)
+    fake_panel.services = [
+        _svc(i, f"Likes pack {i}", "Default", TG, "1", 1, 9) for i in range(1, 24)
+    ]
+    await catalog.sync(db, client)
+    first = await catalog.search(db, "LIKES", 0, per_page=2)
+    assert (first.total, first.more, first.pages) == (5, True, 3)
+    assert [s.id for s in first.items] == ["1", "2"]
+    last = await catalog.search(db, "likes", 9, per_page=2)
+    assert (last.page, [s.id for s in last.items]) == (2, ["5"])
+    exact = await catalog.search(db, "7", 0, per_page=2)  # the id first, then "... 17"
+    assert [s.id for s in exact.items] == ["7", "17"] and not exact.more
+    few = await catalog.search(db, "pack 2", 0, per_page=10)  # 2, 12, 20, 21, 22, 23
+    assert (few.total, few.more, len(few.items)) == (5, True, 5)
+    one = await catalog.search(db, "PACK 22", 0)
+    assert (one.total, one.more, [s.id for s in one.items]) == (1, False, ["22"])
+
+
+# --------------------------------------------------------------------------- counts
+
+
+async def _counts(db: Database) -> dict[str, int]:
+    return {c.name: c.count for c in (await catalog.list_categories(db, 0, per_page=50)).items}
+
+
+async def test_category_counts_follow_sync_hide_and_show(
+    db: Database, client: PanelClient, fake_panel: FakePanel
+) -> None:
+    """The category list reads counts kept at sync time and on hide/show; they always
+    equal the offered services a category page lists."""
+    await catalog.sync(db, client)
+    before = await _counts(db)
+    for category in (await catalog.list_categories(db, 0, per_page=50)).items:
+        listed = await catalog.list_services(db, category.id, 0, per_page=100)
+        assert listed.total == len(listed.items) == category.count
+    tg = next(c for c in (await catalog.list_categories(db, 0)).items if c.name == TG)
+
+    assert await catalog_admin.set_hidden(db, 1, "17", True) is True
+    assert (await _counts(db))[TG] == before[TG] - 1
+    category = await catalog.get_category(db, tg.id)
+    assert category is not None and category.count == before[TG] - 1
+    assert (await catalog.list_services(db, tg.id, 0)).total == before[TG] - 1
+    assert await catalog_admin.set_hidden(db, 1, "17", True) is False
+    assert await catalog_admin.set_hidden(db, 1, "17", False) is True
+    assert await _counts(db) == before
+
+    in_tg = [s["service"] for s in fake_panel.services if s["category"] == TG]
+    fake_panel.services = [s for s in fake_panel.services if s["service"] != in_tg[0]]
+    fake_panel.services.append(_svc(90, "New", "Default", "Brand New", "1", 1, 9))
+    await catalog.sync(db, client)
+    after = await _counts(db)
+    assert after[TG] == before[TG] - 1 and after["Brand New"] == 1
+    fake_panel.services = [s for s in fake_panel.services if s["category"] != TG]
+    await catalog.sync(db, client)
+    assert TG not in await _counts(db)
 
 
 # --------------------------------------------------------------------------- absurd entries

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bot.keyboards.catalog import CatCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
-from bot.services import catalog
+from bot.services import catalog, catalog_search
 from tests.fakes.panel import IG, TG, _svc
 from tests.harness import BotHarness
 from tests.helpers import last_shown
@@ -204,3 +206,18 @@ async def test_search_reads_what_the_user_sees(harness: BotHarness) -> None:
     shown = last_shown(await harness.send("\ud800\udfff"))  # within the search dialog
     assert shown.text is not None and shown.text.startswith("🔎 Send me a few words")
     assert harness.errors == []
+
+
+async def test_broad_search_says_there_are_more(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search past catalog_search.CAP tells the user to narrow it, in their language."""
+    monkeypatch.setattr(catalog_search, "CAP", 3)
+    await harness.send("/start", language_code="ru")
+    shown = last_shown(await harness.send("ig", language_code="ru"))
+    assert shown.text is not None and "больше 3" in shown.text
+    texts = [t for t, _ in harness.buttons(shown)]
+    assert (
+        "1 / 1" not in texts
+        and len([d for _, d in harness.buttons(shown) if d.startswith("sv:")]) == 3
+    )

@@ -71,7 +71,8 @@ async def _search_answer(
     if result.total == 0:
         return i18n.get("catalog-search-none", query=shown), kb.no_results_keyboard(i18n)
     money = await catalog.currency(db)
-    text = i18n.get("catalog-search-results", query=shown, total=result.total)
+    key = "catalog-search-many" if result.more else "catalog-search-results"
+    text = i18n.get(key, query=shown, total=result.total)
     return text, kb.search_keyboard(i18n, result, money)
 
 

@@ -23,7 +23,7 @@ import aiosqlite
 from bot.db import Database
 from bot.money import to_micros
 from bot.panel import Balance, PanelError, Service, SkippedService, safe_text
-from bot.services import kv, pricing
+from bot.services import catalog_counts, catalog_search, kv, pricing
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ MAX_QUERY_CHARS = 100
 LOG_SAMPLE = 20
 
 # A service the shop may sell: on the panel, not hidden by an operator, of a known type.
-OFFERED = "s.available = 1 AND s.hidden = 0 AND s.kind IS NOT NULL"
+OFFERED = catalog_counts.OFFERED
 
 
 class CatalogPanel(Protocol):
@@ -214,6 +214,7 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
             "UPDATE services SET available = 0, updated_at = ? WHERE id = ?",
             [(now, sid) for sid in gone],
         )
+        await catalog_counts.recount_all(conn)
 
     changes.sort(key=lambda item: (-item[0], item[1]))
     report.price_changes = [change for _, _, change in changes]
@@ -308,6 +309,7 @@ class Page(Generic[T]):
     page: int  # 0-based, clamped to the existing pages
     pages: int  # at least 1, even when empty
     total: int
+    more: bool = False  # a search with more matches than `total` (catalog_search.CAP)
 
     @property
     def has_prev(self) -> bool:
@@ -386,30 +388,24 @@ def _service_view(row: Any, base_markup: Decimal) -> ServiceView:
 
 
 async def list_categories(db: Database, page: int, per_page: int = 10) -> Page[CategoryView]:
-    """Categories with at least one offered service, in the panel's order, with counts."""
+    """Categories with at least one offered service, in the panel's order, with counts
+    (kept by catalog_counts: a press reads a few hundred short rows, not every service)."""
     rows = await db.fetchall(
-        "SELECT c.id, c.name, COUNT(*) AS count FROM services s"
-        " JOIN categories c ON c.id = s.category_id"
-        f" WHERE {OFFERED} GROUP BY c.id ORDER BY c.position, c.id"
+        "SELECT id, name, offered FROM categories WHERE offered > 0 ORDER BY position, id"
     )
     page, pages, offset = _paging(len(rows), page, per_page)
     items = [
-        CategoryView(id=row["id"], name=row["name"], count=row["count"])
+        CategoryView(id=row["id"], name=row["name"], count=row["offered"])
         for row in rows[offset : offset + per_page]
     ]
     return Page(items=items, page=page, pages=pages, total=len(rows))
 
 
 async def get_category(db: Database, category_id: int) -> CategoryView | None:
-    row = await db.fetchone(
-        "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s"
-        f"  WHERE s.category_id = c.id AND {OFFERED}) AS count"
-        " FROM categories c WHERE c.id = ?",
-        (category_id,),
-    )
+    row = await db.fetchone("SELECT id, name, offered FROM categories WHERE id = ?", (category_id,))
     if row is None:
         return None
-    return CategoryView(id=row["id"], name=row["name"], count=row["count"])
+    return CategoryView(id=row["id"], name=row["name"], count=row["offered"])
 
 
 async def list_services(
@@ -422,10 +418,7 @@ async def list_services(
 ) -> Page[ServiceView]:
     """Offered services of one category, in the panel's order, priced with markup."""
     total = int(
-        await db.fetchval(
-            f"SELECT COUNT(*) FROM services s WHERE s.category_id = ? AND {OFFERED}",
-            (category_id,),
-        )
+        await db.fetchval("SELECT offered FROM categories WHERE id = ?", (category_id,)) or 0
     )
     page, pages, offset = _paging(total, page, per_page)
     rows = await db.fetchall(
@@ -469,33 +462,30 @@ async def search(
 ) -> Page[ServiceView]:
     """Offered services whose name or category holds every word, in any order and case.
 
-    A query that is exactly a service id finds that service first. Words are matched with
-    instr(), not LIKE, so `%` and `_` are plain characters.
+    A query that is exactly a service id finds that service first. `%` and `_` are plain
+    characters. Finding the page (a text index or a scan) is catalog_search's; a broad
+    search's total stops at catalog_search.CAP (`Page.more`).
     """
     words = query_words(query)
     if not words:
         return Page(items=[], page=0, pages=1, total=0)
     exact_id = query.strip().removeprefix("#")
-    conditions = " AND ".join("instr(s.search_text, ?) > 0" for _ in words)
-    where = f"{OFFERED} AND (s.id = ? OR ({conditions}))"
-    params: list[Any] = [exact_id, *words]
-    # One scan gives the page and the total (COUNT OVER): a search costs one pass, not two.
-    sql = (
-        f"SELECT {_SERVICE_COLUMNS}, COUNT(*) OVER () AS total"
-        " FROM services s JOIN categories c ON c.id = s.category_id"
-        f" WHERE {where} ORDER BY s.id = ? DESC, c.position, s.position, s.id LIMIT ? OFFSET ?"
-    )
     per_page = max(1, per_page)
     page = max(0, page)
-    rows = await db.fetchall(sql, [*params, exact_id, per_page, page * per_page])
-    if rows:
-        total = int(rows[0]["total"])
-    else:
-        total = int(await db.fetchval(f"SELECT COUNT(*) FROM services s WHERE {where}", params))
-        if total and page > 0:  # a stale page number: show the last page
-            page = math.ceil(total / per_page) - 1
-            rows = await db.fetchall(sql, [*params, exact_id, per_page, page * per_page])
-    page, pages, _ = _paging(total, page, per_page)
-    base = await pricing.global_markup(db, default_markup)
-    items = [_service_view(row, base) for row in rows]
-    return Page(items=items, page=page, pages=pages, total=total)
+    found = await catalog_search.find(db, words, exact_id, per_page, page * per_page)
+    if not found.ids and found.total and page > 0:  # a stale page number: show the last page
+        page = math.ceil(found.total / per_page) - 1
+        found = await catalog_search.find(db, words, exact_id, per_page, page * per_page)
+    page, pages, _ = _paging(found.total, page, per_page)
+    items: list[ServiceView] = []
+    if found.ids:
+        marks = ", ".join("?" for _ in found.ids)
+        rows = await db.fetchall(
+            f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c"
+            f" ON c.id = s.category_id WHERE s.id IN ({marks})",
+            found.ids,
+        )
+        base = await pricing.global_markup(db, default_markup)
+        by_id = {row["id"]: _service_view(row, base) for row in rows}
+        items = [by_id[sid] for sid in found.ids if sid in by_id]
+    return Page(items=items, page=page, pages=pages, total=found.total, more=found.more)

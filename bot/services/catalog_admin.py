@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from bot.db import Database
-from bot.services import audit, kv
+from bot.services import audit, catalog_counts, kv
 from bot.services.pricing import GLOBAL_MARKUP_KEY, global_markup
 
 MARKUP_MIN = Decimal(-99)
@@ -19,13 +19,17 @@ MARKUP_MAX = Decimal(10000)
 async def set_hidden(db: Database, admin_id: int, service_id: str, hidden: bool) -> bool | None:
     """None: no such service; False: it already was; True: changed."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT hidden FROM services WHERE id = ?", (service_id,))
+        cursor = await conn.execute(
+            "SELECT hidden, category_id FROM services WHERE id = ?", (service_id,)
+        )
         row = await cursor.fetchone()
         if row is None:
             return None
         if bool(row[0]) == hidden:
             return False
         await conn.execute("UPDATE services SET hidden = ? WHERE id = ?", (int(hidden), service_id))
+        # the category list reads kept counts: keep this category's right
+        await catalog_counts.recount(conn, int(row[1]))
         await audit.write(conn, admin_id, "hide" if hidden else "show", service_id)
     return True
 

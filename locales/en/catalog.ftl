@@ -36,6 +36,7 @@ catalog-search-prompt =
     🔎 Send me a few words from the service name or category (for example “instagram likes”), or a service number.
 catalog-search-expired = This search has expired. Send me the words again:
 catalog-search-results = 🔎 “{ $query }”, services found: { $total }.
+catalog-search-many = 🔎 “{ $query }”: more than { $total } services found, here are the first { $total }. Add a word to narrow the search.
 catalog-search-none =
     Nothing found for “{ $query }”.
     Try fewer or shorter words (for example “likes” instead of “likes for my reels”), check the spelling, or browse the catalog.

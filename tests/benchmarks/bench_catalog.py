@@ -27,7 +27,7 @@ from bot.panel import PanelClient, Service
 from bot.services import catalog
 from tests.fakes.panel import FakePanel, _svc
 
-SERVICES = 10_000
+SERVICES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 CATEGORIES = 300
 QUERIES = 300
 SEED = 20240501

@@ -1,0 +1,146 @@
+"""Which offered services a search finds, in display order: the one place that holds
+dialect-specific search SQL.
+
+The matching rules are the same on every backend: a service matches when its
+`search_text` (lower-cased name and category) holds every query word as a substring, in
+any order (the caller lower-cases the words), or when the query is exactly its id (shown
+first). Results are in the catalog's order: category position, then service position.
+
+How the rows are found differs:
+
+- SQLite (`_sqlite_page`): an FTS5 trigram index (migration 010) counts the candidates that
+  hold every word of 3+ characters, stopping past CAP. A narrow search reads just those
+  candidates. A broad one walks categories and their services in display order and stops
+  once the page is full; its count stops past CAP ("more than CAP found"), so no search
+  reads all 50,000 services to count them. The plain `instr` test decides in both, so the
+  index never changes what matches (words under 3 characters, which a trigram index
+  cannot look up, are tested that way only).
+- Anything else (`_portable_page`): one `LIKE` query over `services.search_text`, `%`, `_`
+  and the escape character escaped, exact total. A PostgreSQL variant (pg_trgm / ILIKE)
+  belongs beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.db import Database
+from bot.services.catalog_counts import OFFERED
+
+# a trigram index can only look up a word of at least this many characters
+TRIGRAM = 3
+# a broad search is counted up to this many matches (30 pages of 10)
+CAP = 300
+# up to this many index candidates, reading them beats walking the catalog in order
+NARROW = 600
+_ORDER = "ORDER BY c.position, c.id, s.position, s.id"
+
+
+@dataclass(frozen=True)
+class Found:
+    ids: list[str]  # the requested page of service ids, in display order
+    total: int  # how many matched; CAP when `more`
+    more: bool = False  # more than CAP matched (only `total` of them can be paged through)
+
+
+async def find(db: Database, words: list[str], exact_id: str, limit: int, offset: int) -> Found:
+    """One page of the services matching `words` (non-empty) or having id `exact_id`."""
+    exact = await db.fetchval(
+        f"SELECT s.id FROM services s WHERE s.id = ? AND {OFFERED}", (exact_id,)
+    )
+    # the exact id takes the first place of the first page; the word matches follow it
+    skip = 1 if exact is not None else 0
+    words_offset = max(0, offset - skip)
+    words_limit = limit - (skip if offset == 0 else 0)
+    if getattr(db, "dialect", "sqlite") == "sqlite":
+        found = await _sqlite_page(db, words, exact_id, words_limit, words_offset)
+    else:
+        found = await _portable_page(db, words, exact_id, words_limit, words_offset)
+    ids = ([exact] if exact is not None and offset == 0 else []) + found.ids
+    return Found(ids=ids[:limit], total=found.total + skip, more=found.more)
+
+
+def _fts_phrase(word: str) -> str:
+    """One word as an FTS5 string: any character but `"` is literal inside one."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+async def _sqlite_page(
+    db: Database, words: list[str], exact_id: str, limit: int, offset: int
+) -> Found:
+    indexed = [word for word in words if len(word) >= TRIGRAM]
+    if indexed:
+        # The index's candidates, tested on the index's own copy of the text (cheap rows),
+        # streamed: a broad search stops after NARROW + 1 of them.
+        tests = " AND ".join("instr(q.search_text, ?) > 0" for _ in words)
+        rows = await db.fetchall(
+            "SELECT q.service_id FROM service_search_fts f"
+            " JOIN service_search q ON q.key = f.rowid"
+            f" WHERE service_search_fts MATCH ? AND {tests} LIMIT ?",
+            (" AND ".join(map(_fts_phrase, indexed)), *words, NARROW + 1),
+        )
+        if len(rows) <= NARROW:  # narrow: order the few that are offered
+            return await _among(db, [row[0] for row in rows], exact_id, limit, offset)
+    return await _walk(db, words, exact_id, limit, offset)
+
+
+async def _among(
+    db: Database, candidates: list[str], exact_id: str, limit: int, offset: int
+) -> Found:
+    """The offered services among `candidates` (at most NARROW ids), in display order."""
+    if not candidates:
+        return Found(ids=[], total=0)
+    marks = ", ".join("?" for _ in candidates)
+    rows = await db.fetchall(
+        "SELECT s.id FROM services s JOIN categories c ON c.id = s.category_id"
+        f" WHERE s.id IN ({marks}) AND {OFFERED} AND s.id <> ? {_ORDER}",
+        (*candidates, exact_id),
+    )
+    ids = [row[0] for row in rows]
+    total = min(len(ids), CAP)
+    return Found(ids=ids[offset : min(offset + limit, total)], total=total, more=len(ids) > CAP)
+
+
+async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offset: int) -> Found:
+    """A broad search (or one of words too short to index): categories in order (CROSS
+    JOIN keeps SQLite from reordering the loops), each one's offered services through the
+    partial index in order, so LIMIT stops the walk once the page or the count is reached."""
+    tests = " AND ".join("instr(s.search_text, ?) > 0" for _ in words)
+    walk = (
+        "FROM categories c CROSS JOIN services s WHERE s.category_id = c.id AND c.offered > 0"
+        f" AND {OFFERED} AND {tests} AND s.id <> ?"
+    )
+    counted = int(
+        await db.fetchval(
+            f"SELECT COUNT(*) FROM (SELECT 1 {walk} {_ORDER} LIMIT ?)",
+            (*words, exact_id, CAP + 1),
+        )
+    )
+    total = min(counted, CAP)
+    rows = await db.fetchall(
+        f"SELECT s.id {walk} {_ORDER} LIMIT ? OFFSET ?",
+        (*words, exact_id, max(0, min(limit, total - offset)), offset),
+    )
+    return Found(ids=[row[0] for row in rows], total=total, more=counted > CAP)
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def _portable_page(
+    db: Database, words: list[str], exact_id: str, limit: int, offset: int
+) -> Found:
+    """Every word by LIKE: no index, valid SQL on any backend, exact total."""
+    tests = " AND ".join("s.search_text LIKE ? ESCAPE '\\'" for _ in words)
+    where = f"{OFFERED} AND {tests} AND s.id <> ?"
+    params: list[Any] = [*map(_like_pattern, words), exact_id]
+    total = int(await db.fetchval(f"SELECT COUNT(*) FROM services s WHERE {where}", params))
+    rows = await db.fetchall(
+        f"SELECT s.id FROM services s JOIN categories c ON c.id = s.category_id WHERE {where}"
+        f" {_ORDER} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return Found(ids=[row[0] for row in rows], total=total)
