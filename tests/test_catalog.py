@@ -97,6 +97,23 @@ async def test_resync_marks_vanished_reports_prices_and_restores(
     assert (await _row(db, "3"))["available"] == 1
 
 
+async def test_resync_rewrites_only_what_changed(
+    db: Database, client: PanelClient, fake_panel: FakePanel
+) -> None:
+    """A quiet re-sync does not rewrite 50,000 rows under the writer lock: only a service
+    whose stored row differs from the panel's entry is written."""
+    await catalog.sync(db, client)
+    await db.execute("UPDATE services SET updated_at = 0")
+    for service in fake_panel.services:
+        if service["service"] == "2":
+            service["rate"] = Decimal("0.0720")
+    report = await catalog.sync(db, client)
+    assert [change[0] for change in report.price_changes] == ["2"]
+    written = await db.fetchall("SELECT id FROM services WHERE updated_at <> 0")
+    assert [row[0] for row in written] == ["2"]
+    assert (await _row(db, "2"))["rate"] == 72_000
+
+
 async def test_unknown_type_stored_not_offered_and_reported(
     db: Database, client: PanelClient, fake_panel: FakePanel, caplog: pytest.LogCaptureFixture
 ) -> None:

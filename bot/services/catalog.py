@@ -10,20 +10,23 @@ does not know is stored but never offered: it is reported instead of guessed at.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 import aiosqlite
 
 from bot.db import Database
-from bot.money import to_micros
-from bot.panel import Balance, PanelError, Service, SkippedService, safe_text
+from bot.panel import Balance, PanelError, Service
 from bot.services import catalog_counts, catalog_search, kv, pricing
+from bot.services.catalog_diff import STORED, SyncReport, plan, usable_entries
+from bot.services.catalog_diff import search_text as search_text
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ CURRENCY_KEY = "currency"
 DEFAULT_CURRENCY = "USD"
 MAX_QUERY_WORDS = 8
 MAX_QUERY_CHARS = 100
+# rows a sync reads or writes per statement: the event loop runs between slices
+SLICE = 2000
 # how many unknown types one log line names (the report carries all of them)
 LOG_SAMPLE = 20
 
@@ -43,7 +48,9 @@ OFFERED = catalog_counts.OFFERED
 class CatalogPanel(Protocol):
     """What the catalog needs from the panel client."""
 
-    async def services(self) -> list[Service]: ...
+    async def services(self) -> list[Service]:
+        """A new list on every call: the sync empties it (a slice at a time) when done."""
+        ...
 
     async def balance(self) -> Balance: ...
 
@@ -51,76 +58,12 @@ class CatalogPanel(Protocol):
 # --------------------------------------------------------------------------- sync
 
 
-@dataclass
-class SyncReport:
-    total: int = 0
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    # (service_id, name, old_rate_micros, new_rate_micros), biggest relative change first
-    price_changes: list[tuple[str, str, int, int]] = field(default_factory=list)
-    # (service_id, type as the panel spells it)
-    unknown_types: list[tuple[str, str]] = field(default_factory=list)
-    # back on the panel after having vanished
-    restored: list[str] = field(default_factory=list)
-    # entries of the panel's list that could not be used (absurd numbers, no id...), each
-    # with an operator-safe reason; the rest of the catalog is synced without them
-    skipped: list[SkippedService] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed or self.price_changes or self.restored)
-
-
-def search_text(name: str, category: str) -> str:
-    # The id is matched exactly by `search`, not as a substring: "5" must not find 15, 150...
-    return f"{name}\n{category}".lower()
-
-
-def _relative_change(old: int, new: int) -> Decimal:
-    if old == 0:
-        return Decimal("Infinity") if new else Decimal(0)
-    return abs(Decimal(new - old) / Decimal(old))
-
-
-# SQLite (and PostgreSQL BIGINT) integers are signed 64-bit.
-MAX_STORED_INT = 2**63 - 1
-
-
-def _check(service: Service) -> int:
-    """The rate in micro-units, or ValueError/ArithmeticError if the row cannot be stored.
-
-    The client already refuses absurd entries; this is the catalog's own guarantee, for
-    any panel object: one bad entry is skipped, it never rolls back the whole sync."""
-    rate = to_micros(service.rate, round_up=True)
-    if not (0 <= rate <= MAX_STORED_INT and 0 <= service.min <= service.max <= MAX_STORED_INT):
-        raise ValueError(f"rate {rate}, min {service.min} or max {service.max} out of range")
-    texts = (service.id, service.name, service.category, service.type, service.description)
-    "".join((*texts, service.average_time or "")).encode("utf-8")  # no lone surrogates
-    return rate
-
-
-def _usable(services: Sequence[Service], report: SyncReport) -> list[tuple[Service, int]]:
-    usable: list[tuple[Service, int]] = []
-    for service in services:
-        try:
-            usable.append((service, _check(service)))
-        except (ValueError, ArithmeticError) as exc:
-            sid, name = safe_text(service.id, limit=40), safe_text(service.name, limit=80)
-            reason = safe_text(str(exc) or type(exc).__name__)
-            report.skipped.append(SkippedService(service_id=sid, name=name, reason=reason))
-    return usable
-
-
-def _dedupe(services: Sequence[Service]) -> list[Service]:
-    seen: set[str] = set()
-    unique: list[Service] = []
-    for service in services:
-        if service.id in seen:
-            log.warning("panel lists service %s twice; keeping the first", service.id)
-            continue
-        seen.add(service.id)
-        unique.append(service)
-    return unique
+async def _fetchall(conn: Any, sql: str) -> list[Any]:
+    """Every row of one statement in the sync's transaction (becomes tx.fetchall)."""
+    cursor = await conn.execute(sql)
+    rows = await cursor.fetchall()
+    await cursor.close()
+    return list(rows)
 
 
 _UPSERT_SERVICE = """
@@ -142,70 +85,80 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
     """Copy the panel's service list into the database and report what changed.
 
     Operator settings (hidden, markup overrides) survive: the upsert never touches them.
+    Checking and diffing the list run in a thread (asyncio.to_thread), and the panel client
+    parses a large answer in one too: a 50,000-service catalog never stalls the event loop.
     """
+    with _collector_paused():
+        return await _sync(db, panel)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection while a sync builds a million short-lived objects.
+
+    A full collection then walks all of them, holding the GIL for 50+ ms whichever thread
+    triggers it, and the event loop waits that long. The sync's objects are freed by
+    reference counting when it ends; the next collection runs on a heap of normal size."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def _release(*lists: list[Any]) -> None:
+    """Empty the sync's big lists a slice at a time. Dropped at once on return, 50,000
+    services and rows run their deallocators in one go: a stall of tens of milliseconds."""
+    for items in lists:
+        while items:
+            del items[-SLICE:]
+            await asyncio.sleep(0)
+
+
+async def _stored_rows(conn: Any) -> list[Any]:
+    """Every stored service row (STORED columns), read in slices: one fetch of 50,000 rows
+    holds the GIL, and so the event loop, for tens of milliseconds."""
+    rows: list[Any] = []
+    last = ""
+    while True:
+        cursor = await conn.execute(
+            f"SELECT {STORED} FROM services WHERE id > ? ORDER BY id LIMIT ?", (last, SLICE)
+        )
+        chunk = await cursor.fetchall()
+        await cursor.close()
+        rows.extend(chunk)
+        if len(chunk) < SLICE:
+            return rows
+        last = chunk[-1][0]
+
+
+async def _sync(db: Database, panel: CatalogPanel) -> SyncReport:
     answer = await panel.services()
     report = SyncReport(skipped=list(getattr(answer, "skipped", [])))
-    checked = _usable(_dedupe(answer), report)
-    services = [service for service, _ in checked]
-    report.total = len(services)
+    checked = await asyncio.to_thread(usable_entries, answer, report)
     now = int(time.time())
 
     category_positions: dict[str, int] = {}
-    for service in services:
+    for service, _ in checked:
         category_positions.setdefault(service.category, len(category_positions))
 
     async with db.transaction() as conn:
-        async with conn.execute("SELECT id, name, rate, available FROM services") as cursor:
-            existing = {row[0]: (row[1], row[2], row[3]) for row in await cursor.fetchall()}
-
+        stored = await _stored_rows(conn)
         await conn.executemany(
             "INSERT INTO categories (name, position) VALUES (?, ?)"
             " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
             list(category_positions.items()),
         )
-        async with conn.execute("SELECT id, name FROM categories") as cursor:
-            category_ids = {row[1]: row[0] for row in await cursor.fetchall()}
-
-        rows: list[tuple[Any, ...]] = []
-        changes: list[tuple[Decimal, int, tuple[str, str, int, int]]] = []
-        for position, (service, rate) in enumerate(checked):
-            kind = service.kind.value if service.kind is not None else None
-            if kind is None:
-                report.unknown_types.append((service.id, service.type))
-            old = existing.get(service.id)
-            if old is None:
-                report.added.append(service.id)
-            else:
-                _, old_rate, was_available = old
-                if not was_available:
-                    report.restored.append(service.id)
-                if old_rate != rate:
-                    change = (service.id, service.name, old_rate, rate)
-                    changes.append((_relative_change(old_rate, rate), position, change))
-            rows.append(
-                (
-                    service.id,
-                    category_ids[service.category],
-                    service.name,
-                    service.description,
-                    service.type,
-                    kind,
-                    rate,
-                    service.min,
-                    service.max,
-                    int(service.dripfeed),
-                    int(service.refill),
-                    int(service.cancel),
-                    service.average_time,
-                    position,
-                    search_text(service.name, service.category),
-                    now,
-                )
-            )
-        await conn.executemany(_UPSERT_SERVICE, rows)
-
-        listed = {service.id for service in services}
-        gone = [sid for sid, (_, _, on) in existing.items() if on and sid not in listed]
+        category_ids = {
+            row[1]: row[0] for row in await _fetchall(conn, "SELECT id, name FROM categories")
+        }
+        rows, gone, changes = await asyncio.to_thread(
+            plan, checked, stored, category_ids, now, report
+        )
+        for start in range(0, len(rows), SLICE):  # the loop runs between slices
+            await conn.executemany(_UPSERT_SERVICE, rows[start : start + SLICE])
         # A skipped service is not sold at its old price either, but it is reported as
         # skipped (with why), not as removed from the panel.
         skipped = {entry.service_id for entry in report.skipped}
@@ -230,8 +183,9 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
         sample = "; ".join(f"{e.service_id}: {e.reason}" for e in report.skipped[:LOG_SAMPLE])
         more = " ..." if len(report.skipped) > LOG_SAMPLE else ""
         log.warning("%d panel services skipped: %s%s", len(report.skipped), sample, more)
-    if not services and existing:
+    if not checked and stored:
         log.warning("the panel lists no services: every service is now unavailable")
+    await _release(rows, checked, stored, answer)
     log.info(
         "catalog synced: %d services, %d added, %d removed, %d restored, %d price changes,"
         " %d skipped",
