@@ -55,9 +55,14 @@ KEEP_DAYS = 30  # delivered, blocked and failed rows are kept this long (for /or
 
 @dataclass(frozen=True)
 class SenderLimits:
-    # Just under Telegram's 30/s: the even spacing absorbs jitter between our send and the
-    # moment Telegram counts the message, so the limit is never hit (no 429 in steady state).
-    global_per_second: float = 29.5
+    # Under Telegram's 30/s with a margin for a busy machine: scheduling delays between our
+    # send and the moment Telegram counts it bunch a few messages together (29.5/s, 1.7%
+    # headroom, saw 429s under load). Each global 429 slows the pace further (see _Pacer).
+    global_per_second: float = 29.0
+    slowest_per_second: float = 20.0  # 429s never slow the pace below this
+    slow_down: float = 0.9  # after a global 429 the pace is this share of what it was
+    speed_up_after: float = 30.0  # seconds without a 429 before the pace rises one step
+    speed_up_step: float = 0.5  # messages/s per step, up to global_per_second again
     private_interval: float = 1.05
     group_per_minute: int = 20
     group_window: float = 61.0
@@ -78,20 +83,48 @@ class RenderError(Exception):
 
 
 class _Pacer:
-    """Evenly spaced global send slots; `pause` pushes every future slot out."""
+    """Evenly spaced global send slots at a pace that adapts to Telegram's 429s.
 
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second
+    A 429 on a private chat means the global limit (the per-chat one is kept by the
+    dispatcher): every slot moves past its `retry_after`, and the pace drops by `slow_down`
+    (once per flood: the sends already in flight answer 429 too), down to
+    `slowest_per_second`. After `speed_up_after` seconds without a 429 it rises a step at a
+    time, never above `global_per_second`. Times are monotonic seconds passed in, so the
+    rules can be followed without a clock."""
+
+    def __init__(self, limits: SenderLimits) -> None:
+        self.limits = limits
+        self.pace = limits.global_per_second
         self.next_slot = 0.0
+        self._calm_since = float("-inf")  # when the last flood's retry_after ran out
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.pace
 
     def reserve(self, now: float) -> float:
         """Take the next slot; returns how long to wait for it."""
+        self._speed_up(now)
         slot = max(self.next_slot, now)
         self.next_slot = slot + self.interval
         return slot - now
 
     def pause(self, until: float) -> None:
         self.next_slot = max(self.next_slot, until)
+
+    def flooded(self, now: float, retry_after: float) -> None:
+        """Telegram answered 429 for the global limit."""
+        if now >= self._calm_since:  # a new flood, not another answer of the same one
+            self.pace = max(self.limits.slowest_per_second, self.pace * self.limits.slow_down)
+            log.warning("outbox: flood control, pace now %.1f messages/s", self.pace)
+        self._calm_since = max(self._calm_since, now + retry_after)
+        self.pause(now + retry_after)
+
+    def _speed_up(self, now: float) -> None:
+        ceiling = self.limits.global_per_second
+        if self.pace < ceiling and now - self._calm_since >= self.limits.speed_up_after:
+            self.pace = min(ceiling, self.pace + self.limits.speed_up_step)
+            self._calm_since = now  # the next step after another quiet spell
 
 
 class Sender:
@@ -113,7 +146,7 @@ class Sender:
             settings.bot_token.get_secret_value(),
             settings.panel_api_key.get_secret_value(),
         )
-        self._pacer = _Pacer(self.limits.global_per_second)
+        self._pacer = _Pacer(self.limits)
         self._chat_next: dict[int, float] = {}  # private chats: next allowed monotonic time
         self._group_sent: dict[int, deque[float]] = {}
         self._inflight_rows: set[int] = set()
@@ -129,6 +162,11 @@ class Sender:
         self._slots = asyncio.Semaphore(self.limits.workers)
         self.sent = 0
         self.retried_429 = 0
+
+    @property
+    def pace(self) -> float:
+        """The global pace now, in messages per second (lower after 429s)."""
+        return self._pacer.pace
 
     def wake(self) -> None:
         """Nudge the loop: something was queued."""
@@ -289,7 +327,7 @@ class Sender:
             self._pause_chat(row.chat_id, retry_after)
             if row.chat_id > 0:
                 # 1/s per private chat is kept by the pacer: a 429 here means the global limit
-                self._pacer.pause(time.monotonic() + retry_after)
+                self._pacer.flooded(time.monotonic(), retry_after)
             log.warning("outbox row %s: flood control, retry after %ss", row.id, retry_after)
             await outbox.postpone(self.db, row.id, time.time() + retry_after)
         except TelegramForbiddenError as exc:

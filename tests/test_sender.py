@@ -130,6 +130,34 @@ async def test_retry_after_is_waited_out(
     assert calls[1].at - calls[0].at >= 1.0
     row = await db.fetchone("SELECT status, attempts FROM outbox")
     assert row is not None and row["status"] == "sent" and row["attempts"] == 1
+    # a 429 on a private chat is the global limit: the pace drops
+    assert sender.pace == pytest.approx(FAST.global_per_second * FAST.slow_down)
+
+
+def test_pace_slows_once_per_flood_and_recovers_after_quiet() -> None:
+    """The pacer's rules, followed with explicit times (no clock): each flood slows the pace
+    once however many in-flight sends answer 429, never below the floor; slots wait out
+    retry_after; a quiet spell raises the pace a step at a time back to the ceiling."""
+    limits = SenderLimits(global_per_second=29.0, slowest_per_second=25.0, slow_down=0.9,
+                          speed_up_after=30.0, speed_up_step=0.5)  # fmt: skip
+    pacer = sender_module._Pacer(limits)
+    assert pacer.reserve(100.0) == 0.0
+    assert pacer.reserve(100.0) == pytest.approx(1 / 29.0)
+    pacer.flooded(100.1, retry_after=2)
+    pacer.flooded(100.2, retry_after=2)  # another answer of the same flood
+    assert pacer.pace == pytest.approx(26.1)
+    assert pacer.reserve(100.3) == pytest.approx(1.9)  # past the last retry_after
+    pacer.flooded(103.0, retry_after=1)  # a new flood: slower, but not below the floor
+    assert pacer.pace == 25.0
+    pacer.reserve(110.0)
+    assert pacer.pace == 25.0  # not quiet for long enough yet
+    pacer.reserve(134.0)
+    assert pacer.pace == 25.5
+    pacer.reserve(150.0)
+    assert pacer.pace == 25.5  # one step per quiet spell
+    for t in range(164, 1000, 30):
+        pacer.reserve(float(t))
+    assert pacer.pace == 29.0  # never above the ceiling
 
 
 async def test_forbidden_marks_user_blocked_and_skips_later_rows(
