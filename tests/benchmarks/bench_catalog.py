@@ -29,7 +29,7 @@ from bot.panel import PanelClient, Service
 from bot.services import catalog
 from tests.fakes.panel import FakePanel, _svc
 
-SERVICES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+SERVICES = 10_000  # python tests/benchmarks/bench_catalog.py 50000: another size
 CATEGORIES = 300
 QUERIES = 300
 SEED = 20240501
@@ -45,13 +45,13 @@ TYPES = ["Default"] * 14 + ["Package", "Custom Comments", "Mentions", "Poll", "S
                             "Strange New Type"]  # fmt: skip
 
 
-def build_services(rng: random.Random) -> list[dict[str, Any]]:
+def build_services(rng: random.Random, count: int | None = None) -> list[dict[str, Any]]:
     categories = [
         f"{NETWORKS[i % len(NETWORKS)]} {THINGS[(i // len(NETWORKS)) % len(THINGS)]} #{i}"
         for i in range(CATEGORIES)
     ]
     services = []
-    for sid in range(1, SERVICES + 1):
+    for sid in range(1, (count or SERVICES) + 1):
         category = categories[rng.randrange(CATEGORIES)]
         name = f"{category.split(' #')[0]} [{rng.choice(TAGS)}] [{rng.choice(TAGS)}] {sid}"
         rate = Decimal(rng.randrange(1, 500_000)) / Decimal(10_000)
@@ -220,4 +220,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        SERVICES = int(sys.argv[1])
     asyncio.run(main())
