@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Queryable, Tx
 from bot.panel import Balance, PanelError, Service
 from bot.services import catalog_counts, catalog_search, kv, pricing
 from bot.services.catalog_diff import STORED, SyncReport, plan, usable_entries
@@ -56,14 +54,6 @@ class CatalogPanel(Protocol):
 
 
 # --------------------------------------------------------------------------- sync
-
-
-async def _fetchall(conn: Any, sql: str) -> list[Any]:
-    """Every row of one statement in the sync's transaction (becomes tx.fetchall)."""
-    cursor = await conn.execute(sql)
-    rows = await cursor.fetchall()
-    await cursor.close()
-    return list(rows)
 
 
 _UPSERT_SERVICE = """
@@ -117,17 +107,15 @@ async def _release(*lists: list[Any]) -> None:
             await asyncio.sleep(0)
 
 
-async def _stored_rows(conn: Any) -> list[Any]:
+async def _stored_rows(conn: Tx) -> list[Any]:
     """Every stored service row (STORED columns), read in slices: one fetch of 50,000 rows
     holds the GIL, and so the event loop, for tens of milliseconds."""
     rows: list[Any] = []
     last = ""
     while True:
-        cursor = await conn.execute(
+        chunk = await conn.fetchall(
             f"SELECT {STORED} FROM services WHERE id > ? ORDER BY id LIMIT ?", (last, SLICE)
         )
-        chunk = await cursor.fetchall()
-        await cursor.close()
         rows.extend(chunk)
         if len(chunk) < SLICE:
             return rows
@@ -152,7 +140,7 @@ async def _sync(db: Database, panel: CatalogPanel) -> SyncReport:
             list(category_positions.items()),
         )
         category_ids = {
-            row[1]: row[0] for row in await _fetchall(conn, "SELECT id, name FROM categories")
+            row[1]: row[0] for row in await conn.fetchall("SELECT id, name FROM categories")
         }
         rows, gone, changes = await asyncio.to_thread(
             plan, checked, stored, category_ids, now, report
@@ -208,7 +196,7 @@ async def refresh_currency(db: Database, panel: CatalogPanel) -> str:
     return code
 
 
-async def currency(source: Database | aiosqlite.Connection) -> str:
+async def currency(source: Queryable) -> str:
     """The panel currency every amount is shown in (`source`: see kv.get)."""
     return await kv.get(source, CURRENCY_KEY) or DEFAULT_CURRENCY
 

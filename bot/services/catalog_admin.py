@@ -19,10 +19,9 @@ MARKUP_MAX = Decimal(10000)
 async def set_hidden(db: Database, admin_id: int, service_id: str, hidden: bool) -> bool | None:
     """None: no such service; False: it already was; True: changed."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        row = await conn.fetchone(
             "SELECT hidden, category_id FROM services WHERE id = ?", (service_id,)
         )
-        row = await cursor.fetchone()
         if row is None:
             return None
         if bool(row[0]) == hidden:
@@ -96,8 +95,7 @@ async def set_override_markup(
             return None
         key = int(target)
     async with db.transaction() as conn:
-        cursor = await conn.execute(f"SELECT name FROM {table} WHERE id = ?", (key,))
-        row = await cursor.fetchone()
+        row = await conn.fetchone(f"SELECT name FROM {table} WHERE id = ?", (key,))
         if row is None:
             return None
         await conn.execute(

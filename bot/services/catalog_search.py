@@ -53,7 +53,7 @@ async def find(db: Database, words: list[str], exact_id: str, limit: int, offset
     skip = 1 if exact is not None else 0
     words_offset = max(0, offset - skip)
     words_limit = limit - (skip if offset == 0 else 0)
-    if getattr(db, "dialect", "sqlite") == "sqlite":
+    if db.dialect == "sqlite":
         found = await _sqlite_page(db, words, exact_id, words_limit, words_offset)
     else:
         found = await _portable_page(db, words, exact_id, words_limit, words_offset)
