@@ -268,3 +268,62 @@ async def test_status_change_stores_what_the_panel_charged(
     await due_all(db)
     await poller.poll_once()
     assert (await order_row(db, oid))["cost"] == 27_000
+
+
+async def test_a_batch_applies_every_change_exactly(
+    db: Database, fake_panel: FakePanel, poller: Poller
+) -> None:
+    """One poll of many orders changing at once (the batch path: one read, one write per
+    kind, one insert of notifications) ends exactly as one order at a time would: every
+    status, every refund to the micro-unit, one notification per change, a cancel request
+    closed when its order is final, settled orders left alone."""
+    plan = [
+        ("pending", "In progress", 1000, "in_progress", 0, "track-started"),
+        ("in_progress", "Processing", 1000, "processing", 0, None),
+        ("in_progress", "Completed", 0, "completed", 0, "track-completed"),
+        ("pending", "Completed", 0, "completed", 0, "track-completed"),
+        ("in_progress", "Partial", 333, "partial", partial_refund(TRACKED_CHARGE, 1000, 333),
+         "track-partial"),
+        ("in_progress", "Canceled", 1000, "canceled", TRACKED_CHARGE, "track-canceled"),
+        ("in_progress", "In progress", 700, "in_progress", 0, None),
+    ] * 20  # fmt: skip
+    orders = []
+    for before, panel_status, remains, *_ in plan:
+        oid, pid = await add_tracked_order(db, fake_panel, status=before)
+        fake_panel.set_status(pid, panel_status, remains=remains)
+        orders.append(oid)
+    settled, settled_pid = await add_tracked_order(db, fake_panel, status="completed")
+    fake_panel.set_status(settled_pid, "Canceled")
+    completed_with_cancel = orders[2]
+    await db.execute(
+        "INSERT INTO order_requests (order_id, user_id, kind, status, active, created_at,"
+        " updated_at) VALUES (?, ?, 'cancel', 'accepted', 1, 0, 0)",
+        (completed_with_cancel, USER),
+    )
+
+    report = await poller.poll_once()
+    assert report.polled == len(plan) and report.requests == 2  # batches of 100
+    assert report.changed == sum(1 for p in plan if p[3] != p[0])
+    assert report.refunds == 40
+    expected_total = 0
+    for oid, (_, _, remains, status, refund, _) in zip(orders, plan, strict=True):
+        row = await order_row(db, oid)
+        assert (row["status"], row["refunded"]) == (status, refund), oid
+        if status == "in_progress" and remains == 700:
+            assert row["remains"] == 700
+        expected_total += refund
+    assert await wallet.balance(db, USER) == expected_total
+    assert (await order_row(db, settled))["status"] == "completed"  # never reopened
+    notes = await outbox_rows(db, USER)
+    assert sorted(n["key"] for n in notes) == sorted(p[5] for p in plan if p[5])
+    assert len({n["dedup"] for n in notes}) == len(notes)
+    request = await db.fetchone(
+        "SELECT active, status FROM order_requests WHERE order_id = ?", (completed_with_cancel,)
+    )
+    assert request is not None and (request["active"], request["status"]) == (0, "done")
+
+    await due_all(db)  # the same answers again: nothing moves, nothing is queued twice
+    again = await poller.poll_once()
+    assert (again.changed, again.refunds, again.notified) == (0, 0, 0)
+    assert len(await outbox_rows(db, USER)) == len(notes)
+    assert await wallet.balance(db, USER) == expected_total

@@ -65,6 +65,46 @@ async def enqueue(
     return changed > 0
 
 
+@dataclass(frozen=True)
+class Text:
+    """A text message to queue with `enqueue_many`; `dedup` is required there."""
+
+    chat_id: int
+    key: str
+    params: dict[str, Any]
+    dedup: str
+    buttons: list[list[Button]] | None = None
+
+
+async def enqueue_many(conn: Tx, messages: Sequence[Text]) -> set[str]:
+    """Queue many texts inside the caller's transaction in two statements; returns the
+    dedup keys queued by this call (one already queued is not queued twice)."""
+    if not messages:
+        return set()
+    dedups = list(dict.fromkeys(m.dedup for m in messages))
+    marks = ", ".join("?" for _ in dedups)
+    rows = await conn.fetchall(f"SELECT dedup FROM outbox WHERE dedup IN ({marks})", dedups)
+    already = {str(row[0]) for row in rows}
+    fresh = {m.dedup: m for m in messages if m.dedup not in already}
+    now = int(time.time())
+    await conn.executemany(
+        "INSERT INTO outbox (chat_id, method, key, params, buttons, dedup, created_at)"
+        " VALUES (?, 'text', ?, ?, ?, ?, ?) ON CONFLICT (dedup) DO NOTHING",
+        [
+            (
+                m.chat_id,
+                m.key,
+                json.dumps(m.params, default=str),
+                _buttons_json(m.buttons),
+                m.dedup,
+                now,
+            )
+            for m in fresh.values()
+        ],
+    )
+    return set(fresh)
+
+
 async def enqueue_copies(
     conn: Tx,
     chat_ids: Sequence[int],

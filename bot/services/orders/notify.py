@@ -23,11 +23,20 @@ async def status_changed(
 ) -> bool:
     """One notification per order and status (a repeat is not queued again); True if
     this call queued it."""
+    text = status_text(notices, user_id, order_id, status, key, params)
     return await outbox.enqueue(
-        conn,
-        user_id,
-        key,
-        params,
+        conn, text.chat_id, text.key, text.params, buttons=text.buttons, dedup=text.dedup
+    )
+
+
+def status_text(
+    notices: Notices, user_id: int, order_id: int, status: str, key: str, params: dict[str, Any]
+) -> outbox.Text:
+    """The status notification as queued, for `outbox.enqueue_many` (a poll batch)."""
+    return outbox.Text(
+        chat_id=user_id,
+        key=key,
+        params=params,
         buttons=[[Button("track-btn-order", notices.order_button(order_id))]],
         dedup=f"order:{order_id}:status:{status}",
     )

@@ -1,7 +1,8 @@
 """The poller: asks the panel for the status of every unfinished order in batches of 100 and
-hands each change to the status machine (status.apply_panel_status: refund, notification,
-alerts), all in one transaction per batch. Orders whose status did not change only get their
-numbers and next poll time, for the whole batch in one `executemany`.
+hands a batch's changes to the status machine together (status.apply_panel_statuses: refund,
+notification, alerts, in a few statements for the whole batch), in one transaction per
+batch. Orders whose status did not change only get their numbers and next poll time, for the
+whole batch in one `executemany`.
 
 Back-off: an order the panel keeps erring on is polled less often (and the operators hear of
 it); an order unchanged for long is polled less often; while the panel is down the whole cycle
@@ -32,7 +33,7 @@ from bot.services import alerts, catalog, outbox
 from bot.services.alerts import Notices
 from bot.services.orders.status import (
     PANEL_STATUS_BY_STATE,
-    apply_panel_status,
+    apply_panel_statuses,
     storable_count,
 )
 from bot.services.outbox import Button
@@ -250,16 +251,15 @@ class Poller:
             for order, message in failed:
                 report.errors += 1
                 await self._order_error(conn, order, message, now)
-            for order, result in changed:
-                applied = await apply_panel_status(
-                    conn,
-                    self.notices,
-                    order.id,
-                    result,
-                    currency=currency,
-                    now=now,
-                    next_poll_at=now + int(self.config.interval),
-                )
+            outcomes = await apply_panel_statuses(
+                conn,
+                self.notices,
+                [(order.id, result) for order, result in changed],
+                currency=currency,
+                now=now,
+                next_poll_at=now + int(self.config.interval),
+            )
+            for (order, _), applied in zip(changed, outcomes, strict=True):
                 report.changed += applied.changed
                 report.notified += applied.notified
                 if applied.refunded:

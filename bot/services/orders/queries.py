@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,19 @@ async def order_row(conn: Tx, order_id: int) -> Row:
     if row is None:
         raise LookupError(f"no order {order_id}")
     return row
+
+
+async def order_rows(conn: Tx, order_ids: Sequence[int]) -> dict[int, Row]:
+    """`order_row` of many orders in one statement, by id (missing ones absent)."""
+    if not order_ids:
+        return {}
+    marks = ", ".join("?" for _ in order_ids)
+    rows = await conn.fetchall(
+        "SELECT o.*, coalesce(s.name, o.service_id) AS service_name"
+        f" FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id IN ({marks})",
+        list(order_ids),
+    )
+    return {int(row["id"]): row for row in rows}
 
 
 def _view(row: Row) -> OrderView:

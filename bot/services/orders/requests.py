@@ -199,6 +199,15 @@ async def finish_cancel(conn: Tx, order_id: int, now: int) -> None:
     )
 
 
+async def finish_cancels(conn: Tx, order_ids: Sequence[int], now: int) -> None:
+    """`finish_cancel` for many final orders, in one `executemany`."""
+    await conn.executemany(
+        "UPDATE order_requests SET active = 0, status = 'done', updated_at = ?"
+        " WHERE order_id = ? AND kind = 'cancel' AND active = 1",
+        [(now, order_id) for order_id in order_ids],
+    )
+
+
 async def recover_sending(db: Database, notices: Notices) -> list[int]:
     """At start-up: a request still `sending` was cut off between being opened and the
     panel's answer. It becomes `unknown` and inactive, so the order takes a new request (the
