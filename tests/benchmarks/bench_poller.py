@@ -54,11 +54,11 @@ async def _seed(db: Database, fake: FakePanel, n_orders: int) -> list[str]:
 
 
 async def half_changing(
-    n_orders: int = 10_000, cycles: int = 3, sample: int = 200
+    n_orders: int = 10_000, cycles: int = 3, sample: int = 200, *, refunds: bool = True
 ) -> dict[str, float]:
     """The poll cycle with half the orders changing (a quarter completed, a quarter partly
-    delivered with a refund) against the latency bound (batches x panel time / requests in
-    flight) and a naive poller (one request and one transaction per order, as many in
+    delivered with a refund; without `refunds`, a quarter processing instead) against the
+    latency bound (batches x panel time / requests in flight) and a naive poller (one request and one transaction per order, as many in
     flight), the naive one timed on `sample` orders and scaled. Medians of `cycles`."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "bench.sqlite3")
@@ -78,7 +78,8 @@ async def half_changing(
                     )
                     for n, panel_id in enumerate(ids):
                         order = fake.orders[panel_id]
-                        order.status = ("Completed", "In progress", "Partial", "In progress")[n % 4]
+                        third = "Partial" if refunds else "Processing"
+                        order.status = ("Completed", "In progress", third, "In progress")[n % 4]
                         order.remains = 40 if n % 4 == 2 else 0
                     fake.requests.clear()
                     started = time.perf_counter()

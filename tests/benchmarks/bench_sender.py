@@ -31,7 +31,7 @@ from tests.fakes.telegram import FakeTelegram  # noqa: E402
 TOKEN = "123456:BENCH-token"
 
 
-async def main(n: int) -> None:
+async def main(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "bench.sqlite3")
         await db.connect()
@@ -98,6 +98,11 @@ async def main(n: int) -> None:
         print(f"messages the fake Bot API delivered: {stats.get('delivered')}")
         print(f"order notification waited {urgent_done:.2f}s behind the broadcast")
         await db.close()
+        return {
+            "rate": (n + 1) / elapsed,
+            "rejected_429": float(stats.get("rejected_429") or 0),
+            "urgent_wait": float(urgent_done or 0),
+        }
 
 
 async def serve() -> None:
