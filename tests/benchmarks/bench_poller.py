@@ -58,8 +58,9 @@ async def half_changing(
 ) -> dict[str, float]:
     """The poll cycle with half the orders changing (a quarter completed, a quarter partly
     delivered with a refund; without `refunds`, a quarter processing instead) against the
-    latency bound (batches x panel time / requests in flight) and a naive poller (one request and one transaction per order, as many in
-    flight), the naive one timed on `sample` orders and scaled. Medians of `cycles`."""
+    latency bound (batches x panel time / requests in flight) and a naive poller (one
+    request and one transaction per order, as many in flight), the naive one timed on
+    `sample` orders and scaled. Medians of `cycles`."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "bench.sqlite3")
         await db.connect()
