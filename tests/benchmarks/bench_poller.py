@@ -71,6 +71,7 @@ async def half_changing(
     server = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve-panel", str(n_orders), str(int(refunds)),
         stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
+        limit=1 << 24,  # the first line lists every order id
     )  # fmt: skip
     assert server.stdout is not None
     panel = json.loads(await server.stdout.readline())
