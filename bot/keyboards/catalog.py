@@ -15,6 +15,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
@@ -113,7 +114,7 @@ def _nav(
 
 
 def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     for category in page.items:
         builder.row(
             InlineKeyboardButton(
@@ -163,7 +164,7 @@ def _service_buttons(
 def services_keyboard(
     i18n: I18nContext, category_id: int, page: Page[ServiceView], currency: str
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     _service_buttons(
         builder, i18n, page.items, currency, category_id=category_id, page=page.page, search=False
     )
@@ -182,7 +183,7 @@ def services_keyboard(
 def search_keyboard(
     i18n: I18nContext, page: Page[ServiceView], currency: str
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     _service_buttons(
         builder, i18n, page.items, currency, category_id=0, page=page.page, search=True
     )
@@ -202,7 +203,7 @@ def search_keyboard(
 
 
 def no_results_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("menu-catalog"), callback_data=MenuCb(action="catalog").pack()
@@ -230,7 +231,7 @@ def back_data(callback: SvcCb) -> CallbackData:
 def card_keyboard(
     i18n: I18nContext, service: ServiceView, back: CallbackData
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if service.offered:
         order = _fits(OrderStartCb(service_id=service.id))
         if order is not None:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.keyboards.builder import FastInlineBuilder
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -23,7 +23,7 @@ MENU_ITEMS = ("catalog", "search", "orders", "balance", "support", "language", "
 
 
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     for action in MENU_ITEMS:
         builder.button(text=i18n.get(f"menu-{action}"), callback_data=MenuCb(action=action))
     builder.adjust(2)
@@ -31,13 +31,13 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
 
 
 def home_button(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
     return builder.as_markup()
 
 
 def language_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     for code in SUPPORTED_LANGUAGES:
         builder.button(text=i18n.get(f"language-name-{code}"), callback_data=LangCb(code=code))
     builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
