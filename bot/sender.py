@@ -60,6 +60,10 @@ class SenderLimits:
     # headroom, saw 429s under load). Each global 429 slows the pace further (see _Pacer).
     global_per_second: float = 29.0
     slowest_per_second: float = 20.0  # 429s never slow the pace below this
+    # Telegram counts a message at some moment between our request and its answer: with
+    # fewer than this many sends in flight or answered within the last second, a new one
+    # cannot be the 31st of any second Telegram counts, however late this machine runs.
+    per_second_cap: int = 30
     slow_down: float = 0.9  # after a global 429 the pace is this share of what it was
     speed_up_after: float = 30.0  # seconds without a 429 before the pace rises one step
     speed_up_step: float = 0.5  # messages/s per step, up to global_per_second again
@@ -154,6 +158,7 @@ class Sender:
         # their status update, and they must not be sent a second time
         self._finished: set[int] = set()
         self._inflight_chats: set[int] = set()
+        self._answered: deque[float] = deque()  # when sends of the last second finished
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()  # a send finished or something was queued
         self._queued = asyncio.Event()  # something was queued: refetch, it may be urgent
@@ -252,6 +257,7 @@ class Sender:
             wait = self._pacer.reserve(time.monotonic())
             if wait > 0:
                 await asyncio.sleep(wait)
+            await self._room_in_the_second()
             self._mark_chat(row.chat_id, time.monotonic())
             self._inflight_rows.add(row.id)
             self._inflight_chats.add(row.chat_id)
@@ -271,6 +277,18 @@ class Sender:
         return 0, wait
 
     # ------------------------------------------------------------------ limits
+
+    async def _room_in_the_second(self) -> None:
+        """Wait until fewer than `per_second_cap` sends are in flight or were answered
+        within the last second (see SenderLimits.per_second_cap)."""
+        while True:
+            now = time.monotonic()
+            while self._answered and self._answered[0] <= now - 1.0:
+                self._answered.popleft()
+            if len(self._inflight_rows) + len(self._answered) < self.limits.per_second_cap:
+                return
+            until = self._answered[0] + 1.0 if self._answered else now + 0.005
+            await asyncio.sleep(max(0.001, until - now))
 
     def _chat_ready_at(self, chat_id: int, now: float) -> float:
         if chat_id >= 0:
@@ -309,6 +327,7 @@ class Sender:
             with contextlib.suppress(Exception):
                 await self._retry_later(row, "internal error", count=True)
         finally:
+            self._answered.append(time.monotonic())
             self._finished.add(row.id)
             self._inflight_rows.discard(row.id)
             self._inflight_chats.discard(row.chat_id)

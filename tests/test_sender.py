@@ -89,6 +89,25 @@ async def test_limits_never_exceeded(
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
 
 
+async def test_per_second_cap_holds_even_when_the_pace_would_not(
+    db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
+) -> None:
+    """However fast the pace (a late machine bunches sends the same way), no more than
+    `per_second_cap` sends are in flight or answered within one second, so Telegram never
+    counts one too many: here a limit of 4 a second and a pace of 1,000 a second."""
+    tg.enforce_limits = True
+    tg.limit_global_per_second = 4
+    users = list(range(2101, 2111))
+    for uid in users:
+        await add_user(db, uid)
+        await outbox.notify(db, uid, "help-text")
+    limits = SenderLimits(global_per_second=1000, per_second_cap=4, idle_poll=0.05, start_delay=0)
+    sender = Sender(bot, db, core, settings, limits)
+    await run_until(sender, queued_none(db))
+    assert tg.rejected_429 == 0
+    assert sum(tg.delivered[u] for u in users) == 10
+
+
 async def test_group_limit_holds_the_rest(
     db: Database, bot: Bot, tg: FakeTelegram, core: FluentRuntimeCore, settings: Settings
 ) -> None:
