@@ -10,6 +10,8 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    inline,
+    mass_order,
     order_dialog,
     order_requests,
     orders,
@@ -46,6 +48,7 @@ def get_routers(settings: Settings) -> list[Router]:
             support.router,
             topup.router,
             order_dialog.router,
+            mass_order.router,
             orders.router,
             order_requests.router,
             catalog.router,
@@ -59,4 +62,5 @@ def get_routers(settings: Settings) -> list[Router]:
     admin_group.chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.my_chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.include_routers(*_detached(admin.router))
-    return [private, admin_group]
+    # inline queries come from any chat (no chat at all): their router has no chat filter
+    return [private, admin_group, *_detached(inline.router)]
