@@ -153,10 +153,12 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
 async def _check_line(
     db: Database, settings: Settings, user_id: int, number: int, text: str
 ) -> Line:
-    parts = split_line(clean_line(text[:MAX_LINE_CHARS]).strip())
+    parts = split_line(text[:MAX_LINE_CHARS])  # before cleaning, which makes a tab a space
     if parts is None:
         return Line(number, problem="format")
-    service_id, raw_link, raw_quantity = parts
+    service_id, raw_link, raw_quantity = (clean_line(part) for part in parts)
+    if not service_id:
+        return Line(number, problem="format")
     service = await catalog.get_service(db, service_id, default_markup=settings.markup_percent)
     kind = normalize_kind(service.kind) if service is not None else None
     if service is None or not service.offered or kind is None:
