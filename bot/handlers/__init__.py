@@ -53,6 +53,9 @@ def get_routers(settings: Settings) -> list[Router]:
             order_requests.router,
             catalog.router,
             fallback.router,
+            # inline queries come with no chat: the chat filters above (messages and
+            # callbacks only) do not touch them
+            inline.router,
         )
     )
 
@@ -62,5 +65,4 @@ def get_routers(settings: Settings) -> list[Router]:
     admin_group.chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.my_chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.include_routers(*_detached(admin.router))
-    # inline queries come from any chat (no chat at all): their router has no chat filter
-    return [private, admin_group, *_detached(inline.router)]
+    return [private, admin_group]
