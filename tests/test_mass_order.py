@@ -10,7 +10,7 @@ import pytest
 
 from bot.keyboards.menu import MenuCb
 from bot.services import wallet
-from bot.services.orders.mass import MAX_LINES, split_line
+from bot.services.orders.mass import MAX_LINES, Planned, place_batch, split_line
 from tests.fakes.telegram import Call
 from tests.harness import BotHarness
 from tests.helpers import (
@@ -192,3 +192,19 @@ async def test_too_many_lines_and_a_stale_summary(harness: BotHarness) -> None:
     await h.press(new)
     assert [c["link"] for c in h.fake_panel.add_calls] == [link(2)]
     assert not h.errors
+
+
+async def test_panel_requests_in_flight_are_bounded(harness: BotHarness) -> None:
+    h = harness
+    await add_user(h.db, USER, balance=10 * MICRO)
+    h.fake_panel.delay = 0.05  # every `add` waits: the lines pile up at the bound
+    settings = h.settings.model_copy(update={"mass_order_concurrency": 3})
+    planned = [Planned(n, LIKES, link(n), 1000, LIKE_CHARGE) for n in range(1, 13)]
+    batch = await place_batch(h.db, h.panel, settings, h.notices, USER, planned, "b" * 16)
+    assert [x.result.outcome for x in batch.lines if x.result] == ["placed"] * 12
+    assert [x.number for x in batch.lines] == list(range(1, 13))  # in the list's order
+    assert 1 < h.fake_panel.max_adds_in_flight <= 3  # in parallel, never past the bound
+    again = await place_batch(h.db, h.panel, settings, h.notices, USER, planned, "b" * 16)
+    assert {x.result.outcome for x in again.lines if x.result} == {"duplicate"}
+    assert len(h.fake_panel.add_calls) == 12
+    assert await wallet.balance(h.db, USER) == 10 * MICRO - 12 * LIKE_CHARGE

@@ -44,9 +44,7 @@ async def one_run(lines: int, concurrency: int) -> dict[str, float]:
             started = time.perf_counter()
             calls = await h.press(confirm)
             placing = time.perf_counter() - started
-            placed = await h.db.fetchval(
-                "SELECT COUNT(*) FROM orders WHERE status = 'pending'"
-            )
+            placed = await h.db.fetchval("SELECT COUNT(*) FROM orders WHERE status = 'pending'")
             return {
                 "summary": summary,
                 "confirm": placing,
