@@ -8,7 +8,6 @@ from bot.services.orders import mass
 from bot.services.orders.placing import PlaceResult
 from bot.text import shorten, split_lines
 from bot.views.common import Translator, count, panel_reason
-from bot.views.order_dialog import input_error
 from bot.views.orders import status_text
 
 NAME_CHARS = 32
@@ -17,7 +16,7 @@ LINK_CHARS = 40
 
 def _reason(i18n: Translator, line: mass.Line) -> str:
     if line.problem == "input" and line.error is not None:
-        return input_error(i18n, line.error)
+        return i18n.get(f"order-error-{line.error.code}", **line.error.params)
     if line.problem == "format":
         return i18n.get("mass-reason-format")
     if line.problem == "extras":

@@ -11,7 +11,10 @@ mass-prompt =
 
     Разделителем может быть и табуляция, и ;. Так можно заказать только услуги, которым нужны лишь ссылка и количество; остальные заказывайте из их карточки.
 mass-too-many = В списке больше { $max } строк. Разделите его и присылайте не больше { $max } строк за раз.
-mass-summary-title = 📋 Ваш список: можно заказать { $valid } из { $total } строк.
+mass-summary-title = 📋 Ваш список: можно заказать { $valid } из { $total } { $total ->
+        [one] строки
+       *[other] строк
+    }.
 mass-line-ok = { $number }. ✅ { $service } × { $quantity } → { $link }: { $price }
 mass-line-flagged = ⚠️ У вас уже есть заказ №{ $order_id } ({ $status }) этой услуги на эту ссылку.
 mass-line-bad = { $number }. ❌ { $reason }
@@ -29,7 +32,10 @@ mass-button-cancel = ✖️ Отмена
 mass-placing = ⏳ Оформляю заказы: { $count }…
 mass-insufficient = Ничего не списано: списку не хватает { $missing } на балансе. Пополните баланс и пришлите список снова.
 mass-nothing-to-order = В этом списке нечего заказать. Пришлите список снова со строками, которые можно заказать.
-mass-result-title = 📋 Массовый заказ: оформлено { $placed } из { $total } строк.
+mass-result-title = 📋 Массовый заказ: оформлено { $placed } из { $total } { $total ->
+        [one] строки
+       *[other] строк
+    }.
 mass-result-placed = { $number }. ✅ заказ №{ $order_id }, { $charge }
 mass-result-unknown = { $number }. ⏳ заказ №{ $order_id } проверяется; деньги в сохранности, о результате я сообщу.
 mass-result-failed = { $number }. ❌ заказ №{ $order_id } не оформлен, деньги вернулись на баланс: { $reason }
