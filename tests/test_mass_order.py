@@ -21,6 +21,7 @@ from tests.helpers import (
     add_user,
     assert_ledger_consistent,
     last_shown,
+    outbox_rows,
     shown,
 )
 
@@ -208,3 +209,17 @@ async def test_panel_requests_in_flight_are_bounded(harness: BotHarness) -> None
     assert {x.result.outcome for x in again.lines if x.result} == {"duplicate"}
     assert len(h.fake_panel.add_calls) == 12
     assert await wallet.balance(h.db, USER) == 10 * MICRO - 12 * LIKE_CHARGE
+
+
+async def test_result_telegram_refuses_goes_to_the_outbox_once(harness: BotHarness) -> None:
+    h = harness
+    await add_user(h.db, USER, balance=10 * MICRO)
+    await open_mass_order(h)
+    calls = await h.send(f"2 | {link(1)} | 1000\n2 | {link(2)} | 1000")
+    [(_, confirm)] = confirm_buttons(h, calls)
+    h.tg.fail_next("sendMessage", 500, count=5)  # the result cannot be sent now
+    await h.press(confirm)
+    assert len(h.fake_panel.add_calls) == 2
+    [row] = [r for r in await outbox_rows(h.db, USER) if r["key"] == "mass-result-later"]
+    assert '"placed": 2' in row["params"] and '"total": 2' in row["params"]
+    assert not h.errors

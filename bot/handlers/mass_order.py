@@ -32,7 +32,7 @@ from bot.keyboards.menu import MenuCb, main_menu
 from bot.panel import PanelClient
 from bot.services import catalog
 from bot.services.alerts import Notices
-from bot.services.orders import mass, placing, queries
+from bot.services.orders import mass, notify, placing, queries
 from bot.services.users import User
 from bot.states import MassOrderDialog
 from bot.views import mass_order as views
@@ -133,7 +133,7 @@ async def on_confirm(
     except TelegramAPIError as exc:  # only a progress note
         log.warning("could not show 'placing' to %s: %r", user.id, exc)
     batch = await mass.place_batch(db, panel, settings, notices, user.id, planned, token)
-    await _tell_result(message, i18n, db, user, batch)
+    await _tell_result(message, i18n, db, notices, user, token, batch)
 
 
 async def _not_this_summary(
@@ -150,15 +150,29 @@ async def _tell_result(
     message: MaybeInaccessibleMessageUnion,
     i18n: I18nContext,
     db: Database,
+    notices: Notices,
     user: User,
+    token: str,
     batch: mass.BatchResult,
 ) -> None:
     """Never fails the update after the lines are placed (the error handler's "try again"
-    would invite a second list); what cannot be shown is in My orders."""
+    would invite a second list). What Telegram does not take now goes to the outbox as a
+    short count (each line's order is in My orders), once per list."""
     try:
         texts = views.result(i18n, batch, await catalog.currency(db))
         for text in texts[:-1]:
             await message.answer(text)
         await message.answer(texts[-1], reply_markup=result_keyboard(i18n))
+        return
     except Exception:
-        log.exception("could not show %s the result of a mass order", user.id)
+        log.exception("could not show %s the result of mass order %s", user.id, token)
+    if batch.outcome != "done":
+        return  # nothing was charged: nothing the customer must be told later
+    try:
+        placed, total = views.placed_count(batch), len(batch.lines)
+        params = {"placed": placed, "total": total}
+        await notify.placement_outcome(
+            db, notices, user.id, None, token, "mass-result-later", params
+        )
+    except Exception:
+        log.exception("could not queue the result of mass order %s for %s", token, user.id)

@@ -90,6 +90,10 @@ def _result_line(i18n: Translator, item: mass.LineResult, currency: str) -> str:
     return i18n.get("mass-result-unavailable", number=n)
 
 
+def placed_count(batch: mass.BatchResult) -> int:
+    return sum(1 for x in batch.lines if x.result and x.result.outcome in ("placed", "duplicate"))
+
+
 def result(i18n: Translator, batch: mass.BatchResult, currency: str) -> list[str]:
     """One line per line of the list: its order number, or why there is none."""
     if batch.outcome == "insufficient":
@@ -99,7 +103,7 @@ def result(i18n: Translator, batch: mass.BatchResult, currency: str) -> list[str
         return [i18n.get("order-maintenance")]
     if batch.outcome == "empty":
         return [i18n.get("mass-nothing-to-order")]
-    placed = sum(1 for x in batch.lines if x.result and x.result.outcome in ("placed", "duplicate"))
+    placed = placed_count(batch)
     lines = [i18n.get("mass-result-title", placed=placed, total=len(batch.lines)), ""]
     lines += [_result_line(i18n, item, currency) for item in batch.lines]
     return split_lines(lines)

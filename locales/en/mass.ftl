@@ -60,3 +60,7 @@ mass-result-unavailable = { $number }. ❌ not placed: the service is not availa
 mass-result-error = { $number }. ❓ could not be placed; please check 📦 My orders before ordering it again.
 mass-already-confirmed = This list has already been confirmed: nothing more was charged. See 📦 My orders.
 mass-outdated = This summary is out of date. Please send your list again.
+mass-result-later = 📋 Your mass order: { $placed } of { $total } { $total ->
+        [one] line
+       *[other] lines
+    } placed. Each line's order is in 📦 My orders.
