@@ -160,18 +160,20 @@ async def test_same_link_guard_needs_order_anyway(harness: BotHarness, anyway: b
     calls = await h.send(
         "2 | https://instagram.com/p/x | 100\n"  # the link of the unfinished order
         "2 | https://instagram.com/p/done | 100\n"  # a finished one: no warning
-        "17 | https://instagram.com/p/x | 100"  # another service: no warning
+        "17 | https://instagram.com/p/x | 100\n"  # another service: no warning
+        "17 | instagram.com/p/x | 200"  # the line before again
     )
     summary = all_text(calls)
     assert f"You already have order #{earlier} (🚀 In progress)" in summary
     assert summary.count("You already have order") == 1
+    assert "The same service and link as line 3" in summary
     buttons = confirm_buttons(h, calls)
-    assert [label for label, _ in buttons] == ["✅ Confirm 2 lines", "⚠️ Order anyway (3 lines)"]
+    assert [label for label, _ in buttons] == ["✅ Confirm 2 lines", "⚠️ Order anyway (4 lines)"]
     calls = await h.press(buttons[1 if anyway else 0][1])
     links = sorted((c["service"], c["link"]) for c in h.fake_panel.add_calls)
     expected = [("17", "https://instagram.com/p/x"), ("2", "https://instagram.com/p/done")]
     if anyway:
-        expected.append(("2", "https://instagram.com/p/x"))
+        expected += [("2", "https://instagram.com/p/x"), ("17", "https://instagram.com/p/x")]
     assert links == sorted(expected)
     await assert_ledger_consistent(h.db)
     assert not h.errors

@@ -35,12 +35,14 @@ def summary_line(i18n: Translator, line: mass.Line, currency: str) -> str:
         quantity=count(i18n, line.quantity),
         price=format_amount(line.charge, currency, i18n.locale),
     )
-    if line.flagged:
+    if line.earlier_order is not None:
         text += "\n" + i18n.get(
             "mass-line-flagged",
-            order_id=line.earlier_order or 0,
+            order_id=line.earlier_order,
             status=status_text(i18n, line.earlier_status or ""),
         )
+    if line.repeats is not None:
+        text += "\n" + i18n.get("mass-line-repeats", line=line.repeats)
     return text
 
 

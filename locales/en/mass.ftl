@@ -64,3 +64,4 @@ mass-result-later = 📋 Your mass order: { $placed } of { $total } { $total ->
         [one] line
        *[other] lines
     } placed. Each line's order is in 📦 My orders.
+mass-line-repeats = ⚠️ The same service and link as line { $line }.

@@ -63,6 +63,7 @@ class Line:
     error: InputError | None = None
     earlier_order: int | None = None  # an unfinished order of the same service and link
     earlier_status: str | None = None
+    repeats: int | None = None  # an earlier line of this list with the same service and link
 
     @property
     def valid(self) -> bool:
@@ -70,8 +71,9 @@ class Line:
 
     @property
     def flagged(self) -> bool:
-        """Valid, but the customer already has an unfinished order for it."""
-        return self.valid and self.earlier_order is not None
+        """Valid, but the customer already has an unfinished order for it, or it repeats an
+        earlier line: placed only with an explicit "order anyway"."""
+        return self.valid and (self.earlier_order is not None or self.repeats is not None)
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,16 @@ async def check_lines(db: Database, settings: Settings, user_id: int, text: str)
         db, user_id, {(ln.service_id, ln.link) for ln in lines if ln.valid}
     )
     marked = []
+    first_of: dict[tuple[str, str], int] = {}
     for line in lines:
-        hit = earlier.get((line.service_id, line.link)) if line.valid else None
-        if hit is not None:
-            line = replace(line, earlier_order=hit[0], earlier_status=hit[1])
+        if line.valid:
+            key = (line.service_id, line.link)
+            hit = earlier.get(key)
+            if hit is not None:
+                line = replace(line, earlier_order=hit[0], earlier_status=hit[1])
+            if key in first_of:
+                line = replace(line, repeats=first_of[key])
+            first_of.setdefault(key, line.number)
         marked.append(line)
     return Checked(marked, await wallet.balance(db, user_id), await catalog.currency(db))
 
