@@ -225,3 +225,25 @@ async def test_result_telegram_refuses_goes_to_the_outbox_once(harness: BotHarne
     [row] = [r for r in await outbox_rows(h.db, USER) if r["key"] == "mass-result-later"]
     assert '"placed": 2' in row["params"] and '"total": 2' in row["params"]
     assert not h.errors
+
+
+async def test_hostile_lines_are_refused_with_a_reason(harness: BotHarness) -> None:
+    h = harness
+    await add_user(h.db, USER, balance=10 * MICRO)
+    await open_mass_order(h)
+    hostile = [
+        "2 | https://instagram.com/p/\ud800x | 100",  # a lone surrogate: dropped
+        "2\x00 | https://instagram.com/p/y | 100",  # a NUL in the id: dropped
+        f"2 | https://instagram.com/p/{'a' * 5000} | 100",  # a link past every limit
+        f"2 | https://instagram.com/p/z | {'9' * 40}",  # a number past every limit
+        f"{'9' * 300} | https://instagram.com/p/z | 100",  # an id past every limit
+        "2 | javascript:alert(1) | 100",
+        "\u200b | \u200b | \u200b",  # nothing visible
+        "2 | https://127.0.0.1/x | 100",  # not a public host
+    ]
+    calls = await h.send("\n".join(hostile))
+    summary = all_text(calls)
+    assert "2 of 8 lines can be ordered" in summary  # the first two, cleaned
+    assert "instagram.com/p/x: " in summary
+    assert summary.count(". ❌ ") == 6
+    assert not h.errors
