@@ -14,6 +14,11 @@ from bot.services import audit, wallet
 from bot.services.audit import AuditEntry
 
 MAX_PANEL_ID = 64
+# Orders not settled yet (every status but status.FINAL_STATUSES; a test keeps them in step):
+# one of these for a link may still deliver, so ordering the same link again asks first.
+UNFINISHED_STATUSES = (
+    "submitting", "unknown", "pending", "in_progress", "processing", "active", "error",
+)  # fmt: skip
 # the operator actions an order's history shows
 ORDER_ACTIONS = ("refund", "placed", "not-placed", "renotify")
 
@@ -133,6 +138,23 @@ async def order_of_dialog(db: Database, user_id: int, dialog: str) -> OrderView 
         f"{_VIEW_SQL} WHERE o.user_id = ? AND substr(o.confirm_token, 1, ?) = ?"
         " ORDER BY o.id DESC LIMIT 1",
         (user_id, len(dialog), dialog),
+    )
+    return None if row is None else _view(row)
+
+
+async def unfinished_same_link(
+    db: Queryable, user_id: int, service_id: str, link: str
+) -> OrderView | None:
+    """The user's newest unfinished order (UNFINISHED_STATUSES) of `service_id` for exactly
+    `link` (as the dialog stored it, `https://` added), or None.
+
+    The same-link guard: the order dialog and the mass order ask before a second order for
+    a link that one still running may already deliver to. `db` may be a transaction."""
+    marks = ", ".join("?" for _ in UNFINISHED_STATUSES)
+    row = await db.fetchone(
+        f"{_VIEW_SQL} WHERE o.user_id = ? AND o.service_id = ? AND o.link = ?"
+        f" AND o.status IN ({marks}) ORDER BY o.id DESC LIMIT 1",
+        (user_id, str(service_id), link, *UNFINISHED_STATUSES),
     )
     return None if row is None else _view(row)
 
