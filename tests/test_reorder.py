@@ -12,7 +12,7 @@ from bot.services.orders.status import FINAL_STATUSES, ORDER_STATUSES
 from bot.states import OrderDialog
 from tests.fakes.telegram import Call
 from tests.harness import BotHarness
-from tests.helpers import add_user, assert_clean, assert_ledger_consistent, order_row
+from tests.helpers import add_user, assert_clean, assert_ledger_consistent, last_shown, order_row
 from tests.test_order_dialog import (
     LINK,
     START_BALANCE,
@@ -65,7 +65,7 @@ async def test_order_card_has_order_again(h: BotHarness) -> None:
 
 
 def text_call(calls: list[Call]) -> Call:
-    return [c for c in calls if c.text is not None][-1]
+    return last_shown(calls)
 
 
 async def test_order_again_goes_straight_to_the_summary_at_todays_price(h: BotHarness) -> None:

@@ -10,6 +10,7 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    favourites,
     order_dialog,
     order_requests,
     orders,
@@ -48,6 +49,7 @@ def get_routers(settings: Settings) -> list[Router]:
             order_dialog.router,
             orders.router,
             order_requests.router,
+            favourites.router,
             catalog.router,
             fallback.router,
         )

@@ -1,11 +1,12 @@
-"""The catalog's texts: the service card."""
+"""The catalog's texts: the service card, the favourites list."""
 
 from __future__ import annotations
 
 import re
 
 from bot.money import format_amount
-from bot.services.catalog import ServiceView
+from bot.services.catalog import Page, ServiceView
+from bot.services.favourites import Favourite
 from bot.text import fit
 from bot.views.common import Translator
 
@@ -43,4 +44,15 @@ def service_card(i18n: Translator, service: ServiceView, currency: str) -> str:
     if description:
         # the description gives way first; fit() counts as Telegram does (UTF-16)
         text = fit(f"{text}\n\n{description}")
+    return text
+
+
+def favourites_page(i18n: Translator, page: Page[Favourite]) -> str:
+    """The favourites list's heading: how many, and that unavailable ones stay listed."""
+    if page.total == 0:
+        return i18n.get("favourites-empty")
+    unavailable = sum(1 for item in page.items if not item.offered)
+    text = i18n.get("favourites-title", total=page.total)
+    if unavailable:
+        text += "\n\n" + i18n.get("favourites-some-unavailable")
     return text

@@ -4,6 +4,7 @@ start-greeting =
     Pick a service in the catalog, pay from your balance and follow your orders right here.
 menu-catalog = 🛍 Catalog
 menu-search = 🔎 Search
+menu-favourites = ⭐ Favourites
 menu-orders = 📦 My orders
 menu-balance = 💰 Balance
 menu-support = 💬 Support
@@ -60,4 +61,5 @@ panel-reason-other = the provider gave no usable reason.
 cmd-paysupport = Help with payments
 flood-slow-down = 🐢 That is a lot of messages at once. Please slow down a little: I will answer again in a few seconds.
 cmd-orders = My orders
+cmd-favourites = Favourite services
 cmd-balance = Balance and top-up

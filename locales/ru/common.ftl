@@ -4,6 +4,7 @@ start-greeting =
     Выберите услугу в каталоге, оплатите с баланса и следите за заказами прямо здесь.
 menu-catalog = 🛍 Каталог
 menu-search = 🔎 Поиск
+menu-favourites = ⭐ Избранное
 menu-orders = 📦 Мои заказы
 menu-balance = 💰 Баланс
 menu-support = 💬 Поддержка
@@ -60,4 +61,5 @@ panel-reason-other = поставщик не указал понятную пр�
 cmd-paysupport = Помощь с оплатой
 flood-slow-down = 🐢 Слишком много сообщений сразу. Пожалуйста, чуть помедленнее: я снова отвечу через несколько секунд.
 cmd-orders = Мои заказы
+cmd-favourites = Избранные услуги
 cmd-balance = Баланс и пополнение
