@@ -3,11 +3,16 @@ the fake Bot API and the fake panel."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.keyboards.orders import OrderCb
+from bot.panel.models import OrderKind
+from bot.services.order_input import ServiceLimits, Step
 from bot.services.orders import queries
+from bot.services.orders.reorder import Refit, refit
 from bot.services.orders.status import FINAL_STATUSES, ORDER_STATUSES
 from bot.states import OrderDialog
 from tests.fakes.telegram import Call
@@ -211,3 +216,45 @@ async def test_unfinished_same_link_query(h: BotHarness) -> None:
     for status in sorted(FINAL_STATUSES):
         await h.db.execute("UPDATE orders SET status = ? WHERE id = ?", (status, first))
         assert await queries.unfinished_same_link(h.db, USER, "2", LINK) is None
+
+
+async def test_a_trailing_slash_is_the_same_link(h: BotHarness) -> None:
+    first = await place_likes(h)
+    found = await queries.unfinished_same_link(h.db, USER, "2", LINK + "/")
+    assert found is not None and found.id == first
+
+
+# --------------------------------------------------------------------------- refit (pure)
+
+TODAY = date(2030, 6, 1)
+
+
+def test_refit_keeps_every_answer_that_still_fits() -> None:
+    limits = ServiceLimits(OrderKind.DEFAULT, 10, 10_000, dripfeed=True)
+    fields = {"link": LINK, "quantity": 100, "runs": 5, "interval": 30}
+    assert refit(limits, fields) == Refit(
+        {Step.LINK: LINK, Step.QUANTITY: 100, Step.RUNS: 5, Step.INTERVAL: 30}
+    )
+    # drip-feed offered now, not used then: skipped, not asked
+    fields = {"link": LINK, "quantity": 100}
+    assert refit(limits, fields) == Refit({Step.LINK: LINK, Step.QUANTITY: 100, Step.RUNS: None})
+
+
+def test_refit_when_drip_feed_is_gone_asks_from_the_quantity() -> None:
+    limits = ServiceLimits(OrderKind.DEFAULT, 10, 10_000, dripfeed=False)
+    fields = {"link": LINK, "quantity": 100, "runs": 5, "interval": 30}
+    assert refit(limits, fields) == Refit({Step.LINK: LINK}, Step.QUANTITY, "type-changed")
+
+
+def test_refit_of_lists_and_dates_checks_them_again() -> None:
+    # custom comments: 3 lines, but the service now takes 5..100
+    limits = ServiceLimits(OrderKind.CUSTOM_COMMENTS, 5, 100)
+    result = refit(limits, {"link": LINK, "comments": "a\nb\nc"})
+    assert (result.ask, result.change) == (Step.COMMENTS, "invalid")
+    assert result.error is not None and result.error.code == "list-count"
+    # a subscription whose end date has passed: asked again, the rest kept
+    limits = ServiceLimits(OrderKind.SUBSCRIPTIONS, 100, 1000)
+    fields = {"username": "chan", "min": 100, "max": 200, "delay": 30, "expiry": "31/12/2029"}
+    result = refit(limits, fields, today=TODAY)
+    assert (result.ask, result.change) == (Step.SUB_EXPIRY, "invalid")
+    assert result.answers[Step.SUB_DELAY] == 30 and result.answers[Step.SUB_POSTS] is None

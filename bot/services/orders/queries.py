@@ -142,19 +142,26 @@ async def order_of_dialog(db: Database, user_id: int, dialog: str) -> OrderView 
     return None if row is None else _view(row)
 
 
+def _link_spellings(link: str) -> tuple[str, str]:
+    """`link` with and without a trailing slash: the same page, typed two ways."""
+    bare = link.rstrip("/") or link
+    return bare, bare + "/"
+
+
 async def unfinished_same_link(
     db: Queryable, user_id: int, service_id: str, link: str
 ) -> OrderView | None:
-    """The user's newest unfinished order (UNFINISHED_STATUSES) of `service_id` for exactly
-    `link` (as the dialog stored it, `https://` added), or None.
+    """The user's newest unfinished order (UNFINISHED_STATUSES) of `service_id` for `link`
+    (as the order dialog stores it: `https://` added; a trailing slash does not count), or
+    None.
 
     The same-link guard: the order dialog and the mass order ask before a second order for
     a link that one still running may already deliver to. `db` may be a transaction."""
     marks = ", ".join("?" for _ in UNFINISHED_STATUSES)
     row = await db.fetchone(
-        f"{_VIEW_SQL} WHERE o.user_id = ? AND o.service_id = ? AND o.link = ?"
+        f"{_VIEW_SQL} WHERE o.user_id = ? AND o.service_id = ? AND o.link IN (?, ?)"
         f" AND o.status IN ({marks}) ORDER BY o.id DESC LIMIT 1",
-        (user_id, str(service_id), link, *UNFINISHED_STATUSES),
+        (user_id, str(service_id), *_link_spellings(link), *UNFINISHED_STATUSES),
     )
     return None if row is None else _view(row)
 

@@ -137,4 +137,7 @@ async def prepare(
     if service is None or kind is None or not service.offered:
         return Reorder(order, service, kind)
     limits = ServiceLimits(kind, service.min_qty, service.max_qty, service.dripfeed)
-    return Reorder(order, service, kind, refit(limits, order.fields, today=today))
+    fields = dict(order.fields)
+    if order.link and not fields.get("link"):
+        fields["link"] = order.link  # an order recorded without its fields (older rows)
+    return Reorder(order, service, kind, refit(limits, fields, today=today))
