@@ -5,6 +5,9 @@ placement in `bot.services.orders.placing`. The FSM data (SQLite-backed, so a re
 it) holds: `dialog` (this dialog's id), `service_id`, `service_name`, `kind`, `min`, `max`,
 `dripfeed`, `answers` (step -> value) and, on the summary, `token` (the Confirm button's token).
 
+The steps shared with the other ways into the summary ("Order again"): asking, the summary
+behind the same-link guard, the outcome of Confirm, are in `bot.handlers.order_flow`.
+
 Every button of the dialog carries its id; the confirm token begins with it. A button of a
 dialog that has ended (placed, cancelled, replaced by a newer one) changes nothing and says
 the truth: the order the dialog became, with its number and status, or that it is over.
