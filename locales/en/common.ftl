@@ -24,6 +24,7 @@ help-text =
     Commands:
     /start — main menu
     /orders — my orders
+    /favourites — favourite services (⭐ on a service card); “🔁 Order again” on an order card repeats it
     /balance — balance and top-up
     /help — this help
     /language — change the language
