@@ -10,6 +10,7 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    favourites,
     inline,
     mass_order,
     order_dialog,
@@ -51,6 +52,7 @@ def get_routers(settings: Settings) -> list[Router]:
             mass_order.router,
             orders.router,
             order_requests.router,
+            favourites.router,
             catalog.router,
             fallback.router,
             # inline queries come with no chat: the chat filters above (messages and

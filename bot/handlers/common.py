@@ -8,9 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot.commands import BALANCE, CANCEL, HELP, LANGUAGE, ORDERS
+from bot.commands import BALANCE, CANCEL, FAVOURITES, HELP, LANGUAGE, ORDERS
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
+from bot.handlers.favourites import favourites_screen
 from bot.handlers.orders import balance_screen, order_card_screen, orders_screen
 from bot.handlers.screen import show_for
 from bot.keyboards.catalog import CatCb, card_keyboard
@@ -80,6 +81,14 @@ async def cmd_help(message: Message, i18n: I18nContext) -> None:
 @router.message(Command(ORDERS.name))
 async def cmd_orders(message: Message, i18n: I18nContext, db: Database, user: User) -> None:
     text, markup = await orders_screen(i18n, db, user)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.message(Command(FAVOURITES.name))
+async def cmd_favourites(
+    message: Message, i18n: I18nContext, db: Database, user: User, settings: Settings
+) -> None:
+    text, markup = await favourites_screen(i18n, db, user, settings)
     await message.answer(text, reply_markup=markup)
 
 

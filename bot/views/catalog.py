@@ -1,11 +1,12 @@
-"""The catalog's texts: the service card."""
+"""The catalog's texts: the service card, the favourites list."""
 
 from __future__ import annotations
 
 import re
 
 from bot.money import format_amount
-from bot.services.catalog import ServiceView
+from bot.services.catalog import Page, ServiceView
+from bot.services.favourites import Favourite
 from bot.text import fit
 from bot.views.common import Translator
 
@@ -62,3 +63,14 @@ def inline_card(i18n: Translator, service: ServiceView, currency: str) -> str:
         + "\n"
         + inline_description(i18n, service, currency)
     )
+
+
+def favourites_page(i18n: Translator, page: Page[Favourite]) -> str:
+    """The favourites list's heading: how many, and that unavailable ones stay listed."""
+    if page.total == 0:
+        return i18n.get("favourites-empty")
+    unavailable = sum(1 for item in page.items if not item.offered)
+    text = i18n.get("favourites-title", total=page.total)
+    if unavailable:
+        text += "\n\n" + i18n.get("favourites-some-unavailable")
+    return text

@@ -30,8 +30,7 @@ from bot.services import catalog, wallet
 from bot.services.alerts import Notices
 from bot.services.maintenance import maintenance_on
 from bot.services.order_input import InputError, ServiceLimits, parse_link, parse_quantity
-from bot.services.orders import placing
-from bot.services.orders.status import FINAL_STATUSES
+from bot.services.orders import placing, queries
 from bot.services.user_text import clean_line
 
 log = logging.getLogger(__name__)
@@ -192,36 +191,13 @@ def _draft(user_id: int, service_id: str, link: str, quantity: int) -> placing.D
     )
 
 
-async def unfinished_same_links(
-    db: Database, user_id: int, pairs: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str]]:
-    """(service id, link) -> (order id, status) of the customer's latest unfinished order
-    for it, among `pairs`. The order dialog's guard is queries.unfinished_same_link; this
-    one answers a whole list with one query."""
-    if not pairs:
-        return {}
-    final = sorted(FINAL_STATUSES)
-    marks = ", ".join("?" for _ in final)
-    rows = await db.fetchall(
-        "SELECT id, service_id, link, status FROM orders"
-        f" WHERE user_id = ? AND link IS NOT NULL AND status NOT IN ({marks}) ORDER BY id",
-        (user_id, *final),
-    )
-    found: dict[tuple[str, str], tuple[int, str]] = {}
-    for row in rows:
-        key = (str(row["service_id"]), str(row["link"]))
-        if key in pairs:
-            found[key] = (int(row["id"]), str(row["status"]))
-    return found
-
-
 async def check_lines(db: Database, settings: Settings, user_id: int, text: str) -> Checked:
     """Every line checked and priced, the same-link guard applied. Raises TooManyLines."""
     lines = [
         await _check_line(db, settings, user_id, number, raw)
         for number, raw in numbered_lines(text)
     ]
-    earlier = await unfinished_same_links(
+    earlier = await queries.unfinished_same_links(
         db, user_id, {(ln.service_id, ln.link) for ln in lines if ln.valid}
     )
     marked = []
