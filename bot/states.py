@@ -42,3 +42,7 @@ class TopupDialog(StatesGroup):
 
 class SupportDialog(StatesGroup):
     message = State()  # waiting for the one message to pass to the operators
+
+
+class PromoDialog(StatesGroup):
+    code = State()  # "Promo code": waiting for the customer to type one

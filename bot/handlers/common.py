@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
@@ -11,6 +11,7 @@ from aiogram_i18n import I18nContext
 from bot.commands import BALANCE, CANCEL, HELP, LANGUAGE, ORDERS
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
+from bot.handlers.growth import on_start_payload
 from bot.handlers.orders import balance_screen, orders_screen
 from bot.handlers.screen import show_for
 from bot.keyboards.menu import LangCb, MenuCb, home_button, language_menu, main_menu
@@ -23,7 +24,12 @@ router = Router(name="common")
 
 @router.message(CommandStart())  # commands.START; CommandStart also reads deep links
 async def cmd_start(
-    message: Message, i18n: I18nContext, state: FSMContext, user: User, db: Database
+    message: Message,
+    command: CommandObject,
+    i18n: I18nContext,
+    state: FSMContext,
+    user: User,
+    db: Database,
 ) -> None:
     await state.clear()
     if await maintenance_on(db):
@@ -31,6 +37,7 @@ async def cmd_start(
     await message.answer(
         i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)
     )
+    await on_start_payload(message, i18n, db, user, command.args)
 
 
 @router.message(Command(HELP.name))

@@ -34,7 +34,7 @@ from bot.payments.service import (
     receipt,
 )
 from bot.payments.stars import make_payload, parse_payload
-from bot.services import catalog, wallet
+from bot.services import catalog, promo, wallet
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,8 @@ async def _credit(conn: Tx, config: PaymentConfig, invoice: Invoice, now: int) -
         conn, row.user_id, amount, kind="topup", ref=ref, note="cryptopay", now=now
     ):
         raise RuntimeError(f"{ref} was applied inside this transaction")  # checked above
+    if note is None:  # a clean top-up earns a pending promo bonus
+        await promo.topup_bonus(conn, row.user_id, amount, now)
     await conn.execute(
         "UPDATE payments SET status = 'paid', credited = ?, provider_charge_id = ?,"
         " paid_amount = ?, paid_asset = ?, flagged = ?, note = ?, paid_at = ?, updated_at = ?"

@@ -35,7 +35,7 @@ from bot.payments.models import (
     StarTx,
 )
 from bot.payments.stars import STARS_CURRENCY, make_payload, parse_payload, stars_for, value_of
-from bot.services import catalog, kv, outbox, wallet
+from bot.services import catalog, kv, outbox, promo, wallet
 from bot.services.maintenance import maintenance_on
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,8 @@ async def _credit_stars(
         conn, user_id, amount, kind="topup", ref=ref, note="stars", now=now
     ):
         raise RuntimeError(f"{ref} was applied inside this transaction")  # checked above
-    if row is not None and note is None:
+    if row is not None and note is None:  # a clean top-up earns a pending promo bonus
+        await promo.topup_bonus(conn, user_id, amount, now)
         payment_id = row.id
         await conn.execute(
             "UPDATE payments SET status = 'paid', credited = ?, provider_charge_id = ?,"
