@@ -45,7 +45,7 @@ def parse_percent(text: str) -> Decimal | None:
         return None
     if not value.is_finite() or not 0 <= value <= MAX_PERCENT:
         return None
-    return value.normalize() if value else Decimal(0)
+    return Decimal(format(value.normalize(), "f")) if value else Decimal(0)  # 20, not 2E+1
 
 
 def share(amount: int, percent: Decimal) -> int:
