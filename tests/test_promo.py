@@ -18,7 +18,7 @@ from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import BotHarness
 from tests.helpers import add_user, assert_ledger_consistent
-from tests.payments_shop import customer, pay_stars, payments_harness, stars_invoice
+from tests.payments_shop import customer, outbox, pay_stars, payments_harness, stars_invoice
 from tests.test_order_dialog import LINK, confirm_data, text_of, walk_to_summary
 
 A = 3001
@@ -201,6 +201,8 @@ async def test_topup_bonus_credited_with_the_payment(shop: BotHarness) -> None:
     await pay_stars(h, A)
     assert await promo_rows(h, A) == [(f"promo:boost:{A}", 2_500_000)]
     assert await wallet.balance(h.db, A) == 37_500_000
+    told = await outbox(h, A, "promo-bonus-credited")
+    assert told == [{"code": "boost", "amount": "2.50 USD", "balance": "37.50 USD"}]
     await stars_invoice(h, 25_000_000, user_id=A)  # used: the next top-up has none
     await pay_stars(h, A)
     assert await wallet.balance(h.db, A) == 62_500_000

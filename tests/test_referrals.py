@@ -120,6 +120,14 @@ async def test_bonus_on_completed_partial_canceled_and_claw_back(h_ref: BotHarne
         (f"referral:{partial}", 150_000),  # 7.5% of 2_000_003, rounded down
     ]
     await assert_ledger_consistent(h.db)
+    told = await h.db.fetchall(
+        "SELECT key, dedup FROM outbox WHERE chat_id = ? AND key = 'referral-earned' ORDER BY id",
+        (INVITER,),
+    )
+    assert [tuple(r) for r in told] == [
+        ("referral-earned", f"referral:{completed}"),
+        ("referral-earned", f"referral:{partial}"),
+    ]
 
     # an operator refunds the completed order afterwards: its bonus comes back, exactly
     calls = await h.press(AdminCb(action="refund", id=completed), ADMIN_USER, chat_id=ADMIN_CHAT)

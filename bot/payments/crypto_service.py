@@ -196,8 +196,6 @@ async def _credit(conn: Tx, config: PaymentConfig, invoice: Invoice, now: int) -
         conn, row.user_id, amount, kind="topup", ref=ref, note="cryptopay", now=now
     ):
         raise RuntimeError(f"{ref} was applied inside this transaction")  # checked above
-    if note is None:  # a clean top-up earns a pending promo bonus
-        await promo.topup_bonus(conn, row.user_id, amount, now)
     await conn.execute(
         "UPDATE payments SET status = 'paid', credited = ?, provider_charge_id = ?,"
         " paid_amount = ?, paid_asset = ?, flagged = ?, note = ?, paid_at = ?, updated_at = ?"
@@ -231,6 +229,8 @@ async def _credit(conn: Tx, config: PaymentConfig, invoice: Invoice, now: int) -
             "payments-receipt-cryptopay",
             paid=_paid_text(invoice),
         )
+    if note is None:  # a clean top-up earns a pending promo bonus (told after the receipt)
+        await promo.topup_bonus(conn, row.user_id, amount, now)
     if note:
         await alert(
             conn,

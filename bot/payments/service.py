@@ -242,8 +242,7 @@ async def _credit_stars(
         conn, user_id, amount, kind="topup", ref=ref, note="stars", now=now
     ):
         raise RuntimeError(f"{ref} was applied inside this transaction")  # checked above
-    if row is not None and note is None:  # a clean top-up earns a pending promo bonus
-        await promo.topup_bonus(conn, user_id, amount, now)
+    if row is not None and note is None:
         payment_id = row.id
         await conn.execute(
             "UPDATE payments SET status = 'paid', credited = ?, provider_charge_id = ?,"
@@ -277,6 +276,8 @@ async def _credit_stars(
     )
     if amount > 0:
         await receipt(conn, result, "payments-receipt-stars", stars=total_amount)
+    if note is None:  # a clean top-up earns a pending promo bonus (told after the receipt)
+        await promo.topup_bonus(conn, user_id, amount, now)
     params = {
         "payment_id": str(payment_id),
         "user_id": str(user_id),

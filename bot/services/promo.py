@@ -29,8 +29,8 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.db import Database, Queryable, Tx
-from bot.money import AmountError, parse_amount
-from bot.services import audit, wallet
+from bot.money import AmountError, amount_param, parse_amount
+from bot.services import audit, catalog, outbox, wallet
 from bot.services.referrals import parse_percent, share
 
 Kind = Literal["amount", "topup", "order"]
@@ -353,10 +353,18 @@ async def topup_bonus(conn: Tx, user_id: int, topped_up: int, now: int) -> int:
     if not await _mark_used(conn, pending.redemption_id, now):
         return 0
     bonus = share(topped_up, pending.percent)
+    ref = ledger_ref(pending.code, user_id)
     await wallet.apply(
-        conn, user_id, bonus, kind=KIND_LEDGER, ref=ledger_ref(pending.code, user_id),
-        note=f"{pending.percent}% of {topped_up}", now=now,
+        conn, user_id, bonus, kind=KIND_LEDGER, ref=ref, note=f"{pending.percent}% of {topped_up}",
+        now=now,
     )  # fmt: skip
+    currency = await catalog.currency(conn)
+    params = {
+        "code": pending.code,
+        "amount": amount_param(bonus, currency),
+        "balance": amount_param(await wallet.balance_in(conn, user_id), currency),
+    }
+    await outbox.enqueue(conn, user_id, "promo-bonus-credited", params, dedup=ref)
     return bonus
 
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from bot.db import Database, Queryable, Tx
-from bot.services import audit, kv, wallet
+from bot.money import amount_param
+from bot.services import audit, catalog, kv, outbox, wallet
 
 PERCENT_KEY = "referral_percent"
 DEFAULT_KEY = "referral_percent_default"
@@ -193,6 +194,11 @@ async def _credit(conn: Tx, order_id: int, inviter_id: int, base: int, now: int)
         " VALUES (?, ?, ?, ?, ?)",
         (order_id, inviter_id, base, amount, now),
     )
+    currency = await catalog.currency(conn)
+    await outbox.enqueue(
+        conn, inviter_id, "referral-earned", {"amount": amount_param(amount, currency)},
+        dedup=f"referral:{order_id}",
+    )  # fmt: skip
     return amount
 
 

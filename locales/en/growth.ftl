@@ -67,3 +67,5 @@ admin-referral-set = ✅ Referral bonus set to { $percent }%.
 admin-stats-growth = Referral bonuses paid (net of claw-backs): { $referrals }
     Promo code credits and top-up bonuses: { $promo }
 admin-user-referrals = Invited by: { $inviter } · invited users: { $joined } · referral earnings: { $earned }
+promo-bonus-credited = 🎁 Promo code { $code }: a bonus of { $amount } is added to your balance. Balance: { $balance }
+referral-earned = 🤝 A friend you invited completed an order: { $amount } is added to your balance.

@@ -67,3 +67,5 @@ admin-referral-set = ✅ Реферальный бонус: { $percent }%.
 admin-stats-growth = Реферальные бонусы (за вычетом возвратов): { $referrals }
     Промокоды и бонусы к пополнениям: { $promo }
 admin-user-referrals = Пригласил: { $inviter } · приглашено: { $joined } · реферальный доход: { $earned }
+promo-bonus-credited = 🎁 Промокод { $code }: на баланс зачислен бонус { $amount }. Баланс: { $balance }
+referral-earned = 🤝 Приглашённый вами друг выполнил заказ: на баланс зачислено { $amount }.
