@@ -12,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.db import Database
 from bot.keyboards.menu import MenuCb
+from bot.payments import crypto_service
+from bot.payments.cryptopay import CryptoPayClient
+from bot.payments.models import PaymentConfig
 from bot.services import promo, wallet
+from tests.fakes.cryptopay import FakeCryptoPay
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import BotHarness
@@ -208,3 +213,25 @@ async def test_topup_bonus_credited_with_the_payment(shop: BotHarness) -> None:
     assert await wallet.balance(h.db, A) == 62_500_000
     await assert_ledger_consistent(h.db)
     assert not h.errors
+
+
+async def test_topup_bonus_with_a_crypto_payment(
+    db: Database, fake_cryptopay: FakeCryptoPay, cryptopay_client: CryptoPayClient
+) -> None:
+    """The Crypto Pay credit path gives the bonus too, in the payment's transaction."""
+    await add_user(db, A)
+    await db.execute("INSERT INTO kv (key, value) VALUES ('currency', 'USD')")
+    assert await promo.create(db, 777, promo.parse_spec(["cb", "12.5%:topup"]))
+    assert (await promo.redeem(db, A, "CB")).outcome == "pending"
+    config = PaymentConfig(
+        admin_chat_id=-100, topup_min=1_000_000, topup_max=500_000_000, crypto_assets=("USDT",)
+    )
+    topup = await crypto_service.create_crypto_topup(
+        db, cryptopay_client, config, A, 8_000_000, description="Top-up"
+    )
+    fake_cryptopay.pay(topup.invoice_id, asset="USDT", fiat_rate="1")
+    await crypto_service.poll_crypto(db, cryptopay_client, config)
+    assert await wallet.balance(db, A) == 9_000_000  # 8.00 + 12.5%
+    rows = await db.fetchall("SELECT ref, amount FROM ledger WHERE user_id = ? ORDER BY id", (A,))
+    assert [tuple(r) for r in rows][-1] == (f"promo:cb:{A}", 1_000_000)
+    await assert_ledger_consistent(db)
