@@ -52,7 +52,7 @@ from bot.payments.loops import CryptoPoller, StarsReconciler
 from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown, FloodLimiter
 from bot.sender import Sender
-from bot.services import alerts, catalog
+from bot.services import alerts, catalog, referrals
 from bot.services.alerts import Notices
 from bot.services.orders.placing import recover_submitting
 from bot.services.orders.poller import Poller, PollerConfig
@@ -224,6 +224,7 @@ async def on_startup(
 ) -> None:
     await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
     await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
+    await referrals.store_default(db, settings.referral_percent)  # /referral overrides it
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
     supervisor.start(
         "catalog-sync",

@@ -91,6 +91,8 @@ class Settings(TelegramSettings):
     panel_total_timeout: float | None = Field(default=None, gt=0, le=900)
     catalog_refresh_seconds: int = Field(default=1800, ge=60)
     markup_percent: Decimal = Field(default=Decimal(0), ge=-99, le=10000)
+    # what an inviter earns of their invited users' settled orders; 0 = off (/referral)
+    referral_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     poll_interval_seconds: int = Field(default=60, ge=5)
     panel_low_balance: Decimal = Field(default=Decimal(0), ge=0)
     # On SIGTERM: seconds to let updates in flight and the sender finish before exiting.

@@ -46,3 +46,7 @@ class SupportDialog(StatesGroup):
 
 class MassOrderDialog(StatesGroup):
     lines = State()  # waiting for the list (again, to fix it, after a summary)
+
+
+class PromoDialog(StatesGroup):
+    code = State()  # "Promo code": waiting for the customer to type one

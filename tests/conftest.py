@@ -153,3 +153,10 @@ async def harness(
         yield h
     finally:
         await h.stop()
+
+
+@pytest.fixture
+async def h_ref(harness: BotHarness) -> BotHarness:
+    """The harness with an inviter who has opened the bot (referrals, promo codes)."""
+    await harness.send("/start", 2001)
+    return harness

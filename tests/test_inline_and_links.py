@@ -118,6 +118,8 @@ def test_start_payloads() -> None:
     assert parse_start_payload("svc-17") == StartPayload("service", "17")
     assert parse_start_payload("order-42") == StartPayload("order", "42")
     assert parse_start_payload("order-42").order_id == 42  # type: ignore[union-attr]
+    assert parse_start_payload("ref-Ab3_x") == StartPayload("ref", "Ab3_x")
+    assert parse_start_payload("PROMO-Spring10") == StartPayload("promo", "Spring10")
     for bad in (None, "", "svc-", "order-x", "order-" + "9" * 19, "hello", "svc-a b", "x" * 65):
         assert parse_start_payload(bad) is None, bad
     assert service_payload("17") == "svc-17"

@@ -12,6 +12,7 @@ from bot.commands import BALANCE, CANCEL, FAVOURITES, HELP, LANGUAGE, ORDERS
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db import Database
 from bot.handlers.favourites import favourites_screen
+from bot.handlers.growth import on_start_payload
 from bot.handlers.orders import balance_screen, order_card_screen, orders_screen
 from bot.handlers.screen import show_for
 from bot.keyboards.catalog import CatCb, card_keyboard
@@ -41,13 +42,15 @@ async def cmd_start(
     if await maintenance_on(db):
         await message.answer(i18n.get("admin-maintenance-notice"))
     payload = parse_start_payload(command.args)
-    if payload is not None:
+    if payload is not None and payload.kind in ("service", "order"):
         text, markup = await _deep_link_screen(i18n, db, user, settings, payload)
         await message.answer(text, reply_markup=markup)
         return
     await message.answer(
         i18n.get("start-greeting", name=user.first_name or "🙂"), reply_markup=main_menu(i18n)
     )
+    if payload is not None:  # ref- / promo-: acted on after the greeting
+        await on_start_payload(message, i18n, db, user, payload)
 
 
 async def _deep_link_screen(

@@ -10,7 +10,7 @@ from bot.config import SUPPORTED_LANGUAGES
 
 class MenuCb(CallbackData, prefix="m"):
     """Main-menu destinations: catalog, search, favourites, mass (order), orders, balance,
-    support, language, help, home."""
+    invite, support, language, help, home; and promo (the balance screen's "Promo code")."""
 
     action: str
 
@@ -26,6 +26,7 @@ MENU_ITEMS = (
     "mass",
     "orders",
     "balance",
+    "invite",
     "support",
     "language",
     "help",

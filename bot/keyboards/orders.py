@@ -117,10 +117,16 @@ def order_card_keyboard(
 def balance_keyboard(
     i18n: I18nContext, first: InlineKeyboardButton | None = None
 ) -> InlineKeyboardMarkup:
-    """My orders and Home, under `first` (Top up, or Write to support) when given."""
+    """Promo code, My orders and Home, under `first` (Top up, or Write to support) when
+    given."""
     builder = InlineKeyboardBuilder()
     if first is not None:
         builder.row(first)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("promo-button"), callback_data=MenuCb(action="promo").pack()
+        )
+    )
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("menu-orders"), callback_data=MenuCb(action="orders").pack()

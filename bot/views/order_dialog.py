@@ -103,6 +103,14 @@ def summary(
     if str(answers.get("quantity")) != str(units) and not is_package(limits.kind):
         lines.append(i18n.get("order-summary-units", units=units))
     lines.append("")
+    if quote.discount:
+        lines.append(
+            i18n.get(
+                "promo-summary-discount",
+                code=quote.promo_code or "",
+                discount=format_amount(quote.discount, quote.currency, i18n.locale),
+            )
+        )
     lines.append(
         i18n.get(
             "order-summary-price", price=format_amount(quote.charge, quote.currency, i18n.locale)

@@ -36,6 +36,8 @@ admin-help =
     /audit — who did what, and when
     /payments [user] — recent top-ups (of everyone, or of one user)
     /refund <charge id or payment #> [force] — refund a Stars payment: the amount is taken from the balance first; force takes what is there when it no longer covers it
+    /promo add CODE 5 | 10%:topup | 10%:order [uses=N] [per_user=1] [until=YYYY-MM-DD] [min_topup=X] — make a promo code (amount to the balance, bonus on the next top-up, or discount on the next order; until = last UTC day); /promo list; /promo off CODE
+    /referral <percent> — what inviters earn of their invited users' settled orders (0 = off)
     A reply here to a customer's support request is sent to that customer.
 admin-unavailable = unavailable
 

@@ -20,6 +20,7 @@ help-text =
     3. Check the summary and confirm: the price is taken from your 💰 balance.
     4. Follow the progress in 📦 My orders; I will message you when the status changes.
     A question? Press 💬 Support in the menu.
+    Have a promo code? Enter it with 🎟 Promo code on the 💰 Balance screen. Share your link from 🤝 Invite friends.
 
     Commands:
     /start — main menu

@@ -14,6 +14,7 @@ from bot.handlers.admin import (
     broadcast,
     catalog,
     general,
+    growth,
     maintenance,
     members,
     orders,
@@ -33,6 +34,7 @@ router.include_routers(
     maintenance.router,
     broadcast.router,
     payments.router,
+    growth.router,
     support.router,  # last: an operator's reply to a support request, when nothing else
     members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )

@@ -37,7 +37,7 @@ from bot.crashpoints import crashpoint
 from bot.db import Database, Tx
 from bot.money import MAX_AMOUNT, amount_param, format_amount, to_micros
 from bot.panel import OrderState, OrderStatus, PanelClient
-from bot.services import alerts, audit, catalog, wallet
+from bot.services import alerts, audit, catalog, referrals, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import notify, queries, requests
 from bot.services.orders.queries import OrderView
@@ -124,7 +124,8 @@ async def set_order_status(
 ) -> bool:
     """Set an order's status (and any of panel_order_id, cost, start_count, remains, error,
     next_poll_at, poll_errors) inside the caller's transaction. Returns True if the status
-    changed; `status_changed_at` moves only then."""
+    changed; `status_changed_at` moves only then. A change to a final status credits (or
+    claws back) the inviter's referral bonus here, so callers refund BEFORE they set it."""
     if status not in ORDER_STATUSES:
         raise ValueError(f"unknown order status {status!r}")
     unknown = set(changes) - _SETTABLE
@@ -145,6 +146,9 @@ async def set_order_status(
         values.append(value)
     values.append(order_id)
     await conn.execute(f"UPDATE orders SET {', '.join(columns)} WHERE id = ?", values)
+    if changed and status in FINAL_STATUSES:
+        # the inviter's bonus (or its claw-back) goes with the change that settles the money
+        await referrals.credit_or_claw(conn, order_id, status, now)
     return changed
 
 
