@@ -39,6 +39,7 @@ from bot.keyboards.order_dialog import (
     step_keyboard,
     summary_keyboard,
 )
+from bot.metrics import Metrics
 from bot.panel import PanelClient
 from bot.panel.models import OrderKind, normalize_kind
 from bot.services import catalog
@@ -421,6 +422,7 @@ async def on_confirm(
     panel: PanelClient,
     settings: Settings,
     notices: Notices,
+    metrics: Metrics,
 ) -> None:
     # Answer at once: placement may take the panel's full timeout.
     callback_answer.disable()
@@ -447,6 +449,7 @@ async def on_confirm(
     result = await placing.place_order(
         db, panel, settings, notices, draft, token, max_charge=max_charge
     )
+    metrics.order_outcome(result.outcome)
     await _tell_outcome(message, i18n, db, notices, user, token, result)
 
 
