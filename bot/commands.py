@@ -49,6 +49,7 @@ MAINTENANCE = _admin("maintenance")
 AUDIT = _admin("audit")
 REFUND = _admin("refund")
 PAYMENTS = _admin("payments")
+EXPORT = _admin("export")
 
 # the menus, in the order Telegram shows them
 PRIVATE_MENU: tuple[MenuCommand, ...] = (
@@ -56,5 +57,5 @@ PRIVATE_MENU: tuple[MenuCommand, ...] = (
 )  # fmt: skip
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,
-    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND,
+    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND, EXPORT,
 )  # fmt: skip

@@ -18,7 +18,7 @@ BUTTON_NAME_LIMIT = 32
 
 
 class OrderCb(CallbackData, prefix="o"):
-    """action: view | refresh | refill | cancel | list ; order_id is our id; page for lists
+    """action: view | refresh | refill | cancel | list | export ; order_id is our id; page for lists
     (on a card: the list page to go back to)."""
 
     action: str
@@ -64,7 +64,14 @@ def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:
                 )
             )
         builder.row(*nav)
-    if not page.items:
+    if page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-export"),
+                callback_data=OrderCb(action="export", page=page.page).pack(),
+            )
+        )
+    else:
         builder.row(
             InlineKeyboardButton(
                 text=i18n.get("orders-button-catalog"),

@@ -13,6 +13,7 @@ from bot.filters import IsAdmin
 from bot.handlers.admin import (
     broadcast,
     catalog,
+    export,
     general,
     maintenance,
     members,
@@ -33,6 +34,7 @@ router.include_routers(
     maintenance.router,
     broadcast.router,
     payments.router,
+    export.router,
     support.router,  # last: an operator's reply to a support request, when nothing else
     members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )
