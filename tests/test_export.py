@@ -13,8 +13,8 @@ import pytest
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
 from bot.services import export
-from tests.helpers import add_order, add_user, last_shown
 from tests.harness import BotHarness
+from tests.helpers import add_order, add_user, last_shown
 
 ALICE = 1001
 BOB = 1002
