@@ -42,9 +42,11 @@ async def shop(
 async def get(h: BotHarness, path: str) -> tuple[int, str]:
     port = h.dp["ops_server"].port
     assert port, "the ops server is not listening"
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{port}{path}") as response:
-            return response.status, await response.text()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
 
 
 async def scrape(h: BotHarness) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
