@@ -236,13 +236,25 @@ class PanelClient(SessionClient):
         *,
         retry: bool,
     ) -> T:
+        # every line logged meanwhile, here or deeper, names the action (JSON logs)
+        with logctx.bound(panel_action=action):
+            return await self._call_retrying(action, fields, parser, retry=retry)
+
+    async def _call_retrying(
+        self,
+        action: str,
+        fields: Mapping[str, str | int],
+        parser: Callable[[Any], T],
+        *,
+        retry: bool,
+    ) -> T:
         attempts = 1 + (self.retries if retry else 0)
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                with secret_scope(self._key), logctx.bound(panel_action=action):
+                with secret_scope(self._key):
                     result = await self._attempt(action, fields, parser)
             except PanelRejected as exc:
                 self._observe(action, "rejected", started)
