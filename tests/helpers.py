@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -171,14 +172,22 @@ async def add_order(
     """An order whose charge was taken from the wallet, as placing does it."""
     now = created_at or int(time.time())
     async with h.db.transaction() as conn:
-        cursor = await conn.execute(
+        order_id = await conn.fetchval(
             "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
             " link, quantity, charge, status_changed_at, created_at, updated_at)"
-            " VALUES (?, ?, hex(randomblob(6)), ?, ?, 'https://instagram.com/p/x', 100, ?,"
-            " ?, ?, ?)",
-            (user_id, service_id, status, panel_order_id, charge, now, now, now),
+            " VALUES (?, ?, ?, ?, ?, 'https://instagram.com/p/x', 100, ?, ?, ?, ?) RETURNING id",
+            (
+                user_id,
+                service_id,
+                secrets.token_hex(6),
+                status,
+                panel_order_id,
+                charge,
+                now,
+                now,
+                now,
+            ),
         )
-        order_id = int(cursor.lastrowid or 0)
         await wallet.apply(
             conn, user_id, -charge, kind="charge", ref=f"order:{order_id}:charge", order_id=order_id
         )
@@ -207,13 +216,12 @@ async def add_tracked_order(
     panel_order.quantity = quantity
     panel_order.remains = quantity
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        order_id = await conn.fetchval(
             "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
             " quantity, charge, status_changed_at, created_at, updated_at)"
-            " VALUES (?, ?, hex(randomblob(8)), ?, ?, ?, ?, 0, 0, 0)",
-            (user_id, service, status, panel_order.id, quantity, charge),
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) RETURNING id",
+            (user_id, service, secrets.token_hex(8), status, panel_order.id, quantity, charge),
         )
-        order_id = int(cursor.lastrowid or 0)
         await wallet.apply(conn, user_id, 0, kind="charge", ref=f"order:{order_id}:noop")
     return order_id, panel_order.id
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
-from bot.db import Database
+from bot.db import Database, IntegrityError
 from bot.db.database import _migrations
 from tests.helpers import add_user
 
@@ -141,8 +140,7 @@ async def test_transactions_never_interleave(db: Database) -> None:
 
     async def bump() -> None:
         async with db.transaction() as conn:
-            cur = await conn.execute("SELECT balance FROM users WHERE id = 1")
-            (value,) = await cur.fetchone()  # type: ignore[misc]
+            value = await conn.fetchval("SELECT balance FROM users WHERE id = 1")
             await asyncio.sleep(0)  # give another coroutine every chance to interleave
             await conn.execute("UPDATE users SET balance = ? WHERE id = 1", (value + 1,))
 
@@ -151,7 +149,7 @@ async def test_transactions_never_interleave(db: Database) -> None:
 
 
 async def test_foreign_keys_enforced(db: Database) -> None:
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute(
             "INSERT INTO ledger (user_id, amount, balance_after, kind, ref, created_at)"
             " VALUES (999, 1, 1, 'credit', 'x', 0)"
@@ -160,9 +158,9 @@ async def test_foreign_keys_enforced(db: Database) -> None:
 
 async def test_ledger_is_append_only(db: Database) -> None:
     await add_user(db, 1, balance=5)
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute("UPDATE ledger SET amount = 100")
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute("DELETE FROM ledger")
 
 
@@ -180,10 +178,9 @@ async def _payment(db: Database, **values: object) -> int:
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        found = await conn.fetchone(
             f"INSERT INTO payments ({names}) VALUES ({marks}) RETURNING id", tuple(row.values())
         )
-        found = await cursor.fetchone()
     assert found is not None
     return int(found[0])
 
@@ -192,7 +189,7 @@ async def test_payments_are_guarded(db: Database) -> None:
     """Payments are money records: kept, one row per provider id, credits and states fixed."""
     await add_user(db, 1)
     first = await _payment(db, provider_charge_id="ch1", status="paid", credited=1_000_000)
-    with pytest.raises(aiosqlite.IntegrityError):  # the same charge twice
+    with pytest.raises(IntegrityError):  # the same charge twice
         await _payment(db, provider_charge_id="ch1")
     await _payment(db, method="cryptopay", provider_charge_id="ch1", status="pending")
     await _payment(db, status="pending")  # many rows without a provider id yet
@@ -207,13 +204,13 @@ async def test_payments_are_guarded(db: Database) -> None:
         "UPDATE payments SET method = 'paypal' WHERE id = ?",
         "UPDATE payments SET status = 'lost' WHERE id = ?",
     ):
-        with pytest.raises(aiosqlite.IntegrityError):
+        with pytest.raises(IntegrityError):
             await db.execute(statement, (first,))
     await db.execute("UPDATE payments SET status = 'refunding' WHERE id = ?", (first,))
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute("UPDATE payments SET status = 'paid' WHERE id = ?", (first,))
     await db.execute("UPDATE payments SET status = 'refunded' WHERE id = ?", (first,))
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute("UPDATE payments SET status = 'refunding' WHERE id = ?", (first,))
     later = await _payment(db, status="pending", method="cryptopay")
     await db.execute(  # a pending invoice learns its id once, then may expire

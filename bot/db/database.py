@@ -1,4 +1,4 @@
-"""SQLite access: one writer connection serialized by a lock, one reader connection.
+"""SQLite access: one writer connection serialized by a lock, a few reader connections.
 
 WAL lets the reader see committed data while a write transaction is open. Every write goes
 through `transaction()`, which holds the lock from `BEGIN IMMEDIATE` to `COMMIT`, so two
@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
+
+from bot.db.base import IntegrityError, Params, Row, Tx
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +137,58 @@ async def _open(path: Path | str) -> aiosqlite.Connection:
     return conn
 
 
+READERS = 4  # reads run side by side on this many connections (WAL: they never block writes)
+
+
+class _SqliteTx:
+    """A write transaction on the writer connection (see `Database.transaction`)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        try:
+            cursor = await self._conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        rowcount = cursor.rowcount
+        await cursor.close()
+        return rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        try:
+            await self._conn.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        # A statement with RETURNING writes too: a refused write is an IntegrityError here
+        try:
+            return list(await self._conn.execute_fetchall(sql, params))
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
 class Database:
+    """SQLite: one writer connection serialised by a lock, a few reader connections."""
+
+    dialect = "sqlite"
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
@@ -153,28 +202,31 @@ class Database:
             except sqlite3.Error as exc:
                 raise DatabaseUnavailable(f"cannot open {self.path} ({exc})") from None
             await self.migrate()
-            self._reader = await _open(self.path)
+            self._idle = asyncio.Queue()
+            for _ in range(READERS):
+                reader = await _open(self.path)
+                self._readers.append(reader)
+                self._idle.put_nowait(reader)
         except BaseException:
             await self.close()  # an open connection's thread would keep the process alive
             raise
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        readers, self._readers = self._readers, []
+        for conn in [*readers, self._writer]:
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._writer = None
+
+    @property
+    def connected(self) -> bool:
+        return self._writer is not None
 
     @property
     def writer(self) -> aiosqlite.Connection:
         if self._writer is None:
             raise RuntimeError("database is not connected")
         return self._writer
-
-    @property
-    def reader(self) -> aiosqlite.Connection:
-        if self._reader is None:
-            raise RuntimeError("database is not connected")
-        return self._reader
 
     async def migrate(self) -> int:
         """Apply every migration newer than `PRAGMA user_version`; returns the version."""
@@ -199,62 +251,47 @@ class Database:
             return current
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Tx]:
         """A write transaction. Exceptions roll it back; nothing else may write meanwhile."""
         conn = self.writer
         async with self._lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                yield _SqliteTx(conn)
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
 
-    async def fetchone(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
-    ) -> aiosqlite.Row | None:
-        row: aiosqlite.Row | None = await self._read(sql, params, many=False)
-        return row
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
-    async def fetchall(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
-    ) -> list[aiosqlite.Row]:
-        rows = await self._read(sql, params, many=True)
-        return list(rows)
-
-    async def _read(self, sql: str, params: Sequence[Any] | dict[str, Any], *, many: bool) -> Any:
-        # The statement runs, is read and is closed in one job of the reader's thread. Run
-        # as separate jobs (execute, then fetch), other coroutines' reads slip in between
-        # while it is still open, and an open statement pins the connection's snapshot:
-        # under load the shared reader could stay behind the writer and miss rows just
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        # Each read has a reader connection to itself from execute to close: an open
+        # statement pins its connection's snapshot, so a reader shared by statements of
+        # several coroutines, interleaved, could stay behind the writer and miss rows just
         # committed (a new user read back, a state just saved).
-        reader = self.reader
-        return await reader._execute(_read_now, reader._conn, sql, params, many)
+        if not self._readers:
+            raise RuntimeError("database is not connected")
+        reader = await self._idle.get()
+        try:
+            return list(await reader.execute_fetchall(sql, params))
+        finally:
+            self._idle.put_nowait(reader)
 
-    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
-
-
-def _read_now(
-    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any], many: bool
-) -> Any:
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.fetchall() if many else cursor.fetchone()
-    finally:
-        cursor.close()
 
 
 def _split_sql(script: str) -> list[str]:

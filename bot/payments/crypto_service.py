@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.money import amount_param, from_micros, to_micros
 from bot.payments.amounts import check_topup_amount
 from bot.payments.cryptopay import (
@@ -92,13 +90,12 @@ async def create_crypto_topup(
     now = now or int(time.time())
     ttl = config.crypto_invoice_ttl
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        found = await conn.fetchone(
             "INSERT INTO payments (user_id, method, status, amount, currency, expires_at,"
             " created_at, updated_at) VALUES (?, 'cryptopay', 'pending', ?, ?, ?, ?, ?)"
             " RETURNING id",
             (user_id, amount, currency, now + ttl, now, now),
         )
-        found = await cursor.fetchone()
         assert found is not None
         payment_id = int(found[0])
         payload = make_payload(payment_id, amount)
@@ -154,9 +151,7 @@ async def credit_crypto(
         return await _credit(conn, config, invoice, now)
 
 
-async def _credit(
-    conn: aiosqlite.Connection, config: PaymentConfig, invoice: Invoice, now: int
-) -> CreditResult:
+async def _credit(conn: Tx, config: PaymentConfig, invoice: Invoice, now: int) -> CreditResult:
     invoice_id = str(invoice.invoice_id)
     ref = f"cryptopay:{invoice_id}"
     row = await payment_where(

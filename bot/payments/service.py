@@ -18,9 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Queryable, Tx
 from bot.money import amount_param
 from bot.payments import reports
 from bot.payments.amounts import check_topup_amount
@@ -47,23 +45,19 @@ STARS_CURSOR_KEY = "payments:stars_offset"
 # --------------------------------------------------------------------------- shared helpers
 
 
-async def payment_where(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[Any]
-) -> PaymentView | None:
-    cursor = await conn.execute(
+async def payment_where(conn: Tx, sql: str, params: Sequence[Any]) -> PaymentView | None:
+    found = await conn.fetchone(
         f"SELECT {reports.COLUMNS} FROM payments WHERE {sql}", tuple(params)
     )
-    found = await cursor.fetchone()
     return None if found is None else reports.view(found)
 
 
-async def balance_of(conn: aiosqlite.Connection, user_id: int) -> int:
-    cursor = await conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,))
-    found = await cursor.fetchone()
+async def balance_of(conn: Tx, user_id: int) -> int:
+    found = await conn.fetchone("SELECT balance FROM users WHERE id = ?", (user_id,))
     return int(found[0]) if found else 0
 
 
-async def ensure_user(conn: aiosqlite.Connection, user_id: int, first_name: str, now: int) -> None:
+async def ensure_user(conn: Tx, user_id: int, first_name: str, now: int) -> None:
     """A payer the bot has never seen (a forwarded invoice, a lost update): keep the money."""
     await conn.execute(
         "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, ?, ?, ?)"
@@ -72,21 +66,18 @@ async def ensure_user(conn: aiosqlite.Connection, user_id: int, first_name: str,
     )
 
 
-async def ledger_has(conn: aiosqlite.Connection, ref: str) -> bool:
-    cursor = await conn.execute("SELECT 1 FROM ledger WHERE ref = ?", (ref,))
-    return await cursor.fetchone() is not None
+async def ledger_has(conn: Tx, ref: str) -> bool:
+    return await conn.fetchone("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None
 
 
-async def alert(
-    conn: aiosqlite.Connection, config: PaymentConfig, key: str, dedup: str, **params: Any
-) -> None:
+async def alert(conn: Tx, config: PaymentConfig, key: str, dedup: str, **params: Any) -> None:
     """One operator alert, once per `dedup`, in the caller's transaction."""
     await outbox.enqueue(
         conn, config.admin_chat_id, key, params, lang=config.admin_lang, dedup=dedup
     )
 
 
-async def receipt(conn: aiosqlite.Connection, result: CreditResult, key: str, **extra: Any) -> None:
+async def receipt(conn: Tx, result: CreditResult, key: str, **extra: Any) -> None:
     await outbox.enqueue(
         conn,
         result.user_id or 0,
@@ -119,13 +110,12 @@ async def create_stars_topup(
     currency = await catalog.currency(db)
     now = now or int(time.time())
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        found = await conn.fetchone(
             "INSERT INTO payments (user_id, method, status, amount, currency, stars, rate_micros,"
             " expires_at, created_at, updated_at)"
             " VALUES (?, 'stars', 'created', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, amount, currency, stars, rate, now + config.stars_invoice_ttl, now, now),
         )
-        found = await cursor.fetchone()
         assert found is not None
         payment_id = int(found[0])
         payload = make_payload(payment_id, amount, rate)
@@ -160,8 +150,7 @@ async def validate_pre_checkout(
         # on it) and miss an invoice created a moment ago: ask the writer, which sees every
         # commit. Writes are short, so this stays far inside Telegram's 10 seconds.
         async with db.transaction() as conn:
-            cursor = await conn.execute(sql, (parsed.payment_id,))
-            row = await cursor.fetchone()
+            row = await conn.fetchone(sql, (parsed.payment_id,))
     if (
         row is None
         or row["method"] != "stars"
@@ -203,7 +192,7 @@ async def credit_stars(
 
 
 async def _credit_stars(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     config: PaymentConfig,
     user_id: int,
     charge_id: str,
@@ -301,7 +290,7 @@ async def _credit_stars(
 
 
 async def insert_paid(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     *,
     user_id: int,
     method: Method,
@@ -316,7 +305,7 @@ async def insert_paid(
     now: int,
 ) -> int:
     """A paid payment without an invoice row of ours to update (see the notes)."""
-    cursor = await conn.execute(
+    found = await conn.fetchone(
         "INSERT INTO payments (user_id, method, status, amount, credited, currency, stars,"
         " rate_micros, provider_charge_id, invoice_payload, paid_amount, paid_asset, flagged,"
         " note, created_at, updated_at, paid_at)"
@@ -340,12 +329,11 @@ async def insert_paid(
             now,
         ),
     )
-    found = await cursor.fetchone()
     assert found is not None
     return int(found[0])
 
 
-async def stars_cursor(source: Database | aiosqlite.Connection) -> int:
+async def stars_cursor(source: Queryable) -> int:
     """How many getStarTransactions entries reconciliation has already read."""
     value = await kv.get(source, STARS_CURSOR_KEY)
     return int(value) if value else 0
@@ -492,7 +480,7 @@ async def mark_stars_refunded(db: Database, payment_id: int, now: int | None = N
         return True
 
 
-async def _mark_refunded(conn: aiosqlite.Connection, row: PaymentView, now: int) -> None:
+async def _mark_refunded(conn: Tx, row: PaymentView, now: int) -> None:
     await conn.execute(
         "UPDATE payments SET status = 'refunded', refunded_at = ?, updated_at = ? WHERE id = ?",
         (now, now, row.id),

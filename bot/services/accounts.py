@@ -66,8 +66,7 @@ async def adjust_balance(
             applied = await wallet.apply(
                 conn, user_id, signed, kind=kind, ref=ref, note=note or f"admin {admin_id}"
             )
-            cursor = await conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,))
-            row = await cursor.fetchone()
+            row = await conn.fetchone("SELECT balance FROM users WHERE id = ?", (user_id,))
             balance = int(row[0]) if row else 0
             if not applied:
                 return MoneyResult("duplicate", amount, balance)

@@ -14,10 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.money import amount_param, format_amount, to_micros
 from bot.panel import PanelError
 from bot.services import catalog, kv, outbox
@@ -53,7 +51,7 @@ class Notices:
 
 
 async def _to_operators(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     key: str,
     params: dict[str, Any],
@@ -75,7 +73,7 @@ async def _to_operators(
 
 
 async def _order_params(
-    conn: aiosqlite.Connection, order_id: int, currency: str, reason: str | None = None
+    conn: Tx, order_id: int, currency: str, reason: str | None = None
 ) -> dict[str, Any]:
     row = await order_row(conn, order_id)
     # Ids as strings: Fluent would group digits of numbers ("23,501"); the charge is
@@ -92,7 +90,7 @@ async def _order_params(
 
 
 async def order_alert(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     order_id: int,
     kind: OrderAlert,
@@ -113,7 +111,7 @@ async def order_alert(
 
 
 async def panel_failed_order(
-    conn: aiosqlite.Connection, notices: Notices, order_id: int, params: dict[str, Any]
+    conn: Tx, notices: Notices, order_id: int, params: dict[str, Any]
 ) -> bool:
     """The panel reports Fail/Error: it may or may not have refunded us; nothing moved."""
     return await _to_operators(
@@ -122,7 +120,7 @@ async def panel_failed_order(
 
 
 async def partial_without_remains(
-    conn: aiosqlite.Connection, notices: Notices, order_id: int, params: dict[str, Any]
+    conn: Tx, notices: Notices, order_id: int, params: dict[str, Any]
 ) -> bool:
     """Partial with no usable `remains`: nothing refunded by rule, an operator decides."""
     return await _to_operators(
@@ -139,7 +137,7 @@ def _errors(ids: dict[str, str], count: int, error: str) -> dict[str, Any]:
 
 
 async def poll_errors(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     order_id: int,
     panel_order_id: str,
@@ -155,7 +153,7 @@ async def poll_errors(
 
 
 async def request_interrupted(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     request_id: int,
     params: dict[str, str],
@@ -172,7 +170,7 @@ async def request_interrupted(
 
 
 async def refill_poll_errors(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     request_id: int,
     order_id: int,

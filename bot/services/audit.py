@@ -10,9 +10,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 
 MAX_DETAILS = 300
 
@@ -31,7 +29,7 @@ _COLUMNS = "id, admin_id, action, target, details, created_at"
 
 
 async def write(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     admin_id: int,
     action: str,
     target: object = None,

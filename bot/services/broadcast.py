@@ -40,10 +40,12 @@ async def start_broadcast(
         queued = await outbox.batch_size(conn, batch)
         if queued > 0:
             return batch, queued, False
-        cursor = await conn.execute(
-            "SELECT id FROM users WHERE is_blocked = 0 AND is_banned = 0 ORDER BY id"
-        )
-        recipients = [int(r[0]) for r in await cursor.fetchall()]
+        recipients = [
+            int(r[0])
+            for r in await conn.fetchall(
+                "SELECT id FROM users WHERE is_blocked = 0 AND is_banned = 0 ORDER BY id"
+            )
+        ]
         await outbox.enqueue_copies(conn, recipients, from_chat_id, message_id, batch=batch)
         await audit.write(conn, admin_id, "broadcast", batch, f"{len(recipients)} recipients")
     return batch, len(recipients), True

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Queryable
 from bot.money import to_micros
 from bot.panel import Balance, PanelError, Service, SkippedService, safe_text
 from bot.services import kv, pricing
@@ -155,16 +153,19 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
         category_positions.setdefault(service.category, len(category_positions))
 
     async with db.transaction() as conn:
-        async with conn.execute("SELECT id, name, rate, available FROM services") as cursor:
-            existing = {row[0]: (row[1], row[2], row[3]) for row in await cursor.fetchall()}
+        existing = {
+            row[0]: (row[1], row[2], row[3])
+            for row in await conn.fetchall("SELECT id, name, rate, available FROM services")
+        }
 
         await conn.executemany(
             "INSERT INTO categories (name, position) VALUES (?, ?)"
             " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
             list(category_positions.items()),
         )
-        async with conn.execute("SELECT id, name FROM categories") as cursor:
-            category_ids = {row[1]: row[0] for row in await cursor.fetchall()}
+        category_ids = {
+            row[1]: row[0] for row in await conn.fetchall("SELECT id, name FROM categories")
+        }
 
         rows: list[tuple[Any, ...]] = []
         changes: list[tuple[Decimal, int, tuple[str, str, int, int]]] = []
@@ -253,7 +254,7 @@ async def refresh_currency(db: Database, panel: CatalogPanel) -> str:
     return code
 
 
-async def currency(source: Database | aiosqlite.Connection) -> str:
+async def currency(source: Queryable) -> str:
     """The panel currency every amount is shown in (`source`: see kv.get)."""
     return await kv.get(source, CURRENCY_KEY) or DEFAULT_CURRENCY
 

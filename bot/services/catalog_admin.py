@@ -19,8 +19,7 @@ MARKUP_MAX = Decimal(10000)
 async def set_hidden(db: Database, admin_id: int, service_id: str, hidden: bool) -> bool | None:
     """None: no such service; False: it already was; True: changed."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT hidden FROM services WHERE id = ?", (service_id,))
-        row = await cursor.fetchone()
+        row = await conn.fetchone("SELECT hidden FROM services WHERE id = ?", (service_id,))
         if row is None:
             return None
         if bool(row[0]) == hidden:
@@ -92,8 +91,7 @@ async def set_override_markup(
             return None
         key = int(target)
     async with db.transaction() as conn:
-        cursor = await conn.execute(f"SELECT name FROM {table} WHERE id = ?", (key,))
-        row = await cursor.fetchone()
+        row = await conn.fetchone(f"SELECT name FROM {table} WHERE id = ?", (key,))
         if row is None:
             return None
         await conn.execute(

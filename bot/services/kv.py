@@ -5,24 +5,17 @@ that reads or writes it; the modules that give a key its meaning call it.
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Queryable, Tx
 
 
-async def get(source: Database | aiosqlite.Connection, key: str) -> str | None:
+async def get(source: Queryable, key: str) -> str | None:
     """The value of `key`, or None. `source` is the database, or the connection of the
     caller's transaction when the value must be read in it (with what it has written)."""
-    if isinstance(source, Database):
-        value = await source.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
-    else:
-        cursor = await source.execute("SELECT value FROM kv WHERE key = ?", (key,))
-        found = await cursor.fetchone()
-        value = None if found is None else found[0]
+    value = await source.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
     return None if value is None else str(value)
 
 
-async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
+async def put(conn: Tx, key: str, value: str) -> None:
     """Set `key` inside the caller's transaction."""
     await conn.execute(
         "INSERT INTO kv (key, value) VALUES (?, ?)"
@@ -31,13 +24,13 @@ async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
     )
 
 
-async def put_new(conn: aiosqlite.Connection, key: str, value: str) -> bool:
+async def put_new(conn: Tx, key: str, value: str) -> bool:
     """Set `key` only if it is not set yet; True if this call set it."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def delete(conn: aiosqlite.Connection, key: str) -> None:
+async def delete(conn: Tx, key: str) -> None:
     await conn.execute("DELETE FROM kv WHERE key = ?", (key,))

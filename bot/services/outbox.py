@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ def _buttons_json(buttons: list[list[Button]] | None) -> str | None:
 
 
 async def enqueue(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     chat_id: int,
     key: str,
     params: dict[str, Any] | None = None,
@@ -50,7 +48,7 @@ async def enqueue(
 ) -> bool:
     """Queue a text message inside the caller's transaction. Returns False if `dedup` was
     already queued (the message is not queued twice)."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "INSERT INTO outbox (chat_id, method, key, params, buttons, lang, dedup, batch, created_at)"
         " VALUES (?, 'text', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup) DO NOTHING",
         (
@@ -64,11 +62,11 @@ async def enqueue(
             int(time.time()),
         ),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def enqueue_copies(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     chat_ids: Sequence[int],
     from_chat_id: int,
     message_id: int,
@@ -93,19 +91,16 @@ async def notify(
         return await enqueue(conn, chat_id, key, params, **kwargs)
 
 
-async def requeue_order_notification(
-    conn: aiosqlite.Connection, chat_id: int, order_id: int
-) -> str | None:
+async def requeue_order_notification(conn: Tx, chat_id: int, order_id: int) -> str | None:
     """Queue the last text about `order_id` sent (or queued) to `chat_id` once more, inside
     the caller's transaction; returns its key, None if there is none."""
-    cursor = await conn.execute(
+    row = await conn.fetchone(
         "SELECT key, params, buttons, lang FROM outbox"
         " WHERE chat_id = ? AND method = 'text' AND (dedup LIKE ? OR dedup LIKE ?"
         "   OR json_extract(params, '$.order_id') IN (?, ?))"
         " ORDER BY id DESC LIMIT 1",
         (chat_id, f"order:{order_id}:%", f"%:order:{order_id}:%", order_id, str(order_id)),
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     await conn.execute(
@@ -119,10 +114,9 @@ async def requeue_order_notification(
 # --------------------------------------------------------------------------- broadcasts
 
 
-async def batch_size(conn: aiosqlite.Connection, batch: str) -> int:
+async def batch_size(conn: Tx, batch: str) -> int:
     """How many rows a batch has (0: never queued)."""
-    cursor = await conn.execute("SELECT COUNT(*) FROM outbox WHERE batch = ?", (batch,))
-    row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT COUNT(*) FROM outbox WHERE batch = ?", (batch,))
     return 0 if row is None else int(row[0])
 
 
@@ -191,7 +185,7 @@ async def mark_failed(db: Database, row_id: int, error: str) -> None:
     )
 
 
-async def mark_blocked(conn: aiosqlite.Connection, row_id: int, chat_id: int, error: str) -> None:
+async def mark_blocked(conn: Tx, row_id: int, chat_id: int, error: str) -> None:
     """The chat refused this row: it and every queued row for that chat are closed."""
     await conn.execute(
         "UPDATE outbox SET status = 'blocked', error = ?, attempts = attempts + 1 WHERE id = ?",

@@ -62,19 +62,17 @@ async def open_request(
     """A new request of the customer; None when they have written too often this hour."""
     now = now or int(time.time())
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        found = await conn.fetchone(
             "SELECT COUNT(*) FROM support_requests WHERE user_id = ? AND created_at > ?",
             (user_id, now - 3600),
         )
-        found = await cursor.fetchone()
         if found is not None and int(found[0]) >= MAX_PER_HOUR:
             return None
-        cursor = await conn.execute(
+        row = await conn.fetchone(
             "INSERT INTO support_requests (user_id, topic, created_at) VALUES (?, ?, ?)"
             " RETURNING id",
             (user_id, topic, now),
         )
-        row = await cursor.fetchone()
         assert row is not None
         return int(row[0])
 

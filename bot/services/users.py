@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 
 # last_seen is refreshed at most this often, so a chatty user does not cost a write per update
 TOUCH_EVERY = 60
@@ -84,7 +82,7 @@ async def seen(
     # The row comes back from the write itself: a read on the shared reader could still be
     # in an older snapshot (another statement open on it) and miss the user just created.
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        row = await conn.fetchone(
             "INSERT INTO users (id, username, first_name, tg_language, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
@@ -93,8 +91,6 @@ async def seen(
             f" RETURNING {_COLUMNS}",
             (user_id, username, first_name, tg_language, now, now),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
     if row is None:
         raise RuntimeError(f"user {user_id} was not written")
     return _row_to_user(row)
@@ -104,15 +100,15 @@ async def set_language(db: Database, user_id: int, language: str) -> None:
     await db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
 
-async def set_banned(conn: aiosqlite.Connection, user_id: int, banned: bool) -> bool:
+async def set_banned(conn: Tx, user_id: int, banned: bool) -> bool:
     """Inside the caller's transaction; True if the flag changed."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE users SET is_banned = ? WHERE id = ? AND is_banned != ?",
         (int(banned), user_id, int(banned)),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def set_blocked(conn: aiosqlite.Connection, user_id: int, blocked: bool = True) -> None:
+async def set_blocked(conn: Tx, user_id: int, blocked: bool = True) -> None:
     """Inside the caller's transaction (the sender closes the user's queued rows with it)."""
     await conn.execute("UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id))

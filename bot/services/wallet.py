@@ -7,9 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 
 
 class InsufficientFunds(Exception):
@@ -41,7 +39,7 @@ class LedgerEntry:
 
 
 async def apply(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     user_id: int,
     amount: int,
     *,
@@ -56,11 +54,9 @@ async def apply(
     Returns False, changing nothing, if `ref` was already applied. Raises InsufficientFunds
     if the balance would go negative, UnknownUser if there is no such user.
     """
-    cursor = await conn.execute("SELECT 1 FROM ledger WHERE ref = ?", (ref,))
-    if await cursor.fetchone() is not None:
+    if await conn.fetchone("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None:
         return False
-    cursor = await conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,))
-    row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT balance FROM users WHERE id = ?", (user_id,))
     if row is None:
         raise UnknownUser(user_id)
     balance = int(row[0])

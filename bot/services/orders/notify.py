@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.services import audit, outbox
 from bot.services.alerts import Notices
 from bot.services.outbox import Button
 
 
 async def status_changed(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     user_id: int,
     order_id: int,
@@ -53,12 +51,9 @@ async def placement_outcome(
     return await outbox.notify(db, user_id, key, params, buttons=buttons, dedup=dedup)
 
 
-async def to_owner(
-    conn: aiosqlite.Connection, order_id: int, key: str, params: dict[str, str], dedup: str
-) -> None:
+async def to_owner(conn: Tx, order_id: int, key: str, params: dict[str, str], dedup: str) -> None:
     """Tell the order's owner about an operator's decision, once per `dedup`."""
-    cursor = await conn.execute("SELECT user_id FROM orders WHERE id = ?", (order_id,))
-    row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT user_id FROM orders WHERE id = ?", (order_id,))
     if row is not None:
         await outbox.enqueue(
             conn, int(row[0]), key, {"order_id": str(order_id), **params}, dedup=dedup
@@ -69,8 +64,7 @@ async def requeue_notification(db: Database, admin_id: int, order_id: int) -> bo
     """Queue the last notification the user got (or should have got) about this order
     again. False if there is none."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT user_id FROM orders WHERE id = ?", (order_id,))
-        owner = await cursor.fetchone()
+        owner = await conn.fetchone("SELECT user_id FROM orders WHERE id = ?", (order_id,))
         if owner is None:
             return False
         key = await outbox.requeue_order_notification(conn, int(owner[0]), order_id)

@@ -228,11 +228,10 @@ async def place_order(
 
     try:
         async with db.transaction() as conn:
-            cursor = await conn.execute(
+            existing = await conn.fetchone(
                 "SELECT id, panel_order_id, charge FROM orders WHERE confirm_token = ?",
                 (confirm_token,),
             )
-            existing = await cursor.fetchone()
             if existing is not None:
                 return PlaceResult(
                     "duplicate",
@@ -240,10 +239,10 @@ async def place_order(
                     panel_order_id=existing["panel_order_id"],
                     charge=int(existing["charge"]),
                 )
-            cursor = await conn.execute(
+            order_id = await conn.fetchval(
                 "INSERT INTO orders (user_id, service_id, confirm_token, status, link, quantity,"
                 " fields, charge, status_changed_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     draft.user_id,
                     offer.service_id,
@@ -257,7 +256,6 @@ async def place_order(
                     now,
                 ),
             )
-            order_id = cursor.lastrowid
             assert order_id is not None
             await wallet.apply(
                 conn,
@@ -307,8 +305,7 @@ async def place_order(
             # Only from `submitting`: if anything settled the order meanwhile (start-up
             # recovery of another process made it `unknown`), that decision stands and the
             # panel id goes where the operators resolving it will see it.
-            cursor = await conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,))
-            row = await cursor.fetchone()
+            row = await conn.fetchone("SELECT status FROM orders WHERE id = ?", (order_id,))
             recorded = row is not None and row["status"] == "submitting"
             if recorded:
                 await set_order_status(
@@ -359,8 +356,12 @@ async def recover_submitting(db: Database, notices: Notices) -> int:
     notification). Returns how many."""
     currency = await catalog.currency(db)
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT id, user_id FROM orders WHERE status = 'submitting'")
-        rows = [(int(row[0]), int(row[1])) for row in await cursor.fetchall()]
+        rows = [
+            (int(row[0]), int(row[1]))
+            for row in await conn.fetchall(
+                "SELECT id, user_id FROM orders WHERE status = 'submitting'"
+            )
+        ]
         for order_id, user_id in rows:
             reason = "interrupted while placing (found at start-up)"
             await mark_unknown(conn, notices, order_id, reason, currency=currency)

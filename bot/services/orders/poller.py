@@ -19,11 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import aiosqlite
-
 from bot import logctx
 from bot.crashpoints import crashpoint
-from bot.db import Database
+from bot.db import Database, Row, Tx
 from bot.panel import (
     ItemError,
     OrderStatus,
@@ -275,9 +273,7 @@ class Poller:
                     report.refunded_ids.append(order.id)
         crashpoint("refund:committed" if report.refunds else "poll:committed")
 
-    async def _order_error(
-        self, conn: aiosqlite.Connection, order: _Polled, message: str, now: int
-    ) -> None:
+    async def _order_error(self, conn: Tx, order: _Polled, message: str, now: int) -> None:
         errors = order.poll_errors + 1
         await conn.execute(
             "UPDATE orders SET poll_errors = ?, next_poll_at = ?, error = ? WHERE id = ?",
@@ -322,8 +318,8 @@ class Poller:
 
     async def _apply_refill(
         self,
-        conn: aiosqlite.Connection,
-        r: aiosqlite.Row,
+        conn: Tx,
+        r: Row,
         result: RefillStatus | ItemError | None,
         now: int,
     ) -> None:

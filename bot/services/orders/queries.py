@@ -9,9 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
-from bot.db import Database
+from bot.db import Database, Queryable, Row, Tx
 from bot.services import audit, wallet
 from bot.services.audit import AuditEntry
 
@@ -83,20 +81,19 @@ _VIEW_SQL = (
 )
 
 
-async def order_row(conn: aiosqlite.Connection, order_id: int) -> aiosqlite.Row:
+async def order_row(conn: Tx, order_id: int) -> Row:
     """The order's row with its service's name, inside the caller's transaction."""
-    cursor = await conn.execute(
+    row = await conn.fetchone(
         "SELECT o.*, coalesce(s.name, o.service_id) AS service_name"
         " FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id = ?",
         (order_id,),
     )
-    row = await cursor.fetchone()
     if row is None:
         raise LookupError(f"no order {order_id}")
     return row
 
 
-def _view(row: aiosqlite.Row) -> OrderView:
+def _view(row: Row) -> OrderView:
     data = dict(row)
     try:
         data["fields"] = json.loads(data["fields"] or "{}")
@@ -119,18 +116,11 @@ async def list_orders(db: Database, user_id: int, page: int, per_page: int = 5) 
     return Page([_view(r) for r in rows], page, pages, total, per_page)
 
 
-async def get_order(
-    source: Database | aiosqlite.Connection, user_id: int, order_id: int
-) -> OrderView | None:
+async def get_order(source: Queryable, user_id: int, order_id: int) -> OrderView | None:
     """The order, or None unless it belongs to `user_id`. `source` is the database, or the
-    connection of the caller's transaction when the view must include what it wrote."""
+    caller's transaction when the view must include what it wrote."""
     sql = f"{_VIEW_SQL} WHERE o.id = ? AND o.user_id = ?"
-    if isinstance(source, Database):
-        row = await source.fetchone(sql, (order_id, user_id))
-    else:
-        cursor = await source.execute(sql, (order_id, user_id))
-        row = await cursor.fetchone()
-        await cursor.close()
+    row = await source.fetchone(sql, (order_id, user_id))
     return None if row is None else _view(row)
 
 

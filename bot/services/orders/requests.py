@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-import aiosqlite
-
 from bot.crashpoints import crashpoint
-from bot.db import Database
+from bot.db import Database, Row, Tx
 from bot.panel import (
     CancelResult,
     ItemError,
@@ -63,17 +61,16 @@ class RequestResult:
     reason: ReasonCode | None = None
 
 
-async def _order(conn: aiosqlite.Connection, user_id: int, order_id: int) -> aiosqlite.Row | None:
-    cursor = await conn.execute(
+async def _order(conn: Tx, user_id: int, order_id: int) -> Row | None:
+    return await conn.fetchone(
         "SELECT o.id, o.user_id, o.status, o.panel_order_id, s.refill, s.cancel"
         " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
         " WHERE o.id = ? AND o.user_id = ?",
         (order_id, user_id),
     )
-    return await cursor.fetchone()
 
 
-def _allowed(row: aiosqlite.Row, kind: str) -> bool:
+def _allowed(row: Row, kind: str) -> bool:
     if row["panel_order_id"] is None:
         return False
     if kind == "refill":
@@ -83,13 +80,7 @@ def _allowed(row: aiosqlite.Row, kind: str) -> bool:
 
 async def available_actions(db: Database, user_id: int, order_id: int) -> frozenset[str]:
     """What the order card may offer: a subset of {"refill", "cancel"}."""
-    async with db.reader.execute(
-        "SELECT o.id, o.user_id, o.status, o.panel_order_id, s.refill, s.cancel"
-        " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
-        " WHERE o.id = ? AND o.user_id = ?",
-        (order_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await _order(db, user_id, order_id)
     if row is None:
         return frozenset()
     return frozenset(k for k in ("refill", "cancel") if _allowed(row, k))
@@ -103,20 +94,21 @@ async def _open(
         row = await _order(conn, user_id, order_id)
         if row is None:
             return RequestResult(Outcome.NOT_FOUND), 0, ""
-        cursor = await conn.execute(
-            "SELECT kind FROM order_requests WHERE order_id = ? AND active = 1", (order_id,)
-        )
-        if await cursor.fetchone() is not None:
+        if (
+            await conn.fetchone(
+                "SELECT kind FROM order_requests WHERE order_id = ? AND active = 1", (order_id,)
+            )
+            is not None
+        ):
             return RequestResult(Outcome.IN_PROGRESS), 0, ""
         if not _allowed(row, kind):
             return RequestResult(Outcome.NOT_ALLOWED), 0, ""
-        cursor = await conn.execute(
+        request_id = await conn.fetchval(
             "INSERT INTO order_requests (order_id, user_id, kind, status, active, created_at,"
-            " updated_at) VALUES (?, ?, ?, 'sending', 1, ?, ?)",
+            " updated_at) VALUES (?, ?, ?, 'sending', 1, ?, ?) RETURNING id",
             (order_id, user_id, kind, now, now),
         )
-        assert cursor.lastrowid is not None
-        return None, int(cursor.lastrowid), str(row["panel_order_id"])
+        return None, int(request_id), str(row["panel_order_id"])
 
 
 async def _close(
@@ -198,7 +190,7 @@ async def request_cancel(
     return RequestResult(Outcome.REJECTED, reason)
 
 
-async def finish_cancel(conn: aiosqlite.Connection, order_id: int, now: int) -> None:
+async def finish_cancel(conn: Tx, order_id: int, now: int) -> None:
     """The order is final: an accepted cancel request is over, whatever the result."""
     await conn.execute(
         "UPDATE order_requests SET active = 0, status = 'done', updated_at = ?"
@@ -214,12 +206,11 @@ async def recover_sending(db: Database, notices: Notices) -> list[int]:
     operators are alerted once per request. Returns the ids of the requests closed."""
     now = int(time.time())
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        rows = await conn.fetchall(
             "SELECT r.id, r.order_id, r.user_id, r.kind, o.panel_order_id"
             " FROM order_requests r JOIN orders o ON o.id = r.order_id"
             " WHERE r.status = 'sending' ORDER BY r.id"
         )
-        rows = await cursor.fetchall()
         for row in rows:
             await conn.execute(
                 "UPDATE order_requests SET status = 'unknown', active = 0, panel_message = ?,"

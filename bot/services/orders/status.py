@@ -33,10 +33,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.crashpoints import crashpoint
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.money import MAX_AMOUNT, amount_param, format_amount, to_micros
 from bot.panel import OrderState, OrderStatus, PanelClient
 from bot.services import alerts, audit, catalog, wallet
@@ -108,9 +106,8 @@ def partial_refund(charge: int, quantity: int, remains: int | None) -> int:
     return charge * min(remains, quantity) // quantity
 
 
-async def _status(conn: aiosqlite.Connection, order_id: int) -> str | None:
-    cursor = await conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,))
-    row = await cursor.fetchone()
+async def _status(conn: Tx, order_id: int) -> str | None:
+    row = await conn.fetchone("SELECT status FROM orders WHERE id = ?", (order_id,))
     return None if row is None else str(row[0])
 
 
@@ -118,7 +115,7 @@ async def _status(conn: aiosqlite.Connection, order_id: int) -> str | None:
 
 
 async def set_order_status(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     order_id: int,
     status: str,
     *,
@@ -152,7 +149,7 @@ async def set_order_status(
 
 
 async def refund_charge(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     order_id: int,
     amount: int | None = None,
     *,
@@ -169,10 +166,9 @@ async def refund_charge(
     amount (a Partial's undelivered share) is `order:<id>:refund:part:<refunded so far>`;
     an operator can still refund the rest after a Partial. A replay of a step finds its ref
     and moves nothing."""
-    cursor = await conn.execute(
+    row = await conn.fetchone(
         "SELECT user_id, charge, refunded FROM orders WHERE id = ?", (order_id,)
     )
-    row = await cursor.fetchone()
     if row is None:
         raise LookupError(f"no order {order_id}")
     refunded = int(row["refunded"])
@@ -221,7 +217,7 @@ def _present(**values: int | None) -> dict[str, int]:
 
 
 async def apply_panel_status(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     order_id: int,
     answer: OrderStatus,
@@ -340,7 +336,7 @@ async def fail_order(
 
 
 async def mark_unknown(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     notices: Notices,
     order_id: int,
     error: str,
@@ -360,7 +356,7 @@ ResolveOutcome = Literal["done", "not_unknown", "not_found", "bad_id", "taken"]
 
 
 async def _money_back_told(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     admin_id: int,
     order_id: int,
     action: str,
@@ -412,10 +408,9 @@ async def resolve_placed(
             return "not_found", None
         if status != "unknown":
             return "not_unknown", None
-        cursor = await conn.execute(
+        other = await conn.fetchone(
             "SELECT id FROM orders WHERE panel_order_id = ? AND id != ?", (panel_order_id, order_id)
         )
-        other = await cursor.fetchone()
         if other is not None:
             return "taken", int(other[0])
         await set_order_status(
