@@ -174,8 +174,14 @@ def build_dispatcher(
         events_isolation=SimpleEventIsolation(),
         **data,
     )
-    # Outermost: times the whole handling and sets the log context for everything after it.
-    dp.update.outer_middleware._middlewares.insert(0, ObserveMiddleware(metrics))
+    # Outermost: times the whole handling and sets the log context for everything after it
+    # (aiogram registered its own in Dispatcher.__init__: taken out and put back after ours).
+    registered = list(dp.update.outer_middleware)
+    for middleware in registered:
+        dp.update.outer_middleware.unregister(middleware)
+    dp.update.outer_middleware(ObserveMiddleware(metrics))
+    for middleware in registered:
+        dp.update.outer_middleware(middleware)
     i18n = make_i18n_middleware(settings.default_language)
     # Pre-checkout queries are answered before the FSM middleware takes the user's lock
     # (bot/middlewares/pre_checkout.py): aiogram registered it in Dispatcher.__init__, so
