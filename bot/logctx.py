@@ -29,6 +29,25 @@ def bound(**fields: Any) -> Iterator[None]:
             var.reset(token)
 
 
+@contextmanager
+def scope(**fields: Any) -> Iterator[None]:
+    """A fresh context for one unit of work (an update): every field set to what is given
+    (None: unset), all put back afterwards, so what `mark` adds inside stays inside."""
+    tokens = [(var, var.set(fields.get(name))) for name, var in _vars.items()]
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+
+def mark(**fields: Any) -> None:
+    """Fields known from here on, until the enclosing `scope` ends (the order an update
+    just created)."""
+    for name, value in fields.items():
+        _vars[name].set(value)
+
+
 def current() -> dict[str, Any]:
     """The fields set here and now, without the unset ones."""
     return {name: value for name, var in _vars.items() if (value := var.get()) is not None}

@@ -102,6 +102,7 @@ async def test_a_shop_run_logs_parse_and_name_update_user_and_panel_action(
         calls = await walk_to_summary(h, "3", [LINK])
         h.fake_panel.fail(Fault.HTML_502, times=1, actions={"add"})
         await h.press(confirm_data(h, calls))
+        order_id = await h.db.fetchval("SELECT id FROM orders")
         h.tg.break_next("sendMessage")
         await h.send("/start", USER)
     finally:
@@ -113,9 +114,10 @@ async def test_a_shop_run_logs_parse_and_name_update_user_and_panel_action(
     assert panel and all(e["panel_action"] == "add" for e in panel)
     assert all(e["user_id"] == USER and isinstance(e["update_id"], int) for e in panel)
     unknown = [e for e in entries if "outcome unknown" in e["message"]]
-    assert unknown and unknown[0]["user_id"] == USER
+    assert unknown and unknown[0]["user_id"] == USER and unknown[0]["order_id"] == order_id
     failed = [e for e in entries if e["logger"] == "bot.app" and e["level"] == "ERROR"]
     assert failed and "exc" in failed[0] and "***" in failed[0]["exc"]
+    assert "order_id" not in failed[0]  # the next update: the order is not its business
 
 
 async def test_python_m_bot_writes_json_when_asked(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ class ObserveMiddleware(BaseMiddleware):
         )
         started = time.monotonic()
         failed = True
-        with logctx.bound(
+        with logctx.scope(
             update_id=event.update_id,
             user_id=getattr(user, "id", None),
             chat_id=getattr(chat, "id", None),
