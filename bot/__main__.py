@@ -396,6 +396,7 @@ def _run_or_check(command: str, settings: Settings) -> int:
 
     from bot.db import DatabaseUnavailable
     from bot.logging_setup import setup_logging
+    from bot.ops_http import ListenError
 
     setup_logging(
         settings.log_level,
@@ -414,6 +415,9 @@ def _run_or_check(command: str, settings: Settings) -> int:
             asyncio.run(run(settings))
     except DatabaseUnavailable as exc:
         log.error("DATABASE_PATH: %s; the bot cannot start", exc)
+        return 1
+    except ListenError as exc:
+        log.error("HTTP_LISTEN: %s; the bot cannot start", exc)
         return 1
     except TelegramUnauthorizedError:
         log.error("BOT_TOKEN: Telegram rejected the token (Unauthorized); the bot cannot start")

@@ -132,6 +132,10 @@ def add_ops_routes(app: web.Application, ops: OpsEndpoints) -> None:
     app.router.add_get("/metrics", ops.metrics_text)
 
 
+class ListenError(Exception):
+    """HTTP_LISTEN cannot be listened on; the message says why in one line."""
+
+
 class OpsServer:
     """The routes on their own port (HTTP_LISTEN), on the running loop."""
 
@@ -146,6 +150,9 @@ class OpsServer:
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ListenError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
         except BaseException:
             await runner.cleanup()
             raise

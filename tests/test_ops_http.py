@@ -6,6 +6,7 @@ database; the heartbeat behind /healthz; `python -m bot health` asking /healthz.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bot.metrics import Metrics
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import BotHarness
-from tests.helpers import add_user
+from tests.helpers import add_user, bot_env, run_bot
 from tests.payments_shop import pay_stars, payments_harness, stars_invoice
 from tests.test_order_dialog import LINK, confirm_data, walk_to_summary
 
@@ -223,3 +224,21 @@ async def test_two_apps_in_one_process_keep_their_own_counts(
         assert other.dp["ops_server"].port is None  # no HTTP_LISTEN: no server
     finally:
         await other.stop()
+
+
+async def test_a_port_in_use_stops_the_bot_with_one_line(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        env = bot_env(tmp_path, fake_tg.url, fake_panel.url, fake_panel.key,
+                      HTTP_LISTEN=f"127.0.0.1:{port}")  # fmt: skip
+        code, _, err = await run_bot(env, cwd=tmp_path)
+    finally:
+        taken.close()
+    assert code == 1, err
+    assert f"HTTP_LISTEN: cannot listen on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err

@@ -29,7 +29,6 @@ from bot.money import MICRO
 PAGE = 1000
 KINDS = ("orders", "users", "ledger")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_TIME = 2**62  # "no upper bound" as an integer the database compares natively
 
 
 def _money(value: Any) -> str:
@@ -160,10 +159,17 @@ def _bad(text: str) -> bool:
     raise ValueError(text)
 
 
-def _bounds(start: date | None, end: date | None) -> tuple[int, int]:
-    low = 0 if start is None else _midnight(start)
-    high = MAX_TIME if end is None else _midnight(end + timedelta(days=1))
-    return low, high
+def _period_sql(column: str, start: date | None, end: date | None) -> tuple[str, tuple[int, ...]]:
+    """The WHERE condition of [start, end] (whole UTC days) on `column`; only the bounds
+    given, so no sentinel value has to fit the column's integer type."""
+    terms, params = ["1 = 1"], []
+    if start is not None:
+        terms.append(f"{column} >= ?")
+        params.append(_midnight(start))
+    if end is not None:
+        terms.append(f"{column} < ?")
+        params.append(_midnight(end + timedelta(days=1)))
+    return " AND ".join(terms), tuple(params)
 
 
 def _midnight(day: date) -> int:
@@ -180,10 +186,9 @@ async def write_csv(
 ) -> CsvExport:
     """The operators' export of `kind` (one of KINDS), rows created in [start, end]."""
     table = TABLES[kind]
-    low, high = _bounds(start, end)
+    where, params = _period_sql(table.time_column, start, end)
     period = f"-{start or 'start'}-{end or 'now'}" if start or end else ""
-    return await _write(db, table, f"{kind}{period}.csv", f"{table.time_column} >= ?"
-                        f" AND {table.time_column} < ?", (low, high), page)  # fmt: skip
+    return await _write(db, table, f"{kind}{period}.csv", where, params, page)
 
 
 async def write_customer_orders(db: Database, user_id: int, *, page: int = PAGE) -> CsvExport:
