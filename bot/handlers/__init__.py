@@ -10,6 +10,8 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    inline,
+    mass_order,
     order_dialog,
     order_requests,
     orders,
@@ -46,10 +48,14 @@ def get_routers(settings: Settings) -> list[Router]:
             support.router,
             topup.router,
             order_dialog.router,
+            mass_order.router,
             orders.router,
             order_requests.router,
             catalog.router,
             fallback.router,
+            # inline queries come with no chat: the chat filters above (messages and
+            # callbacks only) do not touch them
+            inline.router,
         )
     )
 

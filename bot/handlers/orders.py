@@ -123,6 +123,16 @@ async def cb_orders_page(
     await _show_list(query, i18n, db, user, callback_data.page)
 
 
+async def order_card_screen(
+    i18n: I18nContext, db: Database, user: User, view: OrderView, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card, with Refill / Cancel where the order and its service allow them."""
+    currency = await catalog.currency(db)
+    actions = await requests.available_actions(db, user.id, view.id)
+    markup = order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
+    return views.order_card(i18n, view, currency), markup
+
+
 async def _show_card(
     query: CallbackQuery,
     i18n: I18nContext,
@@ -132,11 +142,8 @@ async def _show_card(
     page: int,
     note: str = "",
 ) -> None:
-    """The card, with Refill / Cancel where the order and its service allow them."""
-    currency = await catalog.currency(db)
-    actions = await requests.available_actions(db, user.id, view.id)
-    markup = order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
-    await show_for(query, views.order_card(i18n, view, currency) + note, markup)
+    text, markup = await order_card_screen(i18n, db, user, view, page)
+    await show_for(query, text + note, markup)
 
 
 @router.callback_query(OrderCb.filter(F.action == "view"))

@@ -44,3 +44,21 @@ def service_card(i18n: Translator, service: ServiceView, currency: str) -> str:
         # the description gives way first; fit() counts as Telegram does (UTF-16)
         text = fit(f"{text}\n\n{description}")
     return text
+
+
+def inline_description(i18n: Translator, service: ServiceView, currency: str) -> str:
+    """One line under an inline result's title: the price (per 1000 or per package, markup
+    included) and the limits."""
+    price = format_amount(service.unit_price, currency, i18n.locale)
+    if service.is_package:
+        return i18n.get("inline-description-package", price=price)
+    return i18n.get("inline-description", price=price, min=service.min_qty, max=service.max_qty)
+
+
+def inline_card(i18n: Translator, service: ServiceView, currency: str) -> str:
+    """The short card an inline result posts in the chat (the Order button goes with it)."""
+    return fit(
+        i18n.get("inline-card", name=service.name, id=service.id)
+        + "\n"
+        + inline_description(i18n, service, currency)
+    )
