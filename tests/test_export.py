@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +151,16 @@ def test_parse_period() -> None:
     assert export.parse_period(["2026-01-05"]) == (date(2026, 1, 5), None)
     with pytest.raises(export.BadPeriod):
         export.parse_period(["2026-1-5"])
+
+
+async def test_a_refused_upload_is_told_and_leaves_no_file(harness: BotHarness) -> None:
+    await shop(harness)
+    before = set(Path(tempfile.gettempdir()).glob("export-*.csv"))
+    harness.tg.fail_next("sendDocument", 400, "Bad Request: file is too big")
+    await harness.press(OrderCb(action="export").pack(), ALICE)
+    assert not harness.errors
+    assert "Could not send the file" in harness.tg.last_text(ALICE)
+    harness.tg.fail_next("sendDocument", 400, "Bad Request: file is too big")
+    calls = await harness.admin("/export users")
+    assert "Could not send the file" in (last_shown(calls).text or "")
+    assert set(Path(tempfile.gettempdir()).glob("export-*.csv")) <= before

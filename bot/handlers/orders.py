@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Bot, F, Router
@@ -112,6 +113,8 @@ async def cb_orders_export(
         )
     except TelegramAPIError as exc:
         log.warning("order export for %s not sent: %s", user.id, exc)
+        with contextlib.suppress(TelegramAPIError):  # blocked, say: nothing reaches them
+            await bot.send_message(user.id, i18n.get("export-failed"))
     finally:
         made.remove()
 
