@@ -52,6 +52,7 @@ REFUND = _admin("refund")
 PAYMENTS = _admin("payments")
 PROMO = _admin("promo")
 REFERRAL = _admin("referral")
+EXPORT = _admin("export")
 
 # the menus, in the order Telegram shows them
 PRIVATE_MENU: tuple[MenuCommand, ...] = (
@@ -60,4 +61,5 @@ PRIVATE_MENU: tuple[MenuCommand, ...] = (
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,
     HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND, PROMO, REFERRAL,
+    EXPORT,
 )  # fmt: skip

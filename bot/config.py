@@ -116,6 +116,32 @@ class Settings(TelegramSettings):
     # Where customers reach a person: a @username or a link; shown with every support text.
     support_contact: str = ""
 
+    # Operations (issue 15). HTTP_LISTEN=host:port serves /healthz, /readyz and /metrics;
+    # unset: no HTTP server (polling mode needs none).
+    http_listen: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    # A daily copy of the SQLite database into BACKUP_DIR, the newest BACKUP_KEEP kept.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+
+    @field_validator("http_listen", "backup_dir", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("http_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+    @property
+    def http_address(self) -> tuple[str, int] | None:
+        return None if self.http_listen is None else split_listen(self.http_listen)
+
     @field_validator("panel_api_key")
     @classmethod
     def _key_present(cls, value: SecretStr) -> SecretStr:
@@ -232,6 +258,14 @@ class Settings(TelegramSettings):
     @property
     def topup_presets_micros(self) -> list[int]:
         return [to_micros(p) for p in self.topup_presets]
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6; `:8080` listens everywhere) as (host, port)."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+        raise ValueError("must be host:port, e.g. 0.0.0.0:8080 or 127.0.0.1:8080")
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the operator asked for it
 
 
 def _check_money(value: Decimal) -> None:

@@ -29,6 +29,7 @@ from bot.keyboards.mass_order import (
     summary_keyboard,
 )
 from bot.keyboards.menu import MenuCb, main_menu
+from bot.metrics import Metrics
 from bot.panel import PanelClient
 from bot.services import catalog
 from bot.services.alerts import Notices
@@ -112,6 +113,7 @@ async def on_confirm(
     panel: PanelClient,
     settings: Settings,
     notices: Notices,
+    metrics: Metrics,
 ) -> None:
     # Answer at once: 100 lines may take a while at the panel.
     callback_answer.disable()
@@ -133,6 +135,9 @@ async def on_confirm(
     except TelegramAPIError as exc:  # only a progress note
         log.warning("could not show 'placing' to %s: %r", user.id, exc)
     batch = await mass.place_batch(db, panel, settings, notices, user.id, planned, token)
+    for line in batch.lines:
+        if line.result is not None:
+            metrics.order_outcome(line.result.outcome)
     await _tell_result(message, i18n, db, notices, user, token, batch)
 
 

@@ -55,6 +55,7 @@ from bot.keyboards.order_dialog import (
     SameLinkCb,
     StepButton,
 )
+from bot.metrics import Metrics
 from bot.panel import PanelClient
 from bot.panel.models import normalize_kind
 from bot.services import catalog
@@ -376,6 +377,7 @@ async def on_confirm(
     panel: PanelClient,
     settings: Settings,
     notices: Notices,
+    metrics: Metrics,
 ) -> None:
     # Answer at once: placement may take the panel's full timeout.
     callback_answer.disable()
@@ -402,4 +404,5 @@ async def on_confirm(
     result = await placing.place_order(
         db, panel, settings, notices, draft, token, max_charge=max_charge
     )
+    metrics.order_outcome(result.outcome)
     await tell_outcome(message, i18n, db, notices, user, token, result)

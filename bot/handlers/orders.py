@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
@@ -26,7 +28,7 @@ from bot.keyboards.payments import support_button, topup_button
 from bot.panel import PanelClient, PanelError
 from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown
-from bot.services import catalog, wallet
+from bot.services import catalog, export, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import queries, reorder, requests
 from bot.services.orders.queries import OrderView
@@ -87,6 +89,37 @@ async def _show_list(
 @router.callback_query(MenuCb.filter(F.action == "orders"))
 async def cb_orders(query: CallbackQuery, i18n: I18nContext, db: Database, user: User) -> None:
     await _show_list(query, i18n, db, user, 0)
+
+
+@router.callback_query(OrderCb.filter(F.action == "export"))
+async def cb_orders_export(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    bot: Bot,
+    refresh_cooldown: Cooldown,
+) -> None:
+    """The customer's own order history as a CSV file, in their private chat."""
+    if not refresh_cooldown.allow(("export", user.id)):
+        alert(callback_answer, i18n.get("orders-export-wait"))
+        return
+    callback_answer.disable()
+    await query.answer()  # writing the file may take a moment
+    made = await export.write_customer_orders(db, user.id)
+    try:
+        await bot.send_document(
+            user.id,
+            FSInputFile(made.path, filename=made.filename),
+            caption=i18n.get("orders-export-done", rows=made.rows),
+        )
+    except TelegramAPIError as exc:
+        log.warning("order export for %s not sent: %s", user.id, exc)
+        with contextlib.suppress(TelegramAPIError):  # blocked, say: nothing reaches them
+            await bot.send_message(user.id, i18n.get("export-failed"))
+    finally:
+        made.remove()
 
 
 @router.callback_query(OrderCb.filter(F.action == "list"))

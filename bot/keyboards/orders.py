@@ -18,8 +18,8 @@ BUTTON_NAME_LIMIT = 32
 
 
 class OrderCb(CallbackData, prefix="o"):
-    """action: view | refresh | refill | cancel | list | again (order it again); order_id
-    is our id; page for lists (on a card: the list page to go back to)."""
+    """action: view | refresh | refill | cancel | list | again (order it again) | export;
+    order_id is our id; page for lists (on a card: the list page to go back to)."""
 
     action: str
     order_id: RowId = 0
@@ -64,7 +64,14 @@ def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:
                 )
             )
         builder.row(*nav)
-    if not page.items:
+    if page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-export"),
+                callback_data=OrderCb(action="export", page=page.page).pack(),
+            )
+        )
+    else:
         builder.row(
             InlineKeyboardButton(
                 text=i18n.get("orders-button-catalog"),

@@ -103,3 +103,6 @@ alert-panel-funds =
     Service: { $service }
     Price: { $charge }
     Panel said: { $reason }
+orders-button-export = 📄 Export (CSV)
+orders-export-done = Your orders: { $rows } in this file.
+orders-export-wait = An export was sent a moment ago; please wait a little.

@@ -103,3 +103,6 @@ alert-panel-funds =
     Услуга: { $service }
     Сумма: { $charge }
     Ответ панели: { $reason }
+orders-button-export = 📄 Выгрузить (CSV)
+orders-export-done = Ваши заказы: { $rows } в этом файле.
+orders-export-wait = Выгрузка только что отправлена; подождите немного.

@@ -844,7 +844,16 @@ class FakeTelegram:
                 if isinstance(body, dict):
                     raw.update(body)
             else:
-                raw.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+                form = await request.post()
+                raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+                # uploaded files (sendDocument): kept whole, under "_files"
+                files = {
+                    k: {"filename": v.filename, "content": v.file.read()}
+                    for k, v in form.items()
+                    if isinstance(v, web.FileField)
+                }
+                if files:
+                    raw["_files"] = files
         return {key: self._decode(key, value) for key, value in raw.items()}
 
     @staticmethod
@@ -1050,6 +1059,28 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: message text is empty")
         self._check_text(text, 4096, "message")
         return self._new_message(p, text=text, entities=p.get("entities"))
+
+    def _m_senddocument(self, p: dict[str, Any]) -> Any:
+        """A document uploaded with the request (`attach://<field>`) or a file_id."""
+        ref = str(p.get("document") or "")
+        upload = (p.get("_files") or {}).get(ref.removeprefix("attach://"))
+        if upload is None and not ref:
+            raise TelegramError(400, "Bad Request: there is no document in the request")
+        caption = p.get("caption")
+        if isinstance(caption, str):
+            self._check_text(caption, 1024, "caption")
+        document = {"file_id": f"doc{len(self.calls)}", "file_unique_id": f"u{len(self.calls)}"}
+        if upload is not None:
+            document.update(file_name=upload["filename"], file_size=len(upload["content"]))
+        return self._new_message(p, document=document, caption=caption)
+
+    def uploads(self, method: str = "sendDocument") -> list[tuple[str, bytes]]:
+        """(file name, content) of every file uploaded with `method`, in order."""
+        found = []
+        for call in self.calls_of(method):
+            for upload in (call.params.get("_files") or {}).values():
+                found.append((upload["filename"], upload["content"]))
+        return found
 
     def _m_answercallbackquery(self, p: dict[str, Any]) -> Any:
         query_id = str(p.get("callback_query_id") or "")

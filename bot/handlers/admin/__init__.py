@@ -13,6 +13,7 @@ from bot.filters import IsAdmin
 from bot.handlers.admin import (
     broadcast,
     catalog,
+    export,
     general,
     growth,
     maintenance,
@@ -35,6 +36,7 @@ router.include_routers(
     broadcast.router,
     payments.router,
     growth.router,
+    export.router,
     support.router,  # last: an operator's reply to a support request, when nothing else
     members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )

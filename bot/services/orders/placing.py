@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from bot import logctx
 from bot.config import Settings
 from bot.crashpoints import crashpoint
 from bot.db import Database
@@ -286,6 +287,7 @@ async def place_order(
     except _DiscountGone:
         return PlaceResult("price_changed", charge=offer.charge)
     crashpoint("place:charged")
+    logctx.mark(order_id=order_id)  # on every line logged for this update from here on
 
     # From here on the money is held: every path ends in pending, failed or unknown.
     try:

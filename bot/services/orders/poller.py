@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot import logctx
 from bot.crashpoints import crashpoint
 from bot.db import Database, Row, Tx
 from bot.panel import (
@@ -102,12 +103,14 @@ class Poller:
         notices: Notices,
         config: PollerConfig | None = None,
         on_enqueued: Callable[[], None] | None = None,
+        on_report: Callable[[CycleReport], None] | None = None,
     ) -> None:
         self.db = db
         self.panel = panel
         self.notices = notices
         self.config = config or PollerConfig()
         self.on_enqueued = on_enqueued
+        self.on_report = on_report  # each cycle's report (the app's metrics)
         self.down_streak = 0
 
     # ------------------------------------------------------------------ loop
@@ -121,6 +124,8 @@ class Poller:
                 # a bad cycle (database busy, a bug on one order) must not end polling
                 log.exception("poll cycle failed")
                 report = CycleReport(panel_down=False)
+            if self.on_report is not None:
+                self.on_report(report)
             delay = self.config.interval
             if report.panel_down:
                 delay = min(
@@ -251,15 +256,16 @@ class Poller:
                 report.errors += 1
                 await self._order_error(conn, order, message, now)
             for order, result in changed:
-                applied = await apply_panel_status(
-                    conn,
-                    self.notices,
-                    order.id,
-                    result,
-                    currency=currency,
-                    now=now,
-                    next_poll_at=now + int(self.config.interval),
-                )
+                with logctx.bound(order_id=order.id):  # the order in every line logged
+                    applied = await apply_panel_status(
+                        conn,
+                        self.notices,
+                        order.id,
+                        result,
+                        currency=currency,
+                        now=now,
+                        next_poll_at=now + int(self.config.interval),
+                    )
                 report.changed += applied.changed
                 report.notified += applied.notified
                 if applied.refunded:
