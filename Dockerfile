@@ -23,7 +23,8 @@ RUN pip install --no-deps -e . \
 
 USER bot
 VOLUME ["/data"]
-# Healthy while the running bot keeps its heartbeat file fresh.
+# Healthy while the running bot keeps its heartbeat file fresh; with HTTP_LISTEN set,
+# `python -m bot health` asks the bot's /healthz instead (same rule, over HTTP).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
   CMD ["python", "-m", "bot", "health"]
 CMD ["python", "-m", "bot"]

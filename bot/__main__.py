@@ -2,7 +2,8 @@
 settings, Telegram, the operators' group, the panel and the database without changing
 anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
 groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
-container's HEALTHCHECK.
+container's HEALTHCHECK; `python -m bot backup PATH` copies the live database consistently and
+`python -m bot restore PATH` puts a copy back while the bot is stopped.
 
 `health` runs every minute, so nothing heavy (aiogram, pydantic) is imported at the top of
 this module: each command imports what it needs.
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings, TelegramSettings
 
-COMMANDS = ("run", "check", "chats", "health")
+COMMANDS = ("run", "check", "chats", "health", "backup", "restore")
 
 
 async def run(settings: Settings) -> None:
@@ -333,11 +334,16 @@ async def chats(settings: TelegramSettings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SMM panel shop bot")
     parser.add_argument("command", nargs="?", default="run", choices=COMMANDS)
+    parser.add_argument("path", nargs="?", help="backup / restore: the backup file (or folder)")
     args = parser.parse_args(argv)
     if args.command == "health":
         from bot.health import health
 
         return health()
+    if args.command in ("backup", "restore"):
+        if not args.path:
+            parser.error(f"{args.command} needs a PATH")
+        return backup_or_restore(args.command, args.path)
 
     import asyncio
 
@@ -355,6 +361,32 @@ def main(argv: list[str] | None = None) -> int:
     return _run_or_check(args.command, settings)
 
 
+def backup_or_restore(command: str, path: str) -> int:
+    """Needs only DATABASE_PATH (or DATABASE_URL): works without the bot's other settings."""
+    from pathlib import Path
+
+    from bot.backup import PG_GUIDANCE, BackupError, copy_database, restore_database
+    from bot.envfile import read_setting
+    from bot.health import DEFAULT_DATABASE_PATH
+
+    url = read_setting("DATABASE_URL", "").strip()
+    if url.startswith(("postgres://", "postgresql://")):
+        print(PG_GUIDANCE, file=sys.stderr)
+        return 2
+    database = Path(read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH))
+    try:
+        if command == "backup":
+            made = copy_database(database, Path(path))
+            print(f"backup of {database} written to {made}")
+        else:
+            restore_database(Path(path), database)
+            print(f"{database} restored from {path}")
+    except (BackupError, OSError) as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _run_or_check(command: str, settings: Settings) -> int:
     import asyncio
     import contextlib
@@ -364,6 +396,7 @@ def _run_or_check(command: str, settings: Settings) -> int:
 
     from bot.db import DatabaseUnavailable
     from bot.logging_setup import setup_logging
+    from bot.ops_http import ListenError
 
     setup_logging(
         settings.log_level,
@@ -372,6 +405,7 @@ def _run_or_check(command: str, settings: Settings) -> int:
             settings.panel_api_key.get_secret_value(),
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
         ),
+        log_format=settings.log_format,
     )
     if command == "check":
         return asyncio.run(check(settings))
@@ -381,6 +415,9 @@ def _run_or_check(command: str, settings: Settings) -> int:
             asyncio.run(run(settings))
     except DatabaseUnavailable as exc:
         log.error("DATABASE_PATH: %s; the bot cannot start", exc)
+        return 1
+    except ListenError as exc:
+        log.error("HTTP_LISTEN: %s; the bot cannot start", exc)
         return 1
     except TelegramUnauthorizedError:
         log.error("BOT_TOKEN: Telegram rejected the token (Unauthorized); the bot cannot start")

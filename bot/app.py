@@ -31,28 +31,32 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram_i18n import I18nContext
 from aiogram_i18n.cores import FluentRuntimeCore
 
+from bot.backup import backup_loop
 from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
 from bot.config import SUPPORTED_LANGUAGES, Settings, TelegramSettings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
 from bot.handlers.payments import star_transactions
-from bot.health import HEARTBEAT_EVERY, heartbeat_file
+from bot.health import HEARTBEAT_EVERY, Beat, heartbeat_file
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
 from bot.lifecycle import Lifecycle, wait_in_flight
+from bot.metrics import Metrics
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.flood import FloodMiddleware
+from bot.middlewares.observe import ObserveMiddleware
 from bot.middlewares.pre_checkout import PreCheckoutMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.ops_http import OpsEndpoints, OpsServer, PanelCheck, Readiness, database_check
 from bot.panel import PanelClient
 from bot.payments.cryptopay import CryptoPayClient
 from bot.payments.loops import CryptoPoller, StarsReconciler
 from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown, FloodLimiter
 from bot.sender import Sender
-from bot.services import alerts, catalog
+from bot.services import alerts, catalog, referrals
 from bot.services.alerts import Notices
 from bot.services.orders.placing import recover_submitting
 from bot.services.orders.poller import Poller, PollerConfig
@@ -90,6 +94,10 @@ class AppData(TypedDict):
     # in memory, per process (bot/ratelimit.py); Redis-backed with scale-out
     refresh_cooldown: Cooldown  # Refresh of one order by one user: once per few seconds
     flood: FloodLimiter  # updates per user (bot/middlewares/flood.py)
+    metrics: Metrics  # /metrics (bot/metrics.py), one registry per app
+    beat: Beat  # the heartbeat in memory: /healthz
+    ops: OpsEndpoints  # /healthz, /readyz, /metrics (bot/ops_http.py)
+    ops_server: OpsServer  # their own port when HTTP_LISTEN is set
 
 
 def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
@@ -141,6 +149,9 @@ def build_dispatcher(
     lifecycle: Lifecycle | None = None,
 ) -> Dispatcher:
     supervisor = supervisor or Supervisor()
+    metrics = Metrics(db)  # one process on SQLite: the leader
+    panel.observer = metrics.panel_request
+    ops = OpsEndpoints(Beat(), make_readiness(db, panel), metrics)
     data: AppData = {
         "settings": settings,
         "db": db,
@@ -153,12 +164,24 @@ def build_dispatcher(
         "wake_sender": SenderWake(),
         "refresh_cooldown": Cooldown(),
         "flood": FloodLimiter(),
+        "metrics": metrics,
+        "beat": ops.beat,
+        "ops": ops,
+        "ops_server": OpsServer(ops),
     }
     dp = Dispatcher(
         storage=SQLiteStorage(db),
         events_isolation=SimpleEventIsolation(),
         **data,
     )
+    # Outermost: times the whole handling and sets the log context for everything after it
+    # (aiogram registered its own in Dispatcher.__init__: taken out and put back after ours).
+    registered = list(dp.update.outer_middleware)
+    for middleware in registered:
+        dp.update.outer_middleware.unregister(middleware)
+    dp.update.outer_middleware(ObserveMiddleware(metrics))
+    for middleware in registered:
+        dp.update.outer_middleware(middleware)
     i18n = make_i18n_middleware(settings.default_language)
     # Pre-checkout queries are answered before the FSM middleware takes the user's lock
     # (bot/middlewares/pre_checkout.py): aiogram registered it in Dispatcher.__init__, so
@@ -185,6 +208,14 @@ def build_dispatcher(
     return dp
 
 
+def make_readiness(db: Database, panel: PanelClient) -> Readiness:
+    """What /readyz asks; a Redis check is added here when Redis is configured."""
+    readiness = Readiness()
+    readiness.add("database", database_check(db))
+    readiness.add("panel", PanelCheck(db, panel))
+    return readiness
+
+
 async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
     def menu(commands: tuple[MenuCommand, ...], locale: str) -> list[BotCommand]:
         return [BotCommand(command=c.name, description=core.get(c.key, locale)) for c in commands]
@@ -203,10 +234,13 @@ def heartbeat_path(settings: Settings) -> Path:
     return heartbeat_file(settings.database_path)
 
 
-async def heartbeat(path: Path) -> None:
-    """Touches a file while the bot runs; the container's HEALTHCHECK reads its age."""
+async def heartbeat(path: Path, beat: Beat | None = None) -> None:
+    """Touches a file while the bot runs (the container's HEALTHCHECK reads its age) and
+    the in-memory beat /healthz reads."""
     while True:
         await asyncio.to_thread(path.write_text, str(int(time.time())))
+        if beat is not None:
+            beat.touch()
         await asyncio.sleep(HEARTBEAT_EVERY)
 
 
@@ -221,10 +255,21 @@ async def on_startup(
     payments: PaymentConfig,
     cryptopay: CryptoPayClient | None,
     wake_sender: SenderWake,
+    metrics: Metrics,
+    beat: Beat,
+    ops_server: OpsServer,
 ) -> None:
-    await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
+    recovered = await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
+    if recovered:
+        metrics.orders.labels("unknown").inc(recovered)
     await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
-    supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
+    await referrals.store_default(db, settings.referral_percent)  # /referral overrides it
+    supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings), beat))
+    if settings.http_address is not None:
+        await ops_server.start(*settings.http_address)
+    if settings.backup_dir is not None:
+        backup_dir, keep = settings.backup_dir, settings.backup_keep
+        supervisor.start("daily-backup", lambda: backup_loop(db, backup_dir, keep))
     supervisor.start(
         "catalog-sync",
         lambda: catalog.sync_loop(
@@ -242,7 +287,9 @@ async def on_startup(
         notices=notices,
         config=PollerConfig(interval=settings.poll_interval_seconds),
         on_enqueued=sender.wake,  # a status notification goes out at once
+        on_report=metrics.poll_cycle,
     )
+    metrics.watch_sender(sender)
     supervisor.start("outbox-sender", sender.run)
     supervisor.start("order-poller", poller.run)
     wake_sender.connect(sender.wake)
@@ -269,16 +316,24 @@ async def on_shutdown(
     supervisor: Supervisor,
     lifecycle: Lifecycle,
     cryptopay: CryptoPayClient | None,
+    ops_server: OpsServer,
+    settings: Settings,
 ) -> None:
     # aiogram keeps the updates it is handling (as tasks) in this set; polling has stopped,
     # they have not: an order being placed must finish and be recorded.
     await wait_in_flight(dispatcher._handle_update_tasks, lifecycle.remaining(share=0.6))
     await supervisor.stop(within=lifecycle.remaining())
+    # Stopped: `python -m bot restore` may go ahead at once (it refuses while this is fresh).
+    heartbeat_path(settings).unlink(missing_ok=True)
     if cryptopay is not None:
         await cryptopay.close()
+    await ops_server.stop()  # last: /healthz answers while updates in flight finish
 
 
 async def on_error(event: ErrorEvent, **data: Any) -> None:
+    metrics: Metrics | None = data.get("metrics")
+    if metrics is not None:
+        metrics.update_errors.labels(event.update.event_type).inc()
     log.error(
         "update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception
     )

@@ -27,6 +27,7 @@ HELP = _private("help")
 LANGUAGE = _private("language")
 CANCEL = _private("cancel")
 ORDERS = _private("orders")
+FAVOURITES = _private("favourites")
 BALANCE = _private("balance")
 PAYSUPPORT = _private("paysupport")  # Telegram requires it of bots that take Stars
 
@@ -49,12 +50,16 @@ MAINTENANCE = _admin("maintenance")
 AUDIT = _admin("audit")
 REFUND = _admin("refund")
 PAYMENTS = _admin("payments")
+PROMO = _admin("promo")
+REFERRAL = _admin("referral")
+EXPORT = _admin("export")
 
 # the menus, in the order Telegram shows them
 PRIVATE_MENU: tuple[MenuCommand, ...] = (
-    START, ORDERS, BALANCE, HELP, LANGUAGE, CANCEL, PAYSUPPORT,
+    START, ORDERS, FAVOURITES, BALANCE, HELP, LANGUAGE, CANCEL, PAYSUPPORT,
 )  # fmt: skip
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,
-    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND,
+    HIDE, SHOW, BAN, UNBAN, BROADCAST, MAINTENANCE, AUDIT, PAYMENTS, REFUND, PROMO, REFERRAL,
+    EXPORT,
 )  # fmt: skip

@@ -91,10 +91,14 @@ class Settings(TelegramSettings):
     panel_total_timeout: float | None = Field(default=None, gt=0, le=900)
     catalog_refresh_seconds: int = Field(default=1800, ge=60)
     markup_percent: Decimal = Field(default=Decimal(0), ge=-99, le=10000)
+    # what an inviter earns of their invited users' settled orders; 0 = off (/referral)
+    referral_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     poll_interval_seconds: int = Field(default=60, ge=5)
     panel_low_balance: Decimal = Field(default=Decimal(0), ge=0)
     # On SIGTERM: seconds to let updates in flight and the sender finish before exiting.
     stop_timeout: float = Field(default=20.0, ge=1, le=300)
+    # Mass order: at most this many panel `add` requests in flight at once for one list.
+    mass_order_concurrency: int = Field(default=5, ge=1, le=50)
 
     # Payments. Amounts are in the shop (panel) currency; exact decimals, at most 6 places.
     stars_rate: Decimal | None = None  # value of one Telegram Star; unset = no Stars top-up
@@ -111,6 +115,32 @@ class Settings(TelegramSettings):
     payments_reconcile_seconds: int = Field(default=300, ge=10)
     # Where customers reach a person: a @username or a link; shown with every support text.
     support_contact: str = ""
+
+    # Operations (issue 15). HTTP_LISTEN=host:port serves /healthz, /readyz and /metrics;
+    # unset: no HTTP server (polling mode needs none).
+    http_listen: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    # A daily copy of the SQLite database into BACKUP_DIR, the newest BACKUP_KEEP kept.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+
+    @field_validator("http_listen", "backup_dir", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("http_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+    @property
+    def http_address(self) -> tuple[str, int] | None:
+        return None if self.http_listen is None else split_listen(self.http_listen)
 
     @field_validator("panel_api_key")
     @classmethod
@@ -228,6 +258,14 @@ class Settings(TelegramSettings):
     @property
     def topup_presets_micros(self) -> list[int]:
         return [to_micros(p) for p in self.topup_presets]
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6; `:8080` listens everywhere) as (host, port)."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+        raise ValueError("must be host:port, e.g. 0.0.0.0:8080 or 127.0.0.1:8080")
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the operator asked for it
 
 
 def _check_money(value: Decimal) -> None:

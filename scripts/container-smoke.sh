@@ -3,7 +3,8 @@
 # (`.env.example` with the four values filled in, passed with --env-file): inside the container
 # `python -m bot check` passes against the fake Bot API and fake panel on 127.0.0.1 and fails
 # on a wrong key; a database path the bot cannot write stops it with one line; then the bot
-# itself runs, answers /start, and its HEALTHCHECK command reports healthy.
+# itself runs with HTTP_LISTEN set, answers /start, its HEALTHCHECK command reports healthy
+# (through /healthz), and /healthz, /readyz and /metrics answer from outside the container.
 # Needs ../shared/tools/container-check (podman) and the project's venv active.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,13 +74,37 @@ if [ "$rc" != 1 ] || ! grep -q "DATABASE_PATH: cannot create /app/db (no write p
 fi
 echo "unwritable DATABASE_PATH: one line, exit 1: OK"
 
-"$CC" podman run -d --name "$name" --network=host --env-file "$env_file" smm-bot:ci >/dev/null
+# The ops endpoints on a free port of the host (the container shares the host's network).
+port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CC" podman run -d --name "$name" --network=host --env-file "$env_file" \
+  -e HTTP_LISTEN="127.0.0.1:$port" smm-bot:ci >/dev/null
 healthy=0
 for _ in $(seq 60); do
   if "$CC" podman exec "$name" python -m bot health >/dev/null 2>&1; then healthy=1; break; fi
   sleep 1
 done
 [ "$healthy" = 1 ] || { "$CC" podman logs "$name" | tail -30; echo "bot never became healthy" >&2; exit 1; }
+# From outside the container, as a load balancer or Prometheus would ask.
+python - "$port" <<'PY' || { "$CC" podman logs "$name" | tail -30; exit 1; }
+import json, sys, time, urllib.error, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def get(path):
+    with urllib.request.urlopen(base + path, timeout=5) as answer:
+        return answer.status, answer.read().decode()
+status, body = get("/healthz")
+assert status == 200 and json.loads(body) == {"status": "ok"}, (status, body)
+for _ in range(30):  # ready once the catalog sync reached the panel
+    try:
+        status, body = get("/readyz")
+        break
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read().decode()
+        time.sleep(1)
+assert status == 200, (status, body)
+status, body = get("/metrics")
+assert status == 200 and "smm_leader 1.0" in body and "smm_database_up 1.0" in body, body[:500]
+print("/healthz, /readyz, /metrics from outside the container: OK")
+PY
 "$CC" podman exec "$name" id -un | grep -qx bot
 "$CC" podman exec "$name" test -f /data/bot.sqlite3  # on the volume
 "$CC" podman stop -t 30 "$name" >/dev/null

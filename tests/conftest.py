@@ -62,6 +62,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "CRYPTO_PAY_API_URL",
         "PAYMENTS_RECONCILE_SECONDS",
         "SUPPORT_CONTACT",
+        "HTTP_LISTEN",
+        "LOG_FORMAT",
+        "BACKUP_DIR",
+        "BACKUP_KEEP",
+        "DATABASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -153,3 +158,10 @@ async def harness(
         yield h
     finally:
         await h.stop()
+
+
+@pytest.fixture
+async def h_ref(harness: BotHarness) -> BotHarness:
+    """The harness with an inviter who has opened the bot (referrals, promo codes)."""
+    await harness.send("/start", 2001)
+    return harness

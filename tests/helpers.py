@@ -22,6 +22,7 @@ from bot.keyboards.order_requests import order_card_data
 from bot.money import to_micros
 from bot.services import catalog_counts, wallet
 from bot.services.alerts import Notices
+from bot.services.catalog import search_text
 from bot.services.orders import placing
 from bot.services.orders.placing import Draft
 
@@ -100,6 +101,7 @@ async def add_service(
     hidden: bool = False,
 ) -> None:
     """A service as catalog.sync stores it, in category 1."""
+    name = name or f"Service {service_id}"
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO categories (id, name) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
@@ -107,11 +109,11 @@ async def add_service(
         )
         await conn.execute(
             "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty, max_qty,"
-            " refill, cancel, available, hidden, updated_at)"
-            " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            " refill, cancel, available, hidden, search_text, updated_at)"
+            " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             (
                 service_id,
-                name or f"Service {service_id}",
+                name,
                 type_,
                 kind,
                 rate,
@@ -121,6 +123,7 @@ async def add_service(
                 int(cancel),
                 int(available),
                 int(hidden),
+                search_text(name, category),  # searchable, as catalog.sync stores it
             ),
         )
         await catalog_counts.recount(conn, 1)  # as sync and hide/show keep it
@@ -267,6 +270,55 @@ async def assert_ledger_consistent(db: Database) -> None:
         assert o["charged"] == o["charge"], dict(o)
         if o["status"] in ("failed", "canceled", "refunded"):
             assert o["refunded"] == o["charge"], dict(o)
+    await _assert_growth_rows(db)
+
+
+async def _assert_growth_rows(db: Database) -> None:
+    """Referral rows: only for an invited user's order, to their inviter, at most one credit
+    and one claw-back per order (the bonus recorded in referral_rewards), never more than
+    the order kept; all of it owed back once the order's money all went back (taken as far
+    as the inviter's balance allowed). Promo rows: one per redeemed (code, user), with a
+    redemption behind it; a code's uses never above its limit."""
+    rows = await db.fetchall(
+        "SELECT l.order_id, l.user_id, l.kind, l.amount, r.inviter_id FROM ledger l"
+        " JOIN orders o ON o.id = l.order_id LEFT JOIN referrals r ON r.user_id = o.user_id"
+        " WHERE l.kind IN ('referral', 'referral-back')"
+    )
+    for r in rows:
+        assert r["inviter_id"] == r["user_id"], dict(r)
+        assert (r["amount"] > 0) == (r["kind"] == "referral"), dict(r)
+    rewards = await db.fetchall(
+        "SELECT w.order_id, w.inviter_id, w.base, w.amount, w.clawed, o.charge, o.refunded,"
+        " o.status,"
+        " (SELECT COUNT(*) FROM ledger l WHERE l.ref = 'referral:' || w.order_id) AS credits,"
+        " (SELECT COALESCE(SUM(amount), 0) FROM ledger l WHERE l.order_id = w.order_id"
+        "   AND l.kind = 'referral') AS credited,"
+        " (SELECT COALESCE(-SUM(amount), 0) FROM ledger l WHERE l.order_id = w.order_id"
+        "   AND l.kind = 'referral-back') AS taken"
+        " FROM referral_rewards w JOIN orders o ON o.id = w.order_id"
+    )
+    assert len(rewards) == len({r["order_id"] for r in rows if r["kind"] == "referral"})
+    for w in rewards:
+        assert w["credits"] == 1 and w["credited"] == w["amount"] > 0, dict(w)
+        assert 0 <= w["taken"] <= w["clawed"] <= w["amount"] <= w["base"], dict(w)
+        assert w["amount"] - w["clawed"] <= w["charge"] - w["refunded"], dict(w)
+        if w["status"] in ("failed", "canceled", "refunded"):
+            assert w["clawed"] == w["amount"], dict(w)
+    promo_rows = await db.fetchall("SELECT ref, user_id FROM ledger WHERE kind = 'promo'")
+    for r in promo_rows:
+        _, code, user = str(r["ref"]).split(":")
+        assert int(user) == r["user_id"], dict(r)
+        state = await db.fetchval(
+            "SELECT state FROM promo_redemptions WHERE code = ? AND user_id = ?", (code, int(user))
+        )
+        assert state == "done", dict(r)
+    codes = await db.fetchall(
+        "SELECT c.code, c.uses, c.used, (SELECT COUNT(*) FROM promo_redemptions p"
+        " WHERE p.code = c.code) AS redeemed FROM promo_codes c"
+    )
+    for c in codes:
+        assert c["used"] == c["redeemed"], dict(c)
+        assert c["uses"] is None or c["used"] <= c["uses"], dict(c)
 
 
 # --------------------------------------------------------------------------- what the bot did

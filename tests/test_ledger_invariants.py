@@ -1,18 +1,21 @@
 """The money invariants (tests/helpers.py:assert_ledger_consistent) hold after every step of
 a seeded random mix of everything that moves money or orders: placing (also with no
 answer), panel statuses and polls, operator refunds, credits and debits, resolution of
-unknown orders, manual refreshes and cancel requests. Real SQLite file, the fake panel."""
+unknown orders, manual refreshes and cancel requests; OTHER is USER's invited friend (referral
+bonuses and claw-backs) and both redeem promo codes (amounts, order discounts). Real SQLite
+file, the fake panel."""
 
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import pytest
 
 from bot.config import Settings
 from bot.db import Database
 from bot.panel import PanelClient
-from bot.services import accounts
+from bot.services import accounts, promo, referrals
 from bot.services.orders import placing, requests, status
 from bot.services.orders.poller import Poller
 from tests.fakes.panel import FakePanel, Fault
@@ -36,6 +39,12 @@ async def shop(db: Database) -> Database:
     await add_user(db, USER, balance=100 * MICRO)
     await add_user(db, OTHER, balance=100 * MICRO)
     await add_stock_services(db)
+    code = await referrals.code_of(db, USER)
+    assert await referrals.attach(db, OTHER, code, is_new=True)
+    await referrals.set_percent(db, ADMIN, Decimal("7.5"))
+    for n, value in enumerate(["3", "10%:order", "0.01", "33%:order", "12.5%:order", "7"]):
+        spec = promo.parse_spec([f"code{n}", value, "uses=1" if n % 2 else "uses=5"])
+        assert await promo.create(db, ADMIN, spec)
     return db
 
 
@@ -60,7 +69,7 @@ async def test_ledger_invariants_hold_under_a_random_mix(
     for step in range(160):
         action = rnd.choice(
             ["place", "place", "status", "status", "status", "poll", "poll", "refund",
-             "credit", "debit", "unknown", "resolve", "refresh", "cancel"]
+             "credit", "debit", "unknown", "resolve", "refresh", "cancel", "promo"]
         )  # fmt: skip
         user = rnd.choice([USER, OTHER])
         if action == "place":
@@ -104,6 +113,8 @@ async def test_ledger_invariants_hold_under_a_random_mix(
                 kind=action,  # type: ignore[arg-type]
                 ref=f"{action}:{seed}:{rnd.randrange(20)}",  # repeats are no-ops
             )
+        elif action == "promo":
+            await promo.redeem(shop, user, f"CODE{rnd.randrange(7)}")
         elif action == "resolve":
             order_id = await shop.fetchval(
                 "SELECT id FROM orders WHERE status = 'unknown' ORDER BY random() LIMIT 1"
@@ -133,3 +144,6 @@ async def test_ledger_invariants_hold_under_a_random_mix(
     # every refund the poller or an operator made is in the ledger exactly once per step
     total = await shop.fetchval("SELECT COUNT(*) FROM orders")
     assert total > 10
+    # the mix did exercise the growth rows
+    kinds = {str(r[0]) for r in await shop.fetchall("SELECT DISTINCT kind FROM ledger")}
+    assert {"referral", "promo"} <= kinds, kinds

@@ -10,6 +10,10 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    favourites,
+    growth,
+    inline,
+    mass_order,
     order_dialog,
     order_requests,
     orders,
@@ -45,11 +49,17 @@ def get_routers(settings: Settings) -> list[Router]:
             common.router,
             support.router,
             topup.router,
+            growth.router,
             order_dialog.router,
+            mass_order.router,
             orders.router,
             order_requests.router,
+            favourites.router,
             catalog.router,
             fallback.router,
+            # inline queries come with no chat: the chat filters above (messages and
+            # callbacks only) do not touch them
+            inline.router,
         )
     )
 

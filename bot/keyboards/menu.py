@@ -9,8 +9,8 @@ from bot.keyboards.builder import FastInlineBuilder
 
 
 class MenuCb(CallbackData, prefix="m"):
-    """Main-menu destinations: catalog, search, orders, balance, support, language, help,
-    home."""
+    """Main-menu destinations: catalog, search, favourites, mass (order), orders, balance,
+    invite, support, language, help, home; and promo (the balance screen's "Promo code")."""
 
     action: str
 
@@ -19,7 +19,18 @@ class LangCb(CallbackData, prefix="lang"):
     code: str
 
 
-MENU_ITEMS = ("catalog", "search", "orders", "balance", "support", "language", "help")
+MENU_ITEMS = (
+    "catalog",
+    "search",
+    "favourites",
+    "mass",
+    "orders",
+    "balance",
+    "invite",
+    "support",
+    "language",
+    "help",
+)
 
 
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:

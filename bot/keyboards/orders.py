@@ -18,8 +18,8 @@ BUTTON_NAME_LIMIT = 32
 
 
 class OrderCb(CallbackData, prefix="o"):
-    """action: view | refresh | refill | cancel | list ; order_id is our id; page for lists
-    (on a card: the list page to go back to)."""
+    """action: view | refresh | refill | cancel | list | again (order it again) | export;
+    order_id is our id; page for lists (on a card: the list page to go back to)."""
 
     action: str
     order_id: RowId = 0
@@ -64,7 +64,14 @@ def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:
                 )
             )
         builder.row(*nav)
-    if not page.items:
+    if page.items:
+        builder.row(
+            InlineKeyboardButton(
+                text=i18n.get("orders-button-export"),
+                callback_data=OrderCb(action="export", page=page.page).pack(),
+            )
+        )
+    else:
         builder.row(
             InlineKeyboardButton(
                 text=i18n.get("orders-button-catalog"),
@@ -84,8 +91,8 @@ def order_card_keyboard(
     *,
     page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...), then
-    Back to the list page `page` and Home."""
+    """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...),
+    Order again, then Back to the list page `page` and Home."""
     builder = InlineKeyboardBuilder()
     if order_view.panel_order_id is not None:
         builder.row(
@@ -96,6 +103,12 @@ def order_card_keyboard(
         )
     for row in extra_rows:
         builder.row(*row)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("orders-button-again"),
+            callback_data=OrderCb(action="again", order_id=order_view.id, page=page).pack(),
+        )
+    )
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("orders-button-back-to-list"),
@@ -111,10 +124,16 @@ def order_card_keyboard(
 def balance_keyboard(
     i18n: I18nContext, first: InlineKeyboardButton | None = None
 ) -> InlineKeyboardMarkup:
-    """My orders and Home, under `first` (Top up, or Write to support) when given."""
+    """Promo code, My orders and Home, under `first` (Top up, or Write to support) when
+    given."""
     builder = InlineKeyboardBuilder()
     if first is not None:
         builder.row(first)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("promo-button"), callback_data=MenuCb(action="promo").pack()
+        )
+    )
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("menu-orders"), callback_data=MenuCb(action="orders").pack()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bot import logctx
 from bot.http import SessionClient
 from bot.panel.errors import (
     PanelAuthError,
@@ -90,6 +91,13 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
+def _outcome(exc: PanelError) -> str:
+    """A failed request's label for the metrics."""
+    if isinstance(exc, PanelRateLimited):
+        return "rate_limited"  # the panel answered: it is reachable
+    return "not_sent" if isinstance(exc, PanelNotSent) else "unknown"
+
+
 class PanelClient(SessionClient):
     """Typed SDK for one panel.
 
@@ -135,6 +143,11 @@ class PanelClient(SessionClient):
         self.max_retry_wait = max(0.0, max_retry_wait)
         # Read-only multi actions (statuses) may send this many batches at once.
         self.concurrency = max(1, concurrency)
+        # Told of every request: (action, ok | rejected | not_sent | unknown, seconds); the
+        # app hands in its metrics here. `last_answer`: monotonic time the panel last
+        # answered anything (a refusal included), what /readyz calls "reachable".
+        self.observer: Callable[[str, str, float], None] | None = None
+        self.last_answer: float | None = None
 
     @property
     def url(self) -> str:
@@ -226,6 +239,18 @@ class PanelClient(SessionClient):
         *,
         retry: bool,
     ) -> T:
+        # every line logged meanwhile, here or deeper, names the action (JSON logs)
+        with logctx.bound(panel_action=action):
+            return await self._call_retrying(action, fields, parser, retry=retry)
+
+    async def _call_retrying(
+        self,
+        action: str,
+        fields: Mapping[str, str | int],
+        parser: Callable[[Any], T],
+        *,
+        retry: bool,
+    ) -> T:
         attempts = 1 + (self.retries if retry else 0)
         attempt = 0
         while True:
@@ -235,10 +260,12 @@ class PanelClient(SessionClient):
                 with secret_scope(self._key):
                     result = await self._attempt(action, fields, parser)
             except PanelRejected as exc:
+                self._observe(action, "rejected", started)
                 self._redact(exc)
                 logger.info("Panel rejected %s: %s", action, exc.message)
                 raise
             except (PanelNotSent, PanelOutcomeUnknown) as exc:
+                self._observe(action, _outcome(exc), started)
                 self._redact(exc)
                 if attempt >= attempts:
                     logger.warning("Panel %s failed (attempt %d): %s", action, attempt, exc)
@@ -257,10 +284,18 @@ class PanelClient(SessionClient):
                 )
                 await asyncio.sleep(delay)
                 continue
+            self._observe(action, "ok", started)
             logger.debug(
                 "Panel %s ok in %.3fs (attempt %d)", action, time.monotonic() - started, attempt
             )
             return result
+
+    def _observe(self, action: str, outcome: str, started: float) -> None:
+        now = time.monotonic()
+        if outcome in ("ok", "rejected", "rate_limited"):
+            self.last_answer = now
+        if self.observer is not None:
+            self.observer(action, outcome, now - started)
 
     async def _attempt(
         self, action: str, fields: Mapping[str, str | int], parser: Callable[[Any], T]

@@ -34,7 +34,7 @@ from bot.payments.service import (
     receipt,
 )
 from bot.payments.stars import make_payload, parse_payload
-from bot.services import catalog, wallet
+from bot.services import catalog, promo, wallet
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +229,8 @@ async def _credit(conn: Tx, config: PaymentConfig, invoice: Invoice, now: int) -
             "payments-receipt-cryptopay",
             paid=_paid_text(invoice),
         )
+    if note is None:  # a clean top-up earns a pending promo bonus (told after the receipt)
+        await promo.topup_bonus(conn, row.user_id, amount, now)
     if note:
         await alert(
             conn,

@@ -35,7 +35,7 @@ from bot.payments.models import (
     StarTx,
 )
 from bot.payments.stars import STARS_CURRENCY, make_payload, parse_payload, stars_for, value_of
-from bot.services import catalog, kv, outbox, wallet
+from bot.services import catalog, kv, outbox, promo, wallet
 from bot.services.maintenance import maintenance_on
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,8 @@ async def _credit_stars(
     )
     if amount > 0:
         await receipt(conn, result, "payments-receipt-stars", stars=total_amount)
+    if note is None:  # a clean top-up earns a pending promo bonus (told after the receipt)
+        await promo.topup_bonus(conn, user_id, amount, now)
     params = {
         "payment_id": str(payment_id),
         "user_id": str(user_id),

@@ -258,3 +258,14 @@ async def prune(db: Database, before: int) -> int:
     return await db.execute(
         "DELETE FROM outbox WHERE status <> 'queued' AND created_at < ?", (before,)
     )
+
+
+async def depth(db: Database) -> dict[str, int]:
+    """Rows waiting (`queued`) and given up on (`failed`): what /metrics shows of the queue.
+    Sent and blocked rows are left out: they are history, and uncounted they stay cheap."""
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) FROM outbox WHERE status IN ('queued', 'failed') GROUP BY status"
+    )
+    counts = {"queued": 0, "failed": 0}
+    counts.update({str(r[0]): int(r[1]) for r in rows})
+    return counts

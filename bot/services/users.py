@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.db import Database, Tx
 
@@ -23,6 +23,9 @@ class User:
     is_banned: bool
     first_seen: int
     last_seen: int
+    # True only on the User that `seen` returns for the update that created the row: that
+    # update is the user's very first (a referral link counts only then)
+    created: bool = False
 
 
 _COLUMNS = (
@@ -67,7 +70,8 @@ async def seen(
     tg_language: str | None,
     now: int | None = None,
 ) -> User:
-    """Create or refresh the user behind an update; writes only when something changed."""
+    """Create or refresh the user behind an update; writes only when something changed.
+    The result's `created` says whether this call created the row."""
     now = now or int(time.time())
     user = await get(db, user_id)
     if (
@@ -84,16 +88,20 @@ async def seen(
     async with db.transaction() as conn:
         row = await conn.fetchone(
             "INSERT INTO users (id, username, first_name, tg_language, first_seen, last_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
-            " first_name = excluded.first_name, tg_language = excluded.tg_language,"
-            " last_seen = excluded.last_seen, is_blocked = 0"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
             f" RETURNING {_COLUMNS}",
             (user_id, username, first_name, tg_language, now, now),
         )
+        created = row is not None
+        if row is None:
+            row = await conn.fetchone(
+                "UPDATE users SET username = ?, first_name = ?, tg_language = ?, last_seen = ?,"
+                f" is_blocked = 0 WHERE id = ? RETURNING {_COLUMNS}",
+                (username, first_name, tg_language, now, user_id),
+            )
     if row is None:
         raise RuntimeError(f"user {user_id} was not written")
-    return _row_to_user(row)
+    return replace(_row_to_user(row), created=created)
 
 
 async def set_language(db: Database, user_id: int, language: str) -> None:

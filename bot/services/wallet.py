@@ -93,6 +93,12 @@ async def balance(db: Database, user_id: int) -> int:
     return int(value or 0)
 
 
+async def balance_in(conn: Tx, user_id: int) -> int:
+    """The balance as the caller's transaction sees it (with what it has written)."""
+    value = await conn.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+    return int(value or 0)
+
+
 async def history(db: Database, user_id: int, limit: int = 10) -> list[LedgerEntry]:
     rows = await db.fetchall(
         "SELECT id, user_id, amount, balance_after, kind, ref, order_id, note, created_at"

@@ -18,6 +18,7 @@ admin-cmd-maintenance = Pause ordering: /maintenance on|off
 admin-cmd-audit = The last admin actions
 admin-cmd-payments = Recent top-ups: /payments [user]
 admin-cmd-refund = Refund a Stars payment: /refund <charge id or #> [force]
+admin-cmd-export = CSV file: /export orders|users|ledger [from] [to]
 
 admin-help =
     Operator commands (this group only):
@@ -36,6 +37,9 @@ admin-help =
     /audit — who did what, and when
     /payments [user] — recent top-ups (of everyone, or of one user)
     /refund <charge id or payment #> [force] — refund a Stars payment: the amount is taken from the balance first; force takes what is there when it no longer covers it
+    /promo add CODE 5 | 10%:topup | 10%:order [uses=N] [per_user=1] [until=YYYY-MM-DD] [min_topup=X] — make a promo code (amount to the balance, bonus on the next top-up, or discount on the next order; until = last UTC day); /promo list; /promo off CODE
+    /referral <percent> — what inviters earn of their invited users' settled orders (0 = off)
+    /export orders|users|ledger [from] [to] — a CSV file (dates YYYY-MM-DD, UTC, both included)
     A reply here to a customer's support request is sent to that customer.
 admin-unavailable = unavailable
 
@@ -214,3 +218,10 @@ admin-alert-catalog =
     Check the markup (/markup) if prices moved a lot; removed services are no longer sold.
 admin-refund-busy = Order #{ $id } is being placed at the panel right now; nothing changed. Its outcome decides; look again in a minute.
 admin-stats-balance-stale = { $balance } (⚠️ stale: read { $minutes } min ago; the panel does not answer now)
+
+export-usage =
+    Usage: /export orders|users|ledger [from] [to]
+    Dates are YYYY-MM-DD (UTC), both days included; without them, everything.
+    Example: /export orders 2026-01-01 2026-01-31
+export-admin-done = { $kind }: { $rows } rows.
+export-failed = Could not send the file; please try again later.

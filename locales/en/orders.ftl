@@ -43,6 +43,7 @@ orders-button-next = Next ▶️
 orders-button-page = { $page }/{ $pages }
 orders-button-catalog = 🛍 Catalog
 orders-button-refresh = 🔄 Refresh
+orders-button-again = 🔁 Order again
 orders-button-back-to-list = 📦 My orders
 orders-not-found = Order not found.
 orders-refresh-failed = ⚠️ Could not refresh the status right now. Please try again later.
@@ -102,3 +103,6 @@ alert-panel-funds =
     Service: { $service }
     Price: { $charge }
     Panel said: { $reason }
+orders-button-export = 📄 Export (CSV)
+orders-export-done = Your orders: { $rows } in this file.
+orders-export-wait = An export was sent a moment ago; please wait a little.

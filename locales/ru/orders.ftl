@@ -43,6 +43,7 @@ orders-button-next = Следующая ▶️
 orders-button-page = { $page }/{ $pages }
 orders-button-catalog = 🛍 Каталог
 orders-button-refresh = 🔄 Обновить
+orders-button-again = 🔁 Заказать снова
 orders-button-back-to-list = 📦 Мои заказы
 orders-not-found = Заказ не найден.
 orders-refresh-failed = ⚠️ Сейчас не удалось обновить статус. Попробуйте чуть позже.
@@ -102,3 +103,6 @@ alert-panel-funds =
     Услуга: { $service }
     Сумма: { $charge }
     Ответ панели: { $reason }
+orders-button-export = 📄 Выгрузить (CSV)
+orders-export-done = Ваши заказы: { $rows } в этом файле.
+orders-export-wait = Выгрузка только что отправлена; подождите немного.

@@ -13,7 +13,9 @@ from bot.filters import IsAdmin
 from bot.handlers.admin import (
     broadcast,
     catalog,
+    export,
     general,
+    growth,
     maintenance,
     members,
     orders,
@@ -33,6 +35,8 @@ router.include_routers(
     maintenance.router,
     broadcast.router,
     payments.router,
+    growth.router,
+    export.router,
     support.router,  # last: an operator's reply to a support request, when nothing else
     members.router,  # membership updates: no IsAdmin (they come from Telegram, not a person)
 )

@@ -16,8 +16,9 @@ from bot.handlers.admin.common import reply
 from bot.money import format_amount, to_micros
 from bot.panel import PanelClient
 from bot.payments import reports
-from bot.services import audit, catalog, panel_balance, stats
+from bot.services import audit, catalog, panel_balance, promo, referrals, stats
 from bot.views.admin import audit_list
+from bot.views.growth import referral_stats
 from bot.views.stats import income_text, stats_text
 
 log = logging.getLogger(__name__)
@@ -53,5 +54,8 @@ async def cmd_stats(message: Message, i18n: I18nContext, db: Database, panel: Pa
             balance = i18n.get("admin-stats-balance-stale", balance=balance, minutes=minutes)
     today = int(time.time()) // stats.DAY * stats.DAY
     income = await reports.income(db, since=today - (INCOME_DAYS - 1) * stats.DAY)
-    text = stats_text(i18n, numbers, code, balance) + "\n\n" + income_text(i18n, income, code)
+    growth = referral_stats(i18n, await referrals.total_paid(db), await promo.total_given(db), code)
+    text = "\n\n".join(
+        (stats_text(i18n, numbers, code, balance), growth, income_text(i18n, income, code))
+    )
     await reply(message, text)

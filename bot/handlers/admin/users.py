@@ -17,9 +17,10 @@ from bot.handlers.admin.common import one_argument, reply
 from bot.handlers.screen import show
 from bot.keyboards.admin import AdminCb, user_card
 from bot.money import AmountError, parse_amount, to_micros
-from bot.services import accounts, catalog, users
+from bot.services import accounts, catalog, referrals, users
 from bot.services.users import User
 from bot.views import admin as views
+from bot.views.growth import user_referrals
 
 router = Router(name="admin-users")
 
@@ -29,7 +30,14 @@ MAX_ADMIN_AMOUNT = to_micros(1_000_000)
 
 async def _card(i18n: I18nContext, db: Database, user: User) -> str:
     info = await accounts.profile(db, user)
-    return views.user_card(i18n, info, await catalog.currency(db))
+    currency = await catalog.currency(db)
+    invited = user_referrals(
+        i18n,
+        await referrals.inviter_of(db, user.id),
+        await referrals.summary(db, user.id),
+        currency,
+    )
+    return views.user_card(i18n, info, currency) + "\n\n" + invited
 
 
 async def _find_user(message: Message, i18n: I18nContext, db: Database, query: str) -> User | None:

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from bot import logctx
 from bot.config import Settings
 from bot.crashpoints import crashpoint
 from bot.db import Database
@@ -33,7 +34,7 @@ from bot.panel import (
     normalize_kind,
 )
 from bot.panel.models import OrderKind
-from bot.services import catalog, pricing, wallet
+from bot.services import catalog, pricing, promo, wallet
 from bot.services.alerts import Notices, order_alert
 from bot.services.maintenance import maintenance_on
 from bot.services.orders import notify
@@ -73,10 +74,12 @@ class Draft:
 
 @dataclass(frozen=True)
 class Quote:
-    charge: int  # micro-units the user pays, markup included, rounded up
+    charge: int  # micro-units the user pays, markup included, rounded up, discount taken off
     balance: int  # wallet now
     balance_after: int  # may be negative = not enough
     currency: str
+    discount: int = 0  # what the customer's pending promo code takes off the price
+    promo_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,12 +171,20 @@ async def quote(db: Database, settings: Settings, draft: Draft) -> Quote:
     """The price of a draft and the wallet before/after. Raises ServiceUnavailable."""
     offer = await _offer(db, settings, draft)
     balance = await wallet.balance(db, draft.user_id)
+    discount = await promo.order_discount(db, draft.user_id, offer.charge)
+    off = discount.amount if discount else 0
     return Quote(
-        charge=offer.charge,
+        charge=offer.charge - off,
         balance=balance,
-        balance_after=balance - offer.charge,
+        balance_after=balance - (offer.charge - off),
         currency=await catalog.currency(db),
+        discount=off,
+        promo_code=discount.pending.code if discount else None,
     )
+
+
+class _DiscountGone(Exception):
+    """The promo discount the price counted on was spent by another order meanwhile."""
 
 
 # --------------------------------------------------------------------------- placing
@@ -218,10 +229,12 @@ async def place_order(
         offer = await _offer(db, settings, draft)
     except ServiceUnavailable:
         return PlaceResult("unavailable")
-    if max_charge is not None and offer.charge > max_charge:
+    discount = await promo.order_discount(db, draft.user_id, offer.charge)
+    charge = offer.charge - (discount.amount if discount else 0)
+    if max_charge is not None and charge > max_charge:
         log.info("price of %s rose from %s to %s since the summary", offer.service_id,
-                 max_charge, offer.charge)  # fmt: skip
-        return PlaceResult("price_changed", charge=offer.charge)
+                 max_charge, charge)  # fmt: skip
+        return PlaceResult("price_changed", charge=charge)
     currency = await catalog.currency(db)
     fields = dict(draft.fields)
     now = int(time.time())
@@ -250,24 +263,31 @@ async def place_order(
                     draft.link,
                     draft.quantity,
                     json.dumps(fields, ensure_ascii=False),
-                    offer.charge,
+                    charge,
                     now,
                     now,
                     now,
                 ),
             )
             assert order_id is not None
+            if discount and not await promo.use_discount(
+                conn, discount, draft.user_id, order_id, now
+            ):
+                raise _DiscountGone
             await wallet.apply(
                 conn,
                 draft.user_id,
-                -offer.charge,
+                -charge,
                 kind="charge",
                 ref=f"order:{order_id}:charge",
                 order_id=order_id,
             )
     except wallet.InsufficientFunds as exc:
-        return PlaceResult("insufficient", charge=offer.charge, missing=exc.missing)
+        return PlaceResult("insufficient", charge=charge, missing=exc.missing)
+    except _DiscountGone:
+        return PlaceResult("price_changed", charge=offer.charge)
     crashpoint("place:charged")
+    logctx.mark(order_id=order_id)  # on every line logged for this update from here on
 
     # From here on the money is held: every path ends in pending, failed or unknown.
     try:
@@ -278,25 +298,25 @@ async def place_order(
             db, notices, order_id, exc.message, panel_out_of_funds=True, currency=currency
         )
         return PlaceResult(
-            "failed", order_id, charge=offer.charge, reason=exc.reason_code, panel_out_of_funds=True
+            "failed", order_id, charge=charge, reason=exc.reason_code, panel_out_of_funds=True
         )
     except PanelRejected as exc:
         crashpoint("place:rejected")
         log.info("order %s rejected by the panel: %s", order_id, exc.message)
         await fail_order(db, notices, order_id, exc.message, currency=currency)
-        return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.reason_code)
+        return PlaceResult("failed", order_id, charge=charge, reason=exc.reason_code)
     except PanelNotSent as exc:
         log.warning("order %s: the panel could not be reached twice: %s", order_id, exc)
         await fail_order(db, notices, order_id, f"not sent: {exc.message}", currency=currency)
-        return PlaceResult("failed", order_id, charge=offer.charge, reason=exc.reason_code)
+        return PlaceResult("failed", order_id, charge=charge, reason=exc.reason_code)
     except PanelOutcomeUnknown as exc:
         log.error("order %s: outcome unknown: %s", order_id, exc)
         await _unknown(db, notices, order_id, exc.message, currency)
-        return PlaceResult("unknown", order_id, charge=offer.charge)
+        return PlaceResult("unknown", order_id, charge=charge)
     except Exception as exc:
         log.exception("order %s: unexpected error while placing", order_id)
         await _unknown(db, notices, order_id, f"unexpected: {type(exc).__name__}", currency)
-        return PlaceResult("unknown", order_id, charge=offer.charge)
+        return PlaceResult("unknown", order_id, charge=charge)
     crashpoint("place:answered")
 
     try:
@@ -327,7 +347,7 @@ async def place_order(
         if not recorded:
             log.error("order %s placed as panel order %s after it was settled as %s",
                       order_id, result.order_id, row["status"] if row else None)  # fmt: skip
-            return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
+            return PlaceResult("unknown", order_id, result.order_id, charge=charge)
     except Exception as exc:
         # The panel has the order but we could not record it: the money stays held and the
         # operators get the panel id now (if even that fails, start-up recovery does it).
@@ -343,10 +363,10 @@ async def place_order(
             )
         except Exception:
             log.exception("order %s: could not mark it unknown either", order_id)
-        return PlaceResult("unknown", order_id, result.order_id, charge=offer.charge)
+        return PlaceResult("unknown", order_id, result.order_id, charge=charge)
     crashpoint("place:recorded")
     log.info("order %s placed: panel order %s", order_id, result.order_id)
-    return PlaceResult("placed", order_id, result.order_id, charge=offer.charge)
+    return PlaceResult("placed", order_id, result.order_id, charge=charge)
 
 
 async def recover_submitting(db: Database, notices: Notices) -> int:

@@ -103,12 +103,14 @@ class Poller:
         notices: Notices,
         config: PollerConfig | None = None,
         on_enqueued: Callable[[], None] | None = None,
+        on_report: Callable[[CycleReport], None] | None = None,
     ) -> None:
         self.db = db
         self.panel = panel
         self.notices = notices
         self.config = config or PollerConfig()
         self.on_enqueued = on_enqueued
+        self.on_report = on_report  # each cycle's report (the app's metrics)
         self.down_streak = 0
 
     # ------------------------------------------------------------------ loop
@@ -122,6 +124,8 @@ class Poller:
                 # a bad cycle (database busy, a bug on one order) must not end polling
                 log.exception("poll cycle failed")
                 report = CycleReport(panel_down=False)
+            if self.on_report is not None:
+                self.on_report(report)
             delay = self.config.interval
             if report.panel_down:
                 delay = min(

@@ -33,11 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot import logctx
 from bot.crashpoints import crashpoint
 from bot.db import Database, Tx
 from bot.money import amount_param, format_amount
 from bot.panel import OrderState, OrderStatus, PanelClient
-from bot.services import alerts, audit, catalog, outbox, wallet
+from bot.services import alerts, audit, catalog, outbox, referrals, wallet
 from bot.services.alerts import Notices
 from bot.services.orders import notify, queries, requests
 from bot.services.orders.amounts import cost_micros, partial_refund, storable_count
@@ -99,7 +100,8 @@ async def set_order_status(
 ) -> bool:
     """Set an order's status (and any of panel_order_id, cost, start_count, remains, error,
     next_poll_at, poll_errors) inside the caller's transaction. Returns True if the status
-    changed; `status_changed_at` moves only then."""
+    changed; `status_changed_at` moves only then. A change to a final status credits (or
+    claws back) the inviter's referral bonus here, so callers refund BEFORE they set it."""
     if status not in ORDER_STATUSES:
         raise ValueError(f"unknown order status {status!r}")
     unknown = set(changes) - _SETTABLE
@@ -120,6 +122,9 @@ async def set_order_status(
         values.append(value)
     values.append(order_id)
     await conn.execute(f"UPDATE orders SET {', '.join(columns)} WHERE id = ?", values)
+    if changed and status in FINAL_STATUSES:
+        # the inviter's bonus (or its claw-back) goes with the change that settles the money
+        await referrals.credit_or_claw(conn, order_id, status, now)
     return changed
 
 
@@ -301,6 +306,7 @@ async def apply_panel_statuses(
     numbers: list[tuple[Any, ...]] = []
     plain: list[tuple[Any, ...]] = []
     finished: list[int] = []
+    plain_status: dict[int, str] = {}
     messages: list[outbox.Text] = []
     results: dict[int, Applied] = {}
     for order_id, answer in answers:
@@ -318,14 +324,16 @@ async def apply_panel_statuses(
             results[order_id] = Applied()
             continue
         if new in _ONE_BY_ONE:
-            results[order_id] = await apply_panel_status(
-                conn, notices, order_id, answer, currency=currency, now=now,
-                next_poll_at=next_poll_at,
-            )  # fmt: skip
+            with logctx.bound(order_id=order_id):  # the order in every line logged
+                results[order_id] = await apply_panel_status(
+                    conn, notices, order_id, answer, currency=currency, now=now,
+                    next_poll_at=next_poll_at,
+                )  # fmt: skip
             continue
         plain.append((new, now, now, start_count, cost, remains, next_poll_at, order_id))
         if new in FINAL_STATUSES:
             finished.append(order_id)
+            plain_status[order_id] = new
         results[order_id] = Applied(changed=True)
         key = _notification_key(old, new)
         if key is not None:
@@ -339,6 +347,9 @@ async def apply_panel_statuses(
     await conn.executemany(_NUMBERS, numbers)
     await conn.executemany(_PLAIN_CHANGE, plain)
     await requests.finish_cancels(conn, finished, now)
+    # as set_order_status does on a change to a final status: the inviter's bonus
+    for order_id in sorted(await referrals.with_inviter(conn, finished)):
+        await referrals.credit_or_claw(conn, order_id, plain_status[order_id], now)
     queued = await outbox.enqueue_many(conn, messages)
     for message in messages:
         if message.dedup in queued:
