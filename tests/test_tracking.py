@@ -327,3 +327,33 @@ async def test_a_batch_applies_every_change_exactly(
     assert (again.changed, again.refunds, again.notified) == (0, 0, 0)
     assert len(await outbox_rows(db, USER)) == len(notes)
     assert await wallet.balance(db, USER) == expected_total
+
+
+async def test_a_batch_credits_the_inviter_of_a_completed_order_once(
+    db: Database, fake_panel: FakePanel, poller: Poller
+) -> None:
+    """The batch path settles a completed order as set_order_status does: the inviter of
+    an invited customer gets the referral bonus, once, in the same transaction; a customer
+    nobody invited moves no money."""
+    inviter = USER + 1
+    await add_user(db, inviter)
+    await db.execute(
+        "INSERT INTO referrals (user_id, inviter_id, joined_at) VALUES (?, ?, 0)", (USER, inviter)
+    )
+    await db.execute("INSERT INTO kv (key, value) VALUES ('referral_percent', '10')")
+    invited, pid = await add_tracked_order(db, fake_panel, status="in_progress")
+    other_user = USER + 2
+    await add_user(db, other_user)
+    alone, other_pid = await add_tracked_order(
+        db, fake_panel, user_id=other_user, status="in_progress"
+    )
+    fake_panel.set_status(pid, "Completed", remains=0)
+    fake_panel.set_status(other_pid, "Completed", remains=0)
+    for _ in range(2):  # a repeated poll credits nothing more
+        await due_all(db)
+        await poller.poll_once()
+    assert (await order_row(db, invited))["status"] == "completed"
+    assert (await order_row(db, alone))["status"] == "completed"
+    assert await wallet.balance(db, inviter) == TRACKED_CHARGE // 10
+    credits = await db.fetchall("SELECT ref FROM ledger WHERE user_id = ?", (inviter,))
+    assert [r["ref"] for r in credits] == [f"referral:{invited}"]
