@@ -353,10 +353,29 @@ def assert_answered_once(h: BotHarness, calls: list[Call]) -> None:
 # --------------------------------------------------------------------------- the bot as a process
 
 
-def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str) -> dict[str, str]:
+def bot_database(tmp_path: Path, target: Path | str | None) -> Path | str:
+    """The database a `python -m bot` process of `bot_env(tmp_path, ..., database=target)`
+    uses: the PostgreSQL URL, or the SQLite file under tmp_path."""
+    return target if isinstance(target, str) else tmp_path / "data" / "bot.sqlite3"
+
+
+def bot_env(
+    tmp_path: Path,
+    tg_url: str,
+    panel_url: str,
+    key: str,
+    *,
+    database: Path | str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of `python -m bot` against the fake servers; nothing of the
-    developer's own BOT_/PANEL_/ADMIN_ variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PANEL_", "ADMIN_"))}
+    developer's own BOT_/PANEL_/ADMIN_ variables nor DATABASE_URL. `database`: a PostgreSQL
+    URL (the `database_target` fixture) becomes DATABASE_URL; else SQLite in tmp_path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "PANEL_", "ADMIN_")) and k != "DATABASE_URL"
+    }
     env.update(
         BOT_TOKEN=TEST_TOKEN,
         BOT_API_URL=tg_url,
@@ -368,6 +387,7 @@ def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str)
         PANEL_READ_TIMEOUT="2",
         PYTHONPATH=str(ROOT),
     )
+    env.update(database_env(database))
     env.update(extra)
     return env
 
