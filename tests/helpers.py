@@ -51,21 +51,22 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 @asynccontextmanager
-async def postgres_schema() -> AsyncIterator[str]:
-    """A fresh, empty schema on TEST_DATABASE_URL for one test: yields a URL that uses it;
-    dropped afterwards with everything in it."""
+async def postgres_schema(server: str | None = None) -> AsyncIterator[str]:
+    """A fresh, empty schema on `server` (default TEST_DATABASE_URL) for one test: yields a
+    URL that uses it; dropped afterwards with everything in it."""
     import asyncpg
 
+    server = server or TEST_DATABASE_URL
     name = f"t_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+    conn = await asyncpg.connect(server, timeout=10)
     try:
         await conn.execute(f"CREATE SCHEMA {name}")
     finally:
         await conn.close()
     try:
-        yield with_search_path(TEST_DATABASE_URL, name)
+        yield with_search_path(server, name)
     finally:
-        conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+        conn = await asyncpg.connect(server, timeout=10)
         try:
             await conn.execute("SET lock_timeout = '10s'")
             await conn.execute(f"DROP SCHEMA {name} CASCADE")
