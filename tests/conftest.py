@@ -36,6 +36,22 @@ from tests.helpers import (  # noqa: F401
 BACKENDS = ("sqlite", "postgresql")
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line saying how many PostgreSQL variants were skipped and why (a plain
+    `python -m pytest` without TEST_DATABASE_URL), so a green run never hides it."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if NO_POSTGRES in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} [postgresql] test variant(s) skipped: {NO_POSTGRES}"
+            " (set it to postgresql://... to run them)",
+            yellow=True,
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

@@ -207,6 +207,12 @@ async def _credit_stars(
 ) -> CreditResult:
     now = now or int(time.time())
     ref = f"stars:{charge_id}"
+    parsed = parse_payload(payload)
+    row = None
+    if parsed is not None:
+        # read (and, on PostgreSQL, locked) first: a second delivery of this payment in
+        # another replica waits here, then finds it credited just below
+        row = await payment_where(conn, "id = ? AND method = 'stars'", (parsed.payment_id,))
     done = await payment_where(conn, "method = 'stars' AND provider_charge_id = ?", (charge_id,))
     if done is not None or await ledger_has(conn, ref):
         owner = done.user_id if done else user_id
@@ -219,10 +225,6 @@ async def _credit_stars(
             done.currency if done else "",
             ref,
         )
-    parsed = parse_payload(payload)
-    row = None
-    if parsed is not None:
-        row = await payment_where(conn, "id = ? AND method = 'stars'", (parsed.payment_id,))
     note: str | None = None
     if (
         row is not None
