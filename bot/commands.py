@@ -27,6 +27,7 @@ HELP = _private("help")
 LANGUAGE = _private("language")
 CANCEL = _private("cancel")
 ORDERS = _private("orders")
+FAVOURITES = _private("favourites")
 BALANCE = _private("balance")
 PAYSUPPORT = _private("paysupport")  # Telegram requires it of bots that take Stars
 
@@ -52,7 +53,7 @@ PAYMENTS = _admin("payments")
 
 # the menus, in the order Telegram shows them
 PRIVATE_MENU: tuple[MenuCommand, ...] = (
-    START, ORDERS, BALANCE, HELP, LANGUAGE, CANCEL, PAYSUPPORT,
+    START, ORDERS, FAVOURITES, BALANCE, HELP, LANGUAGE, CANCEL, PAYSUPPORT,
 )  # fmt: skip
 ADMIN_MENU: tuple[MenuCommand, ...] = (
     ADMIN_HELP, STATS, USER, CREDIT, DEBIT, ORDER, UNKNOWN, SYNC, MARKUP,

@@ -98,6 +98,8 @@ class Settings(TelegramSettings):
     panel_low_balance: Decimal = Field(default=Decimal(0), ge=0)
     # On SIGTERM: seconds to let updates in flight and the sender finish before exiting.
     stop_timeout: float = Field(default=20.0, ge=1, le=300)
+    # Mass order: at most this many panel `add` requests in flight at once for one list.
+    mass_order_concurrency: int = Field(default=5, ge=1, le=50)
 
     # Payments. Amounts are in the shop (panel) currency; exact decimals, at most 6 places.
     stars_rate: Decimal | None = None  # value of one Telegram Star; unset = no Stars top-up

@@ -42,3 +42,7 @@ class TopupDialog(StatesGroup):
 
 class SupportDialog(StatesGroup):
     message = State()  # waiting for the one message to pass to the operators
+
+
+class MassOrderDialog(StatesGroup):
+    lines = State()  # waiting for the list (again, to fix it, after a summary)

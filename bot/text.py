@@ -30,3 +30,22 @@ def shorten(text: str, limit: int, *, one_line: bool = False) -> str:
     if one_line:
         text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_lines(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Lines joined into as few texts within `limit` as they fit in (a line longer than the
+    limit alone is cut): a long list goes out as several messages, never truncated."""
+    texts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = fit(line, limit)
+        length = _utf16_len(line) + 1
+        if current and size + length > limit + 1:
+            texts.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        texts.append("\n".join(current))
+    return texts

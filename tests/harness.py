@@ -19,7 +19,7 @@ from bot.panel import PanelClient
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
 from tests.fakes.panel import FakePanel
-from tests.fakes.telegram import Call, FakeTelegram
+from tests.fakes.telegram import Call, FakeTelegram, make_inline_query
 from tests.helpers import ADMIN_CHAT
 
 ADMIN_USER = 777
@@ -200,6 +200,17 @@ class BotHarness:
             inaccessible=inaccessible,
         )
         return await self._feed(callback)
+
+    async def inline(
+        self, query: str, user_id: int = 1001, *, offset: str = "", language_code: str = "en"
+    ) -> Call:
+        """`@bot <query>` typed by the user; the bot's one answerInlineQuery (checked ok)."""
+        calls = await self._feed(
+            make_inline_query(query, user_id, offset=offset, language_code=language_code)
+        )
+        [answer] = [c for c in calls if c.method == "answerInlineQuery"]
+        assert answer.ok, answer.description
+        return answer
 
     def texts(self, calls: list[Call]) -> list[str]:
         return [c.text for c in calls if c.text]

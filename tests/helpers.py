@@ -24,6 +24,7 @@ from bot.keyboards.order_requests import order_card_data
 from bot.money import to_micros
 from bot.services import wallet
 from bot.services.alerts import Notices
+from bot.services.catalog import search_text
 from bot.services.orders import placing
 from bot.services.orders.placing import Draft
 
@@ -147,6 +148,7 @@ async def add_service(
     hidden: bool = False,
 ) -> None:
     """A service as catalog.sync stores it, in category 1."""
+    name = name or f"Service {service_id}"
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO categories (id, name) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
@@ -154,11 +156,11 @@ async def add_service(
         )
         await conn.execute(
             "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty, max_qty,"
-            " refill, cancel, available, hidden, updated_at)"
-            " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            " refill, cancel, available, hidden, search_text, updated_at)"
+            " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             (
                 service_id,
-                name or f"Service {service_id}",
+                name,
                 type_,
                 kind,
                 rate,
@@ -168,6 +170,7 @@ async def add_service(
                 int(cancel),
                 int(available),
                 int(hidden),
+                search_text(name, category),  # searchable, as catalog.sync stores it
             ),
         )
 

@@ -24,6 +24,8 @@ from aiogram.types import (
     ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     LabeledPrice,
     Message,
     PreCheckoutQuery,
@@ -440,3 +442,21 @@ async def test_star_transactions_paged_oldest_first(tg: FakeTelegram, bot: Bot) 
     assert (await bot.get_star_transactions(offset=5)).transactions == []
     with pytest.raises(TelegramBadRequest):
         await bot.get_star_transactions(limit=101)
+
+
+async def test_answer_inline_query_limits(tg: FakeTelegram, bot: Bot) -> None:
+    def article(n: int) -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(
+            id=f"r{n}", title="t", input_message_content=InputTextMessageContent(message_text="x")
+        )
+
+    assert await bot.answer_inline_query("q1", [article(n) for n in range(50)], next_offset="1")
+    [call] = tg.calls_of("answerInlineQuery")
+    assert call.params["next_offset"] == "1"  # a string, as sent
+    assert len(call.params["results"]) == 50
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_inline_query("q1", [])  # answered once
+    with pytest.raises(TelegramBadRequest, match="RESULTS_TOO_MUCH"):
+        await bot.answer_inline_query("q2", [article(n) for n in range(51)])
+    with pytest.raises(TelegramBadRequest, match="RESULT_ID_INVALID"):
+        await bot.answer_inline_query("q3", [article(1), article(1)])

@@ -1003,3 +1003,23 @@ async def test_add_naming_an_order_despite_an_error_is_placed_with_a_warning(
     result = await client.add("2", {"link": "https://x", "quantity": 100})
     assert result == AddResult(order_id="23501", warning="HTTP 400; Service is slow today")
     assert list(panel.orders) == ["23501"]
+
+
+async def test_write_batches_failing_part_way_keep_the_earlier_answers(
+    panel: FakePanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """150 ids go as two batches; the panel acts on both and the second answer is lost:
+    the error carries the first batch's answers instead of losing them with it."""
+    ids = [panel.add_order("1", link="https://x", quantity="100").id for _ in range(150)]
+    seen: list[str] = []
+
+    def second_cancel_dropped(action: str) -> Fault:
+        seen.append(action)
+        return Fault.DROP if seen.count("cancel") == 2 else Fault.NONE
+
+    monkeypatch.setattr(panel, "_take_fault", second_cancel_dropped)
+    async with make_client(panel) as c:
+        with pytest.raises(PanelOutcomeUnknown) as caught:
+            await c.cancel(ids)
+    assert seen == ["cancel", "cancel"]  # a lost write answer is never retried
+    assert caught.value.completed == {i: CancelResult(accepted=True) for i in ids[:100]}

@@ -10,6 +10,9 @@ from bot.handlers import (
     catalog,
     common,
     fallback,
+    favourites,
+    inline,
+    mass_order,
     order_dialog,
     order_requests,
     orders,
@@ -46,10 +49,15 @@ def get_routers(settings: Settings) -> list[Router]:
             support.router,
             topup.router,
             order_dialog.router,
+            mass_order.router,
             orders.router,
             order_requests.router,
+            favourites.router,
             catalog.router,
             fallback.router,
+            # inline queries come with no chat: the chat filters above (messages and
+            # callbacks only) do not touch them
+            inline.router,
         )
     )
 

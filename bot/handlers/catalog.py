@@ -21,8 +21,9 @@ from bot.handlers.screen import alert, show_for
 from bot.keyboards import catalog as kb
 from bot.keyboards.catalog import CatCb, CatNoopCb, SearchPageCb, SvcCb, SvcListCb
 from bot.keyboards.menu import MenuCb, home_button
-from bot.services import catalog
+from bot.services import catalog, favourites
 from bot.services.user_text import clean_line
+from bot.services.users import User
 from bot.states import SearchDialog
 from bot.text import shorten
 from bot.views import catalog as views
@@ -116,6 +117,7 @@ async def cb_service(
     i18n: I18nContext,
     db: Database,
     settings: Settings,
+    user: User,
 ) -> None:
     service = await catalog.get_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
@@ -125,8 +127,10 @@ async def cb_service(
         return
     money = await catalog.currency(db)
     back = kb.back_data(callback_data)
+    favourite = await favourites.is_favourite(db, user.id, service.id)
+    star = kb.star_data(service.id, favourite=favourite, origin=callback_data)
     await show_for(
-        query, views.service_card(i18n, service, money), kb.card_keyboard(i18n, service, back)
+        query, views.service_card(i18n, service, money), kb.card_keyboard(i18n, service, back, star)
     )
 
 

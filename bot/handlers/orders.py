@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from bot.db import Database
+from bot.handlers.order_flow import STATE_OF_STEP, ask, dialog_data, show_summary
 from bot.handlers.screen import alert, show_for
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_requests import order_request_rows
@@ -26,10 +28,11 @@ from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown
 from bot.services import catalog, wallet
 from bot.services.alerts import Notices
-from bot.services.orders import queries, requests
+from bot.services.orders import queries, reorder, requests
 from bot.services.orders.queries import OrderView
 from bot.services.orders.status import refresh_order
 from bot.services.users import User
+from bot.views import order_dialog as dialog_views
 from bot.views import orders as views
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,17 @@ async def cb_orders_page(
     await _show_list(query, i18n, db, user, callback_data.page)
 
 
-async def _show_card(
+async def order_card_screen(
+    i18n: I18nContext, db: Database, user: User, view: OrderView, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card, with Refill / Cancel where the order and its service allow them."""
+    currency = await catalog.currency(db)
+    actions = await requests.available_actions(db, user.id, view.id)
+    markup = order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
+    return views.order_card(i18n, view, currency), markup
+
+
+async def show_card(
     query: CallbackQuery,
     i18n: I18nContext,
     db: Database,
@@ -102,11 +115,8 @@ async def _show_card(
     page: int,
     note: str = "",
 ) -> None:
-    """The card, with Refill / Cancel where the order and its service allow them."""
-    currency = await catalog.currency(db)
-    actions = await requests.available_actions(db, user.id, view.id)
-    markup = order_card_keyboard(i18n, view, order_request_rows(i18n, view.id, actions), page=page)
-    await show_for(query, views.order_card(i18n, view, currency) + note, markup)
+    text, markup = await order_card_screen(i18n, db, user, view, page)
+    await show_for(query, text + note, markup)
 
 
 @router.callback_query(OrderCb.filter(F.action == "view"))
@@ -122,7 +132,7 @@ async def cb_order_view(
     if view is None:
         alert(callback_answer, i18n.get("orders-not-found"))
         return
-    await _show_card(query, i18n, db, user, view, callback_data.page)
+    await show_card(query, i18n, db, user, view, callback_data.page)
 
 
 @router.callback_query(OrderCb.filter(F.action == "refresh"))
@@ -143,7 +153,7 @@ async def cb_order_refresh(
         return
     if not refresh_cooldown.allow((user.id, view.id)):
         # refreshed a moment ago: the stored status is as fresh as the panel's
-        await _show_card(query, i18n, db, user, view, callback_data.page)
+        await show_card(query, i18n, db, user, view, callback_data.page)
         return
     # The panel may take seconds: answer the button now, then edit the card.
     callback_answer.disable()
@@ -155,4 +165,45 @@ async def cb_order_refresh(
         log.warning("refresh of order %s failed: %s", view.id, exc)
         fresh = None
         note = "\n\n" + i18n.get("orders-refresh-failed")
-    await _show_card(query, i18n, db, user, fresh or view, callback_data.page, note)
+    await show_card(query, i18n, db, user, fresh or view, callback_data.page, note)
+
+
+@router.callback_query(OrderCb.filter(F.action == "again"))
+async def cb_order_again(
+    query: CallbackQuery,
+    callback_data: OrderCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    i18n: I18nContext,
+    db: Database,
+    user: User,
+    settings: Settings,
+) -> None:
+    """ "Order again": a new order dialog with the old answers, straight to the summary at
+    today's price, or at the first step whose old answer no longer fits (saying why). The
+    card stays; the dialog comes as a new message, as from the catalog."""
+    if query.message is None:  # not a message of a chat: nothing to show it in
+        return
+    again = await reorder.prepare(
+        db, user.id, callback_data.order_id, default_markup=settings.markup_percent
+    )
+    if again.order is None:
+        alert(callback_answer, i18n.get("orders-not-found"))
+        return
+    if not again.offered or again.service is None or again.kind is None:
+        # an alert over the card: the card stays, with what else can be done with the order
+        alert(callback_answer, i18n.get("order-again-unavailable", order_id=again.order.id))
+        return
+    data = dialog_data(again.service, again.kind)
+    data["answers"] = again.refit.answers
+    step = again.refit.ask
+    if step is None:
+        await state.set_data(data)
+        await show_summary(
+            query.message, state, i18n, data, user=user, db=db, settings=settings, edit=False
+        )
+        return
+    await state.set_state(STATE_OF_STEP[step])
+    await state.set_data(data)
+    why = dialog_views.reorder_change(i18n, again.order.id, again.refit)
+    await ask(query.message, i18n, data, step, error=why)

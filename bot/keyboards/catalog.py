@@ -20,6 +20,7 @@ from bot.keyboards.menu import MenuCb
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.money import format_amount
 from bot.services.catalog import CategoryView, Page, ServiceView
+from bot.services.favourites import Favourite
 from bot.text import shorten
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,19 @@ class SearchPageCb(CallbackData, prefix="sp"):
     """A page of the last search; the query itself is in the FSM data (it may be long)."""
 
     page: PageNo = 0
+
+
+class FavCb(CallbackData, prefix="fv"):
+    """Favourites. action: list (a page) | card (a favourite's card) | add | remove (the
+    star on a card). A card remembers where its Back leads: the favourites page `page`
+    when `from_list`, else the catalog page of `SvcCb` (category_id, page, search)."""
+
+    action: str
+    service_id: str = ""
+    page: PageNo = 0
+    category_id: RowId = 0
+    search: bool = False
+    from_list: bool = False
 
 
 class CatNoopCb(CallbackData, prefix="cnop"):
@@ -227,9 +241,34 @@ def back_data(callback: SvcCb) -> CallbackData:
     return CatCb(page=0)
 
 
+def star_data(service_id: str, *, favourite: bool, origin: SvcCb | FavCb) -> FavCb:
+    """The star of a card opened by `origin` (a catalog button or a favourites one):
+    remove when the service is a favourite, else add; the card keeps its Back."""
+    action = "remove" if favourite else "add"
+    if isinstance(origin, FavCb):
+        return FavCb(action=action, service_id=service_id, page=origin.page,
+                     category_id=origin.category_id, search=origin.search,
+                     from_list=origin.from_list)  # fmt: skip
+    return FavCb(action=action, service_id=service_id, page=origin.page,
+                 category_id=origin.category_id, search=origin.search)  # fmt: skip
+
+
+def fav_back_data(callback: FavCb) -> CallbackData:
+    """Where Back leads on a card whose star (or favourites button) was `callback`."""
+    if callback.from_list:
+        return FavCb(action="list", page=callback.page)
+    origin = SvcCb(service_id=callback.service_id, category_id=callback.category_id,
+                   page=callback.page, search=callback.search)  # fmt: skip
+    return back_data(origin)
+
+
 def card_keyboard(
-    i18n: I18nContext, service: ServiceView, back: CallbackData
+    i18n: I18nContext,
+    service: ServiceView,
+    back: CallbackData,
+    star: FavCb | None = None,
 ) -> InlineKeyboardMarkup:
+    """Order (when the service is offered), the star (add / remove), Back and Home."""
     builder = InlineKeyboardBuilder()
     if service.offered:
         order = _fits(OrderStartCb(service_id=service.id))
@@ -237,8 +276,44 @@ def card_keyboard(
             builder.row(
                 InlineKeyboardButton(text=i18n.get("catalog-order-button"), callback_data=order)
             )
+    star_packed = _fits(star) if star is not None else None
+    if star is not None and star_packed is not None:
+        key = "favourites-remove" if star.action == "remove" else "favourites-add"
+        builder.row(InlineKeyboardButton(text=i18n.get(key), callback_data=star_packed))
     builder.row(
         InlineKeyboardButton(text=i18n.get("catalog-back"), callback_data=back.pack()),
+        InlineKeyboardButton(
+            text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
+        ),
+    )
+    return builder.as_markup()
+
+
+def favourites_keyboard(
+    i18n: I18nContext, page: Page[Favourite], currency: str
+) -> InlineKeyboardMarkup:
+    """One button a favourite (its price, or "unavailable"), paged like the catalog."""
+    builder = InlineKeyboardBuilder()
+    for item in page.items:
+        data = _fits(FavCb(action="card", service_id=item.service_id, page=page.page,
+                           from_list=True))  # fmt: skip
+        if data is None:
+            continue
+        if item.service is not None and item.offered:
+            text = i18n.get(
+                "catalog-service-button",
+                name=short(item.service.name),
+                price=price_label(i18n, item.service, currency),
+            )
+        else:
+            name = item.service.name if item.service is not None else item.service_id
+            text = i18n.get("favourites-unavailable-button", name=short(name))
+        builder.row(InlineKeyboardButton(text=text, callback_data=data))
+    _nav(builder, i18n, page, lambda n: FavCb(action="list", page=n))
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("menu-catalog"), callback_data=MenuCb(action="catalog").pack()
+        ),
         InlineKeyboardButton(
             text=i18n.get("menu-home"), callback_data=MenuCb(action="home").pack()
         ),

@@ -9,8 +9,8 @@ from bot.config import SUPPORTED_LANGUAGES
 
 
 class MenuCb(CallbackData, prefix="m"):
-    """Main-menu destinations: catalog, search, orders, balance, support, language, help,
-    home."""
+    """Main-menu destinations: catalog, search, favourites, mass (order), orders, balance,
+    support, language, help, home."""
 
     action: str
 
@@ -19,7 +19,17 @@ class LangCb(CallbackData, prefix="lang"):
     code: str
 
 
-MENU_ITEMS = ("catalog", "search", "orders", "balance", "support", "language", "help")
+MENU_ITEMS = (
+    "catalog",
+    "search",
+    "favourites",
+    "mass",
+    "orders",
+    "balance",
+    "support",
+    "language",
+    "help",
+)
 
 
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:

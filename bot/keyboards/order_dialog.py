@@ -7,7 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
-from bot.keyboards.fields import Count, Minutes
+from bot.keyboards.fields import Count, Minutes, RowId
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
 from bot.money import format_number
@@ -69,6 +69,15 @@ class OrderConfirmCb(CallbackData, prefix="odc"):
     """Confirm on a summary; the token must match the one kept in the FSM data."""
 
     token: str
+
+
+class SameLinkCb(CallbackData, prefix="osl"):
+    """The same-link guard's answer in the dialog `dialog`: anyway (go on to the summary)
+    | open (end the dialog, show the earlier order `order_id`, re-read and re-checked)."""
+
+    action: str
+    order_id: RowId = 0
+    dialog: str = ""
 
 
 def step_keyboard(
@@ -145,4 +154,25 @@ def outcome_keyboard(i18n: I18nContext, order_id: int | None) -> InlineKeyboardM
         )
     builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def same_link_keyboard(i18n: I18nContext, order_id: int, *, dialog: str) -> InlineKeyboardMarkup:
+    """Order anyway / Open the earlier order, then Back and Cancel of the dialog."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.get("order-same-link-anyway"),
+        callback_data=SameLinkCb(action="anyway", dialog=dialog),
+    )
+    builder.button(
+        text=i18n.get("order-same-link-open"),
+        callback_data=SameLinkCb(action="open", order_id=order_id, dialog=dialog),
+    )
+    builder.button(
+        text=i18n.get("order-back"), callback_data=OrderNavCb(action="back", dialog=dialog)
+    )
+    builder.button(
+        text=i18n.get("order-cancel"), callback_data=OrderNavCb(action="cancel", dialog=dialog)
+    )
+    builder.adjust(1, 1, 2)
     return builder.as_markup()

@@ -18,8 +18,8 @@ BUTTON_NAME_LIMIT = 32
 
 
 class OrderCb(CallbackData, prefix="o"):
-    """action: view | refresh | refill | cancel | list ; order_id is our id; page for lists
-    (on a card: the list page to go back to)."""
+    """action: view | refresh | refill | cancel | list | again (order it again); order_id
+    is our id; page for lists (on a card: the list page to go back to)."""
 
     action: str
     order_id: RowId = 0
@@ -84,8 +84,8 @@ def order_card_keyboard(
     *,
     page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...), then
-    Back to the list page `page` and Home."""
+    """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...),
+    Order again, then Back to the list page `page` and Home."""
     builder = InlineKeyboardBuilder()
     if order_view.panel_order_id is not None:
         builder.row(
@@ -96,6 +96,12 @@ def order_card_keyboard(
         )
     for row in extra_rows:
         builder.row(*row)
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("orders-button-again"),
+            callback_data=OrderCb(action="again", order_id=order_view.id, page=page).pack(),
+        )
+    )
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("orders-button-back-to-list"),

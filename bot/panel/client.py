@@ -310,9 +310,15 @@ class PanelClient(SessionClient):
         batches = _chunks(ids)
         result: dict[str, R | ItemError] = {}
         if not retry or self.concurrency <= 1 or len(batches) <= 1:
-            # Writes go one batch at a time: a failure stops before sending more.
+            # Writes go one batch at a time: a failure stops before sending more. The
+            # answers to the batches already sent were acted on by the panel: they travel
+            # on the error (`completed`) instead of being lost with it.
             for batch in batches:
-                result.update(await one(batch))
+                try:
+                    result.update(await one(batch))
+                except PanelError as exc:
+                    exc.completed = dict(result)
+                    raise
             return result
         semaphore = asyncio.Semaphore(self.concurrency)
 

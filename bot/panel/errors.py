@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
 from bot.panel.redact import SAFE_TEXT_LIMIT, safe_text
 
@@ -178,6 +179,9 @@ class PanelError(Exception):
         self.http_status = http_status
         self.message = safe_text(message, limit=SAFE_TEXT_LIMIT + 100)
         self.reason_code = reason_code or self._reason(self.message)
+        # A multi-id write that failed part-way: the answers for the ids of the batches
+        # sent before the failing one (the panel acted on them). Empty otherwise.
+        self.completed: dict[str, Any] = {}
         super().__init__(self.message)
 
     def _reason(self, message: str) -> ReasonCode:

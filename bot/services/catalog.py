@@ -454,6 +454,23 @@ async def get_service(
     return _service_view(row, await pricing.global_markup(db, default_markup))
 
 
+async def get_services(
+    db: Database, service_ids: Sequence[str], *, default_markup: Decimal = Decimal(0)
+) -> dict[str, ServiceView]:
+    """`get_service` for several ids in one query (a page of favourites): id -> service, for
+    the ids that are stored, offered or not."""
+    if not service_ids:
+        return {}
+    marks = ", ".join("?" for _ in service_ids)
+    rows = await db.fetchall(
+        f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c ON c.id = s.category_id"
+        f" WHERE s.id IN ({marks})",
+        [str(sid) for sid in service_ids],
+    )
+    base = await pricing.global_markup(db, default_markup)
+    return {str(row["id"]): _service_view(row, base) for row in rows}
+
+
 def query_words(query: str) -> list[str]:
     """The words of a search, lower-cased, duplicates dropped, bounded in number and size."""
     words = query[:MAX_QUERY_CHARS].lower().split()

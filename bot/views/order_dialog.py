@@ -15,6 +15,7 @@ from bot.services.order_input import (
 )
 from bot.services.orders import placing
 from bot.services.orders.queries import OrderView
+from bot.services.orders.reorder import Refit
 from bot.services.pricing import is_package
 from bot.text import shorten
 from bot.views.common import Translator, count, panel_reason
@@ -168,3 +169,19 @@ def already_placed(i18n: Translator, order: OrderView, *, confirm: bool) -> str:
     was changed)."""
     key = "order-already-placed" if confirm else "order-dialog-ended"
     return i18n.get(key, order_id=order.id, status=status_text(i18n, order.status))
+
+
+def same_link_warning(i18n: Translator, earlier: OrderView) -> str:
+    """The same-link guard: an order of this service for this link is still running."""
+    return WARNING + i18n.get(
+        "order-same-link", order_id=earlier.id, status=status_text(i18n, earlier.status)
+    )
+
+
+def reorder_change(i18n: Translator, order_id: int, refit: Refit) -> str:
+    """Why "Order again" asks this step again: what changed since order `order_id`."""
+    if refit.change == "invalid" and refit.error is not None:
+        why = i18n.get(f"order-error-{refit.error.code}", **refit.error.params)
+        return WARNING + i18n.get("order-again-changed", order_id=order_id, why=why)
+    key = "order-again-new-step" if refit.change == "new-step" else "order-again-type-changed"
+    return WARNING + i18n.get(key, order_id=order_id)

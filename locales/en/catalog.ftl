@@ -39,3 +39,14 @@ catalog-search-results = 🔎 “{ $query }”, services found: { $total }.
 catalog-search-none =
     Nothing found for “{ $query }”.
     Try fewer or shorter words (for example “likes” instead of “likes for my reels”), check the spelling, or browse the catalog.
+
+## Favourites
+favourites-title = ⭐ Your favourite services ({ $total }):
+favourites-empty = ⭐ You have no favourites yet. Open a service in the catalog and press “☆ Add to favourites”.
+favourites-some-unavailable = Services marked 🚫 are no longer available and cannot be ordered; remove them from their card.
+favourites-add = ☆ Add to favourites
+favourites-remove = ⭐ Remove from favourites
+favourites-added = Added to favourites.
+favourites-removed = Removed from favourites.
+favourites-unavailable-button = 🚫 { $name } · unavailable
+favourites-full = You already have { $max } favourites. Remove some before adding more.

@@ -4,6 +4,7 @@ start-greeting =
     Pick a service in the catalog, pay from your balance and follow your orders right here.
 menu-catalog = 🛍 Catalog
 menu-search = 🔎 Search
+menu-favourites = ⭐ Favourites
 menu-orders = 📦 My orders
 menu-balance = 💰 Balance
 menu-support = 💬 Support
@@ -23,6 +24,7 @@ help-text =
     Commands:
     /start — main menu
     /orders — my orders
+    /favourites — favourite services (⭐ on a service card); “🔁 Order again” on an order card repeats it
     /balance — balance and top-up
     /help — this help
     /language — change the language
@@ -60,4 +62,5 @@ panel-reason-other = the provider gave no usable reason.
 cmd-paysupport = Help with payments
 flood-slow-down = 🐢 That is a lot of messages at once. Please slow down a little: I will answer again in a few seconds.
 cmd-orders = My orders
+cmd-favourites = Favourite services
 cmd-balance = Balance and top-up

@@ -159,3 +159,16 @@ order-error-expiry-far = That date is too far away: at most { $years } { $years 
     } from now.
 order-error-delay-invalid = Please pick one of the buttons: { $choices } minutes.
 order-price-changed = 💱 The price changed since your summary: it is now { $price }. Nothing was charged; please start the order again to see the new summary.
+
+## Same link guard
+order-same-link =
+    You already have order #{ $order_id } for this service and this link, and it is not finished yet ({ $status }).
+    Order it once more anyway?
+order-same-link-anyway = ✅ Order anyway
+order-same-link-open = 📦 Open the earlier order
+
+## Order again
+order-again-unavailable = 😔 The service of order #{ $order_id } can no longer be ordered. Please pick another one in the catalog.
+order-again-changed = The service has changed since order #{ $order_id }, so your earlier answer no longer fits: { $why }
+order-again-new-step = The service has changed since order #{ $order_id }: it now needs one more answer.
+order-again-type-changed = The service has changed since order #{ $order_id }: some of your earlier answers no longer apply. Please check this one.

@@ -43,6 +43,7 @@ orders-button-next = Next ▶️
 orders-button-page = { $page }/{ $pages }
 orders-button-catalog = 🛍 Catalog
 orders-button-refresh = 🔄 Refresh
+orders-button-again = 🔁 Order again
 orders-button-back-to-list = 📦 My orders
 orders-not-found = Order not found.
 orders-refresh-failed = ⚠️ Could not refresh the status right now. Please try again later.

@@ -43,6 +43,7 @@ orders-button-next = Следующая ▶️
 orders-button-page = { $page }/{ $pages }
 orders-button-catalog = 🛍 Каталог
 orders-button-refresh = 🔄 Обновить
+orders-button-again = 🔁 Заказать снова
 orders-button-back-to-list = 📦 Мои заказы
 orders-not-found = Заказ не найден.
 orders-refresh-failed = ⚠️ Сейчас не удалось обновить статус. Попробуйте чуть позже.

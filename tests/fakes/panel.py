@@ -7,9 +7,12 @@ Usage::
         panel.variant.trailing_comma = True          # shape switches
         panel.fail(Fault.HTML_502, times=1)          # first request fails, then works
         panel.delay = 0.05                           # slow answers
+        panel.reject_links["https://x"] = "Bad link" # `add` for that link refused
+        panel.lose_links.add("https://y")            # placed, the answer lost
 
 Everything is recorded: ``requests`` (forms without the key), ``add_calls``, ``orders``,
-``refills``, ``cancels``.
+``refills``, ``cancels``, and the most ``add`` requests in flight at once
+(``max_adds_in_flight``).
 
 Answers can also be scripted byte for byte (``raw_answer``: any status, headers and body,
 optionally cut off mid-body), dripped slowly (``drip``) or padded past a size limit
@@ -301,6 +304,11 @@ class FakePanel:
         # state
         self.requests: list[dict[str, str]] = []
         self.add_calls: list[dict[str, str]] = []
+        # per link of an `add`: refuse it with this error / place it and lose the answer
+        self.reject_links: dict[str, str] = {}
+        self.lose_links: set[str] = set()
+        self.adds_in_flight = 0
+        self.max_adds_in_flight = 0  # the most `add` requests it was answering at once
         self.orders: dict[str, FakeOrder] = {}
         self.refills: dict[str, FakeRefill] = {}
         self.cancels: list[str] = []
@@ -578,6 +586,16 @@ class FakePanel:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
+        if form.get("action") != "add":
+            return await self._answer(request, form)
+        self.adds_in_flight += 1
+        self.max_adds_in_flight = max(self.max_adds_in_flight, self.adds_in_flight)
+        try:
+            return await self._answer(request, form)
+        finally:
+            self.adds_in_flight -= 1
+
+    async def _answer(self, request: web.Request, form: dict[str, str]) -> web.StreamResponse:
         key = form.pop("key", None)
         action = form.get("action", "")
         self.requests.append(form)
@@ -603,10 +621,15 @@ class FakePanel:
             return web.Response(text=HTML_502, status=502, content_type="text/html")
 
         self._received_key = key or ""
+        link = form.get("link", "")
         if key != self.key:
             response = self._error("Invalid API key")
+        elif action == "add" and link in self.reject_links:
+            response = self._error(self.reject_links[link])
         else:
             response = self._dispatch(action, form)
+        if action == "add" and link in self.lose_links:
+            fault = Fault.DROP  # placed, and the answer never arrives
 
         if self.delay:
             await asyncio.sleep(self.delay)

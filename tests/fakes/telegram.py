@@ -14,9 +14,10 @@ For a bot running in a subprocess, pass ``BOT_API_URL=tg.url`` and feed updates 
 the bot's answer with ``await tg.wait_for("sendMessage")``.
 
 It models what the bot calls and what the tests need: getMe, sendMessage, editMessageText,
-editMessageReplyMarkup, answerCallbackQuery, copyMessage, setMyCommands, getChat,
-getChatMember, getUpdates, and payments (sendInvoice, answerPreCheckoutQuery, refundStarPayment,
-getStarTransactions). Any other method answers ``true`` and is recorded.
+editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery (Telegram's limits checked),
+copyMessage, setMyCommands, getChat, getChatMember, getUpdates, and payments (sendInvoice,
+answerPreCheckoutQuery, refundStarPayment, getStarTransactions). Any other method answers
+``true`` and is recorded.
 
 URL shape (see ``aiogram.client.telegram.TelegramAPIServer.from_base``):
 ``{url}/bot{token}/{method}``. Answers are ``{"ok": true, "result": ...}`` or
@@ -29,6 +30,7 @@ import asyncio
 import itertools
 import json
 import math
+import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -64,6 +66,8 @@ STRING_FIELDS = frozenset(
         "language_code",
         "error_message",
         "telegram_payment_charge_id",
+        "inline_query_id",
+        "next_offset",
     }
 )
 
@@ -270,6 +274,26 @@ def make_callback(
     }
 
 
+def make_inline_query(
+    query: str,
+    user_id: int = DEFAULT_USER_ID,
+    offset: str = "",
+    language_code: str | None = "en",
+    chat_type: str | None = "sender",
+) -> dict[str, Any]:
+    """An ``InlineQuery`` dict: the user typed ``@bot <query>`` in some chat; ``offset`` is
+    the ``next_offset`` of the previous answer when Telegram asks for the next page."""
+    query_dict: dict[str, Any] = {
+        "id": str(next(_global_ids)),
+        "from": _user(user_id, "Alice", "customer", language_code),
+        "query": query,
+        "offset": offset,
+    }
+    if chat_type is not None:
+        query_dict["chat_type"] = chat_type
+    return query_dict
+
+
 def make_update(**kind: Any) -> dict[str, Any]:
     """``make_update(message=...)`` / ``make_update(callback_query=...)`` -> Update dict.
     ``update_id`` is assigned unless given."""
@@ -360,6 +384,7 @@ class FakeTelegram:
         self.strict_edits: bool = False  # 400 "message is not modified" on identical edits
         # (and "message to edit not found" for a message the bot never sent or deleted)
         self.answered_callbacks: set[str] = set()  # a callback query is answered once
+        self.answered_inline: set[str] = set()  # so is an inline query
         self._fail: dict[str, deque[TelegramError | None]] = defaultdict(deque)  # None: pass
         self._broken: Counter[str] = Counter()  # method -> calls left to answer broken HTTP
 
@@ -698,6 +723,8 @@ class FakeTelegram:
             kind = "message"
             if "chat_instance" in update:
                 kind = "callback_query"
+            elif "query" in update and "offset" in update:
+                kind = "inline_query"
             elif "invoice_payload" in update and "chat" not in update:
                 kind = "pre_checkout_query"
             update = self.make_update(**{kind: update})
@@ -1036,6 +1063,30 @@ class FakeTelegram:
         if isinstance(text, str) and len(text) > 200:
             raise TelegramError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.answered_callbacks.add(query_id)
+        return True
+
+    def _m_answerinlinequery(self, p: dict[str, Any]) -> Any:
+        """Telegram's checks: one answer per query, at most 50 results with unique ids of
+        1-64 bytes, a next_offset of at most 64 bytes, a deep-link parameter of allowed
+        characters."""
+        query_id = str(p.get("inline_query_id") or "")
+        if not query_id or query_id in self.answered_inline:
+            raise TelegramError(400, QUERY_TOO_OLD)
+        results = p.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise TelegramError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not 0 < len(i.encode()) <= 64 for i in ids):
+            raise TelegramError(400, "Bad Request: RESULT_ID_INVALID")
+        if len(str(p.get("next_offset") or "").encode()) > 64:
+            raise TelegramError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        button = p.get("button") or {}
+        start = button.get("start_parameter") if isinstance(button, dict) else None
+        if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+            raise TelegramError(400, "Bad Request: START_PARAM_INVALID")
+        for result in results:
+            self._check_markup(result.get("reply_markup"))
+        self.answered_inline.add(query_id)
         return True
 
     def _m_editmessagetext(self, p: dict[str, Any]) -> Any:

@@ -14,6 +14,11 @@ from bot.services import audit, wallet
 from bot.services.audit import AuditEntry
 
 MAX_PANEL_ID = 64
+# Orders not settled yet (every status but status.FINAL_STATUSES; a test keeps them in step):
+# one of these for a link may still deliver, so ordering the same link again asks first.
+UNFINISHED_STATUSES = (
+    "submitting", "unknown", "pending", "in_progress", "processing", "active", "error",
+)  # fmt: skip
 # the operator actions an order's history shows
 ORDER_ACTIONS = ("refund", "placed", "not-placed", "renotify")
 
@@ -135,6 +140,55 @@ async def order_of_dialog(db: Database, user_id: int, dialog: str) -> OrderView 
         (user_id, len(dialog), dialog),
     )
     return None if row is None else _view(row)
+
+
+def _link_spellings(link: str) -> tuple[str, str]:
+    """`link` with and without a trailing slash: the same page, typed two ways."""
+    bare = link.rstrip("/") or link
+    return bare, bare + "/"
+
+
+async def unfinished_same_link(
+    db: Queryable, user_id: int, service_id: str, link: str
+) -> OrderView | None:
+    """The user's newest unfinished order (UNFINISHED_STATUSES) of `service_id` for `link`
+    (as the order dialog stores it: `https://` added; a trailing slash does not count), or
+    None.
+
+    The same-link guard: the order dialog and the mass order ask before a second order for
+    a link that one still running may already deliver to. `db` may be a transaction."""
+    marks = ", ".join("?" for _ in UNFINISHED_STATUSES)
+    row = await db.fetchone(
+        f"{_VIEW_SQL} WHERE o.user_id = ? AND o.service_id = ? AND o.link IN (?, ?)"
+        f" AND o.status IN ({marks}) ORDER BY o.id DESC LIMIT 1",
+        (user_id, str(service_id), *_link_spellings(link), *UNFINISHED_STATUSES),
+    )
+    return None if row is None else _view(row)
+
+
+async def unfinished_same_links(
+    db: Queryable, user_id: int, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, str]]:
+    """(service id, link) -> (order id, status) of the user's newest unfinished order for
+    each pair in `pairs` that has one: `unfinished_same_link` for a whole list (the mass
+    order) in one query, with the same rules (a trailing slash does not count)."""
+    if not pairs:
+        return {}
+    wanted = {
+        (service_id, _link_spellings(link)[0]): (service_id, link) for service_id, link in pairs
+    }
+    marks = ", ".join("?" for _ in UNFINISHED_STATUSES)
+    rows = await db.fetchall(
+        "SELECT id, service_id, link, status FROM orders"
+        f" WHERE user_id = ? AND link IS NOT NULL AND status IN ({marks}) ORDER BY id",
+        (user_id, *UNFINISHED_STATUSES),
+    )
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for row in rows:
+        pair = wanted.get((str(row["service_id"]), _link_spellings(str(row["link"]))[0]))
+        if pair is not None:
+            found[pair] = (int(row["id"]), str(row["status"]))  # newest last: it wins
+    return found
 
 
 async def get_order_any(db: Database, order_id: int) -> OrderView | None:
