@@ -41,6 +41,7 @@ ORDER = (
     "payments",
     "support_requests",
     "support_messages",
+    "favourites",
 )
 # Triggers that write rows on insert: off while copying (their rows are copied as they were).
 INSERT_TRIGGERS = {"orders": ("orders_created",)}
