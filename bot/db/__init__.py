@@ -10,13 +10,17 @@ from bot.db.base import (
     Tx,
     for_update,
 )
+from bot.db.database import SqliteDatabase
+from bot.db.postgres import PostgresDatabase
 
 __all__ = [
     "Database",
     "DatabaseUnavailable",
     "IntegrityError",
+    "PostgresDatabase",
     "Queryable",
     "Row",
+    "SqliteDatabase",
     "Tx",
     "for_update",
 ]

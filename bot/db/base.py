@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 # A result row: indexable by column name and by position (sqlite3.Row, asyncpg.Record).
 Row = Any
@@ -74,17 +74,16 @@ class Database:
     """
 
     dialect: str = ""
+    # dialect -> implementation; each registers itself (bot/db/__init__.py imports both)
+    _engines: ClassVar[dict[str, type[Database]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Database._engines[cls.dialect] = cls
 
     def __new__(cls, target: Path | str, *args: Any, **kwargs: Any) -> Database:
         if cls is Database:
-            if is_postgres_url(target):
-                from bot.db.postgres import PostgresDatabase
-
-                cls = PostgresDatabase
-            else:
-                from bot.db.database import SqliteDatabase
-
-                cls = SqliteDatabase
+            cls = Database._engines["postgresql" if is_postgres_url(target) else "sqlite"]
         return super().__new__(cls)
 
     def __init__(self, target: Path | str) -> None:
