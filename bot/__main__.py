@@ -3,7 +3,8 @@ settings, Telegram, the operators' group, the panel and the database without cha
 anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
 groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
 container's HEALTHCHECK; `python -m bot backup PATH` copies the live database consistently and
-`python -m bot restore PATH` puts a copy back while the bot is stopped.
+`python -m bot restore PATH` puts a copy back while the bot is stopped; `python -m bot
+migrate-data --from sqlite:///path --to postgresql://...` copies a shop's data to PostgreSQL.
 
 `health` runs every minute, so nothing heavy (aiogram, pydantic) is imported at the top of
 this module: each command imports what it needs.
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings, TelegramSettings
 
-COMMANDS = ("run", "check", "chats", "health", "backup", "restore")
+COMMANDS = ("run", "check", "chats", "health", "backup", "restore", "migrate-data")
 
 
 async def run(settings: Settings) -> None:
@@ -32,7 +33,7 @@ async def run(settings: Settings) -> None:
     from bot.lifecycle import Lifecycle
 
     log = logging.getLogger("bot")
-    db = Database(settings.database_path)
+    db = Database(settings.database_target)
     await db.connect()
     panel = create_panel(settings)
     bot = create_bot(settings)
@@ -70,7 +71,7 @@ async def check(settings: Settings) -> int:
         await bot.session.close()
     await _check_panel(settings, problems)
     await _check_cryptopay(settings, problems)
-    _check_database(settings, problems)
+    await _check_database(settings, problems)
 
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -252,11 +253,15 @@ async def _check_cryptopay(settings: Settings, problems: list[str]) -> None:
     print(f"Crypto Pay: OK, app {app.name!r} (id {app.app_id}) at {url}, assets {assets}")
 
 
-def _check_database(settings: Settings, problems: list[str]) -> None:
+async def _check_database(settings: Settings, problems: list[str]) -> None:
     """Read-only: `check` creates no file and applies no migration."""
     from bot.db.database import inspect
 
-    path = settings.database_path
+    target = settings.database_target
+    if isinstance(target, str):
+        await _check_postgres(target, problems)
+        return
+    path = target
     state = inspect(path)
     if state.problem is not None:
         problems.append(f"DATABASE_PATH: {state.problem}")
@@ -275,6 +280,29 @@ def _check_database(settings: Settings, problems: list[str]) -> None:
         )
     else:
         print(f"Database: OK, {path} at schema version {state.version} (up to date)")
+
+
+async def _check_postgres(url: str, problems: list[str]) -> None:
+    """PostgreSQL: connect, read schema_version; never migrates, never prints the password."""
+    from bot.db.postgres import inspect, redact_url
+
+    state = await inspect(url)
+    where = redact_url(url)
+    if state.problem is not None:
+        problems.append(f"DATABASE_URL: {state.problem}")
+    elif state.version > state.latest:
+        problems.append(
+            f"DATABASE_URL: {where} is at schema version {state.version}, newer than this "
+            f"version of the bot knows ({state.latest}): run the newer bot"
+        )
+    elif state.version < state.latest:
+        print(
+            f"Database: OK, PostgreSQL {where} at schema version {state.version}; "
+            f"{state.latest - state.version} migration(s) will be applied at start "
+            f"(to version {state.latest})"
+        )
+    else:
+        print(f"Database: OK, PostgreSQL {where} at schema version {state.version} (up to date)")
 
 
 # ---------------------------------------------------------------- chats
@@ -335,7 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SMM panel shop bot")
     parser.add_argument("command", nargs="?", default="run", choices=COMMANDS)
     parser.add_argument("path", nargs="?", help="backup / restore: the backup file (or folder)")
+    parser.add_argument("--from", dest="source", help="migrate-data: sqlite:///path")
+    parser.add_argument("--to", dest="target", help="migrate-data: postgresql://...")
     args = parser.parse_args(argv)
+    if args.command == "migrate-data":
+        return migrate_data(args.source, args.target)
     if args.command == "health":
         from bot.health import health
 
@@ -404,6 +436,7 @@ def _run_or_check(command: str, settings: Settings) -> int:
             settings.bot_token.get_secret_value(),
             settings.panel_api_key.get_secret_value(),
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
+            _database_password(settings),
         ),
         log_format=settings.log_format,
     )
@@ -414,7 +447,8 @@ def _run_or_check(command: str, settings: Settings) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))
     except DatabaseUnavailable as exc:
-        log.error("DATABASE_PATH: %s; the bot cannot start", exc)
+        name = "DATABASE_URL" if settings.uses_postgres else "DATABASE_PATH"
+        log.error("%s: %s; the bot cannot start", name, exc)
         return 1
     except ListenError as exc:
         log.error("HTTP_LISTEN: %s; the bot cannot start", exc)
@@ -426,6 +460,43 @@ def _run_or_check(command: str, settings: Settings) -> int:
         log.error("BOT_API_URL: cannot reach %s (%s)", settings.bot_api_url, type(exc).__name__)
         return 1
     return 0
+
+
+def migrate_data(source: str | None, target: str | None) -> int:
+    """`migrate-data --from sqlite:///path --to postgresql://...`: copy a shop's data into an
+    empty PostgreSQL database and check it (bot/db/transfer.py). Needs no other setting."""
+    import asyncio
+
+    if not source or not target:
+        print("migrate-data needs --from sqlite:///path and --to postgresql://...", file=sys.stderr)
+        return 2
+    from bot.db import DatabaseUnavailable
+    from bot.db.transfer import TransferError, describe, transfer
+
+    print(f"Copying {source} to {describe(target)}")
+    try:
+        report = asyncio.run(transfer(source, target, progress=lambda line: print(f"  {line}")))
+    except (TransferError, DatabaseUnavailable) as exc:
+        print(f"migrate-data: {exc}", file=sys.stderr)
+        return 1
+    total = sum(report.rows.values())
+    print(
+        f"Done: {total} row(s) in {len(report.rows)} table(s); balances {report.balances}"
+        f" = ledger {report.ledger} micro-units; row counts match the source"
+    )
+    return 0
+
+
+def _database_password(settings: Settings) -> str:
+    """The password in DATABASE_URL, masked in every log line like the other secrets."""
+    from urllib.parse import urlsplit
+
+    if settings.database_url is None:
+        return ""
+    try:
+        return urlsplit(settings.database_url.get_secret_value()).password or ""
+    except ValueError:
+        return ""
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,51 @@ if TYPE_CHECKING:
     from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+# Set (CI sets it): every test that touches the database runs on PostgreSQL too. Unset: the
+# PostgreSQL variants are skipped, saying so. Set but unreachable: they fail.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+NO_POSTGRES = "PostgreSQL variant: TEST_DATABASE_URL is not set"
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` whose connections use `schema` (asyncpg sends unknown DSN query parameters as
+    server settings)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+@asynccontextmanager
+async def postgres_schema(server: str | None = None) -> AsyncIterator[str]:
+    """A fresh, empty schema on `server` (default TEST_DATABASE_URL) for one test: yields a
+    URL that uses it; dropped afterwards with everything in it."""
+    import asyncpg
+
+    server = server or TEST_DATABASE_URL
+    name = f"t_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(server, timeout=10)
+    try:
+        await conn.execute(f"CREATE SCHEMA {name}")
+    finally:
+        await conn.close()
+    try:
+        yield with_search_path(server, name)
+    finally:
+        conn = await asyncpg.connect(server, timeout=10)
+        try:
+            await conn.execute("SET lock_timeout = '10s'")
+            await conn.execute(f"DROP SCHEMA {name} CASCADE")
+        finally:
+            await conn.close()
+
+
+def database_env(target: Path | str | None) -> dict[str, str]:
+    """What a `python -m bot` process needs to use `target` (a PostgreSQL URL); nothing
+    for SQLite, whose path the caller sets as DATABASE_PATH."""
+    return {"DATABASE_URL": target} if isinstance(target, str) else {}
+
+
 TEST_TOKEN = "123456:TEST-token"
 TEST_KEY = "test-key-5f1c2a"
 ADMIN_CHAT = -1001234567890
@@ -360,10 +407,29 @@ def assert_answered_once(h: BotHarness, calls: list[Call]) -> None:
 # --------------------------------------------------------------------------- the bot as a process
 
 
-def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str) -> dict[str, str]:
+def bot_database(tmp_path: Path, target: Path | str | None) -> Path | str:
+    """The database a `python -m bot` process of `bot_env(tmp_path, ..., database=target)`
+    uses: the PostgreSQL URL, or the SQLite file under tmp_path."""
+    return target if isinstance(target, str) else tmp_path / "data" / "bot.sqlite3"
+
+
+def bot_env(
+    tmp_path: Path,
+    tg_url: str,
+    panel_url: str,
+    key: str,
+    *,
+    database: Path | str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of `python -m bot` against the fake servers; nothing of the
-    developer's own BOT_/PANEL_/ADMIN_ variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PANEL_", "ADMIN_"))}
+    developer's own BOT_/PANEL_/ADMIN_ variables nor DATABASE_URL. `database`: a PostgreSQL
+    URL (the `database_target` fixture) becomes DATABASE_URL; else SQLite in tmp_path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "PANEL_", "ADMIN_")) and k != "DATABASE_URL"
+    }
     env.update(
         BOT_TOKEN=TEST_TOKEN,
         BOT_API_URL=tg_url,
@@ -375,6 +441,7 @@ def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str)
         PANEL_READ_TIMEOUT="2",
         PYTHONPATH=str(ROOT),
     )
+    env.update(database_env(database))
     env.update(extra)
     return env
 

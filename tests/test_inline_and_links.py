@@ -21,10 +21,12 @@ PROMOS = 120  # more than two pages of 50
 
 @pytest.fixture
 async def h(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> AsyncIterator[BotHarness]:
     """The bot with a 50 % markup and 120 "Promo" services (plus one hidden, one gone)."""
-    harness = BotHarness(tmp_path, fake_tg, fake_panel, markup_percent=Decimal(50))
+    harness = BotHarness(
+        tmp_path, fake_tg, fake_panel, markup_percent=Decimal(50), database=database_target
+    )
     await harness.start()
     for n in range(PROMOS):
         await add_service(harness.db, f"p{n:03d}", name=f"Promo views {n}", rate=2_000_000,

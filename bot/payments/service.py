@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.db import Database, Queryable, Tx
+from bot.db import Database, Queryable, Tx, for_update
 from bot.money import amount_param
 from bot.payments import reports
 from bot.payments.amounts import check_topup_amount
@@ -46,8 +46,10 @@ STARS_CURSOR_KEY = "payments:stars_offset"
 
 
 async def payment_where(conn: Tx, sql: str, params: Sequence[Any]) -> PaymentView | None:
+    """The payment matching `sql`, its row locked until the transaction ends: callers read
+    it to change it (credit, refund), and replicas must take turns."""
     found = await conn.fetchone(
-        f"SELECT {reports.COLUMNS} FROM payments WHERE {sql}", tuple(params)
+        f"SELECT {reports.COLUMNS} FROM payments WHERE {sql}{for_update(conn)}", tuple(params)
     )
     return None if found is None else reports.view(found)
 
@@ -205,6 +207,12 @@ async def _credit_stars(
 ) -> CreditResult:
     now = now or int(time.time())
     ref = f"stars:{charge_id}"
+    parsed = parse_payload(payload)
+    row = None
+    if parsed is not None:
+        # read (and, on PostgreSQL, locked) first: a second delivery of this payment in
+        # another replica waits here, then finds it credited just below
+        row = await payment_where(conn, "id = ? AND method = 'stars'", (parsed.payment_id,))
     done = await payment_where(conn, "method = 'stars' AND provider_charge_id = ?", (charge_id,))
     if done is not None or await ledger_has(conn, ref):
         owner = done.user_id if done else user_id
@@ -217,10 +225,6 @@ async def _credit_stars(
             done.currency if done else "",
             ref,
         )
-    parsed = parse_payload(payload)
-    row = None
-    if parsed is not None:
-        row = await payment_where(conn, "id = ? AND method = 'stars'", (parsed.payment_id,))
     note: str | None = None
     if (
         row is not None

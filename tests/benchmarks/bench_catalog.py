@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.db import Database
 from bot.panel import PanelClient, Service
 from bot.services import catalog
+from tests.benchmarks.bench_database import bench_target
 from tests.fakes.panel import FakePanel, _svc
 
 SERVICES = 10_000  # python tests/benchmarks/bench_catalog.py 50000: another size
@@ -153,8 +154,8 @@ async def main() -> None:
     logging.basicConfig(level=logging.ERROR)  # the unknown-type warnings are expected here
     rng = random.Random(SEED)
     rows: list[tuple[str, str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.sqlite3")
+    async with bench_target(os.environ.get("BENCH_DATABASE_URL")) as target:
+        db = Database(target)
         await db.connect()
         services = build_services(rng)
         report, first_s, first_stall = await sync_stall(db, services)

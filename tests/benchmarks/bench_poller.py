@@ -12,7 +12,6 @@ import os
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.db import Database
 from bot.panel import PanelClient
 from bot.services.orders.poller import Poller, PollerConfig
 from bot.services.orders.status import apply_panel_status
+from tests.benchmarks.bench_database import bench_target
 from tests.fakes.panel import FakePanel
 from tests.helpers import make_notices
 
@@ -76,8 +76,8 @@ async def half_changing(
     assert server.stdout is not None
     panel = json.loads(await server.stdout.readline())
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Database(Path(tmp) / "bench.sqlite3")
+        async with bench_target(os.environ.get("BENCH_DATABASE_URL")) as target:
+            db = Database(target)
             await db.connect()
             ids = await _seed(db, None, n_orders, panel["ids"])
             notices = make_notices(-1, order_button=str)
@@ -126,8 +126,8 @@ async def _naive(db: Database, client: PanelClient, notices: Any, ids: list[str]
 
 
 async def main(n_orders: int, cycles: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.sqlite3")
+    async with bench_target(os.environ.get("BENCH_DATABASE_URL")) as target:
+        db = Database(target)
         await db.connect()
         async with FakePanel() as fake:
             fake.delay = 0.05

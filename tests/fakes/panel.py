@@ -330,7 +330,11 @@ class FakePanel:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/v3", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # A request still sleeping on `delay` when the test ends is cut off after 2 s
+        # (aiohttp would wait up to a minute for it, and a hung-panel test would idle).
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, "127.0.0.1", self._port or 0)
         await self._site.start()
