@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot` runs the bot (long polling); `python -m bot check` checks the
+"""Entry point: `python -m bot` runs the bot (long polling, or a webhook server when
+WEBHOOK_URL is set); `python -m bot check` checks the
 settings, Telegram, the operators' group, the panel and the database without changing
 anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
 groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
@@ -39,6 +40,12 @@ async def run(settings: Settings) -> None:
         lifecycle = Lifecycle(settings.stop_timeout)
         dp = build_dispatcher(settings, db, panel, lifecycle=lifecycle)
         me = await bot.get_me()
+        if settings.webhook_url is not None:
+            from bot.webhook import serve
+
+            log.info("starting @%s (webhook)", me.username)
+            await serve(settings, dp, bot, lifecycle)
+            return
         log.info("starting @%s", me.username)
         # Our own signal handling (not aiogram's): stop polling, then the shutdown handlers
         # wait for updates in flight and the sender; the bot session, the panel client and

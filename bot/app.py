@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -18,29 +17,23 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     CallbackQuery,
     ErrorEvent,
     Message,
 )
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram_i18n import I18nContext
-from aiogram_i18n.cores import FluentRuntimeCore
 
-from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
-from bot.config import SUPPORTED_LANGUAGES, Settings, TelegramSettings
+from bot.background import LeaderWork, SenderWake
+from bot.config import Settings, TelegramSettings
 from bot.db import Database
-from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
-from bot.handlers.payments import star_transactions
 from bot.health import HEARTBEAT_EVERY, heartbeat_file
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
+from bot.leader import Leader, make_leader
 from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.middlewares.banned import BannedMiddleware
 from bot.middlewares.flood import FloodMiddleware
@@ -48,33 +41,13 @@ from bot.middlewares.pre_checkout import PreCheckoutMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.panel import PanelClient
 from bot.payments.cryptopay import CryptoPayClient
-from bot.payments.loops import CryptoPoller, StarsReconciler
 from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown, FloodLimiter
-from bot.sender import Sender
-from bot.services import alerts, catalog
+from bot.replicas import make_fsm, update_guard
 from bot.services.alerts import Notices
-from bot.services.orders.placing import recover_submitting
-from bot.services.orders.poller import Poller, PollerConfig
-from bot.services.orders.requests import recover_sending
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
-
-
-class SenderWake:
-    """Nudges the outbox sender (created at startup) from handlers that queue a message
-    the customer should get at once (a receipt, a refund notice)."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        self._targets.append(target)
-
-    def __call__(self) -> None:
-        for target in self._targets:
-            target()
 
 
 class AppData(TypedDict):
@@ -90,6 +63,7 @@ class AppData(TypedDict):
     # in memory, per process (bot/ratelimit.py); Redis-backed with scale-out
     refresh_cooldown: Cooldown  # Refresh of one order by one user: once per few seconds
     flood: FloodLimiter  # updates per user (bot/middlewares/flood.py)
+    leader: Leader  # who runs the background work (bot/leader.py)
 
 
 def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
@@ -139,6 +113,7 @@ def build_dispatcher(
     panel: PanelClient,
     supervisor: Supervisor | None = None,
     lifecycle: Lifecycle | None = None,
+    leader: Leader | None = None,
 ) -> Dispatcher:
     supervisor = supervisor or Supervisor()
     data: AppData = {
@@ -153,12 +128,14 @@ def build_dispatcher(
         "wake_sender": SenderWake(),
         "refresh_cooldown": Cooldown(),
         "flood": FloodLimiter(),
+        "leader": leader
+        or make_leader(db.dialect, _database_url(settings), settings.leader_timeout),
     }
-    dp = Dispatcher(
-        storage=SQLiteStorage(db),
-        events_isolation=SimpleEventIsolation(),
-        **data,
-    )
+    storage, isolation = make_fsm(settings, db)
+    dp = Dispatcher(storage=storage, events_isolation=isolation, **data)
+    guard = update_guard(settings, storage)
+    if guard is not None:  # first: a repeated update goes no further
+        dp.update.outer_middleware(guard)
     i18n = make_i18n_middleware(settings.default_language)
     # Pre-checkout queries are answered before the FSM middleware takes the user's lock
     # (bot/middlewares/pre_checkout.py): aiogram registered it in Dispatcher.__init__, so
@@ -185,18 +162,12 @@ def build_dispatcher(
     return dp
 
 
-async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
-    def menu(commands: tuple[MenuCommand, ...], locale: str) -> list[BotCommand]:
-        return [BotCommand(command=c.name, description=core.get(c.key, locale)) for c in commands]
-
-    private = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(menu(PRIVATE_MENU, settings.default_language), scope=private)
-    for locale in SUPPORTED_LANGUAGES:
-        await bot.set_my_commands(menu(PRIVATE_MENU, locale), scope=private, language_code=locale)
-    await bot.set_my_commands(
-        menu(ADMIN_MENU, settings.default_language),
-        scope=BotCommandScopeChat(chat_id=settings.admin_chat_id),
-    )
+def _database_url(settings: Settings) -> str | None:
+    """DATABASE_URL (issue 13): the leader election opens its own connection from it."""
+    url = getattr(settings, "database_url", None)
+    if url is None:
+        return None
+    return str(url.get_secret_value() if hasattr(url, "get_secret_value") else url)
 
 
 def heartbeat_path(settings: Settings) -> Path:
@@ -221,47 +192,29 @@ async def on_startup(
     payments: PaymentConfig,
     cryptopay: CryptoPayClient | None,
     wake_sender: SenderWake,
+    leader: Leader,
 ) -> None:
-    await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
-    await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
+    """Every replica beats its heart; the leader's work (bot/background.py) starts here
+    with one process, and when this replica is elected with several."""
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings)))
-    supervisor.start(
-        "catalog-sync",
-        lambda: catalog.sync_loop(
-            db,
-            panel,
-            settings.catalog_refresh_seconds,
-            on_report=alerts.catalog_reporter(db, panel, settings),
-        ),
-    )
-    core = dispatcher["i18n_middleware"].core
-    sender = Sender(bot, db, core, settings)
-    poller = Poller(
-        db,
-        panel,
+    work = LeaderWork(
+        bot=bot,
+        dispatcher=dispatcher,
+        settings=settings,
+        supervisor=supervisor,
+        db=db,
+        panel=panel,
         notices=notices,
-        config=PollerConfig(interval=settings.poll_interval_seconds),
-        on_enqueued=sender.wake,  # a status notification goes out at once
+        payments=payments,
+        cryptopay=cryptopay,
+        wake_sender=wake_sender,
+        solo=leader.solo,
     )
-    supervisor.start("outbox-sender", sender.run)
-    supervisor.start("order-poller", poller.run)
-    wake_sender.connect(sender.wake)
-    # Always on, also without STARS_RATE: invoices sent before it was unset can still be paid.
-    reconciler = StarsReconciler(
-        db,
-        payments,
-        star_transactions(bot),
-        settings.payments_reconcile_seconds,
-        on_enqueued=sender.wake,
-    )
-    supervisor.start("stars-reconcile", reconciler.run)
-    if cryptopay is not None:
-        crypto = CryptoPoller(db, cryptopay, payments, on_enqueued=sender.wake)
-        supervisor.start("cryptopay-poll", crypto.run)
-    try:
-        await set_commands(bot, settings, core)
-    except Exception:
-        log.exception("could not set the command menus")
+    if leader.solo:
+        # before any update is taken: settle what a killed process left half done
+        await work.elected()
+    else:
+        supervisor.start("leader-election", lambda: leader.run(work.elected, work.deposed))
 
 
 async def on_shutdown(

@@ -1,0 +1,156 @@
+"""Which process runs the background work (poller, outbox sender, catalog sync, payment
+reconciliation): exactly one, the leader.
+
+On SQLite there is one process and it is the leader (`SoloLeader`). On PostgreSQL every
+replica runs `AdvisoryLockLeader`: the one that holds `pg_try_advisory_lock(LOCK_KEY)` on a
+dedicated connection (not one of the pool's, which come and go) leads. The lock lives as
+long as that session: when the leader dies, PostgreSQL drops the session and the lock with
+it, and another replica, retrying every few seconds, takes over. The leader pings its
+connection; when a ping fails or the connection drops, it stops the background work at
+once: from then on it must assume another replica leads.
+
+Nothing here decides what is sent or refunded twice: the outbox rows' states and the
+ledger's unique refs do, so two leaders overlapping for a moment change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+# pg_try_advisory_lock's key: any constant bigint the bot's database uses for nothing else
+LOCK_KEY = 0x5341_4D42_4C44  # "SMBLD"
+
+Callback = Callable[[], Awaitable[None]]
+
+
+class Leader(Protocol):
+    solo: bool  # True: always the leader, no election (one process on SQLite)
+
+    async def run(self, elected: Callback, deposed: Callback) -> None:
+        """Call `elected` on becoming the leader and `deposed` on losing it, until cancelled."""
+
+
+class SoloLeader:
+    """One process on SQLite: it is the leader from start to stop."""
+
+    solo = True
+
+    async def run(self, elected: Callback, deposed: Callback) -> None:
+        await elected()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await deposed()
+
+
+class Timing:
+    """Intervals derived from LEADER_TIMEOUT: a dead leader is noticed, and replaced,
+    within it."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.retry = min(5.0, timeout / 3)  # how often a follower tries the lock
+        self.ping = timeout / 3  # how often the leader checks its session
+        self.ping_timeout = timeout / 3  # a ping unanswered this long: the session is gone
+
+    def server_settings(self) -> dict[str, str]:
+        """TCP keepalives on the server side: PostgreSQL ends the session (and frees the
+        lock) of a leader whose machine vanished without closing the connection."""
+        idle = max(1, int(self.timeout / 3))
+        interval = max(1, int(self.timeout / 6))
+        return {
+            "application_name": "smm-bot-leader",
+            "tcp_keepalives_idle": str(idle),
+            "tcp_keepalives_interval": str(interval),
+            "tcp_keepalives_count": "2",
+        }
+
+
+Connect = Callable[[], Awaitable[Any]]
+
+
+class AdvisoryLockLeader:
+    """Leader election on a PostgreSQL advisory lock held on a dedicated connection."""
+
+    solo = False
+
+    def __init__(self, dsn: str, timeout: float, *, connect: Connect | None = None) -> None:
+        self.timing = Timing(timeout)
+        self._dsn = dsn
+        self._connect = connect or self._asyncpg_connect
+        self.is_leader = False
+
+    async def _asyncpg_connect(self) -> Any:
+        import asyncpg
+
+        return await asyncpg.connect(
+            self._dsn,
+            timeout=self.timing.ping_timeout,
+            command_timeout=self.timing.ping_timeout,
+            server_settings=self.timing.server_settings(),
+        )
+
+    async def run(self, elected: Callback, deposed: Callback) -> None:
+        while True:
+            conn = None
+            try:
+                conn = await self._connect()
+                await self._follow(conn)
+                await self._lead(conn, elected, deposed)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("leader election: %s; retrying", type(exc).__name__)
+            finally:
+                if conn is not None:
+                    await _close(conn)
+            await asyncio.sleep(self.timing.retry)
+
+    async def _follow(self, conn: Any) -> None:
+        """Returns once this session holds the lock; raises when the connection fails."""
+        while True:
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+                return
+            await asyncio.sleep(self.timing.retry)
+
+    async def _lead(self, conn: Any, elected: Callback, deposed: Callback) -> None:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        self.is_leader = True
+        log.info("this replica is the leader")
+        try:
+            await elected()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self.timing.ping)
+                if not lost.is_set():
+                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self.timing.ping_timeout)
+            log.warning("leader: the lock's connection dropped")
+        finally:
+            # at once, whatever ended the lead (a failed ping, a drop, a stop): another
+            # replica may lead from now on
+            self.is_leader = False
+            await deposed()
+            log.warning("this replica is no longer the leader")
+
+
+async def _close(conn: Any) -> None:
+    """Closing the session frees the lock; a broken one is torn down without waiting."""
+    try:
+        await asyncio.wait_for(conn.close(), 2)
+    except Exception:
+        conn.terminate()
+
+
+def make_leader(dialect: str, dsn: str | None, timeout: float) -> Leader:
+    if dialect == "postgresql":
+        if not dsn:
+            raise ValueError("PostgreSQL leader election needs the database URL")
+        return AdvisoryLockLeader(dsn, timeout)
+    return SoloLeader()
