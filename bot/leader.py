@@ -50,18 +50,20 @@ class SoloLeader:
 
 
 class Timing:
-    """Intervals derived from LEADER_TIMEOUT: a dead leader is noticed, and replaced,
-    within it."""
+    """Intervals derived from LEADER_TIMEOUT (T). The leader notices a lost session within
+    T/2 (a ping every T/4, each given T/4), before PostgreSQL frees the lock of a leader
+    that went silent (about 2T/3: TCP keepalives, and idle_session_timeout for a process
+    that froze); a follower tries the lock every T/6, so it leads within T."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self.retry = min(5.0, timeout / 3)  # how often a follower tries the lock
-        self.ping = timeout / 3  # how often the leader checks its session
-        self.ping_timeout = timeout / 3  # a ping unanswered this long: the session is gone
+        self.retry = timeout / 6  # how often a follower tries the lock
+        self.ping = timeout / 4  # how often the leader checks its session
+        self.ping_timeout = timeout / 4  # a ping unanswered this long: the session is gone
 
     def server_settings(self) -> dict[str, str]:
-        """TCP keepalives on the server side: PostgreSQL ends the session (and frees the
-        lock) of a leader whose machine vanished without closing the connection."""
+        """The session's own settings: PostgreSQL ends the session (and frees the lock) of
+        a leader whose machine vanished (keepalives) or whose process hangs (idle)."""
         idle = max(1, int(self.timeout / 3))
         interval = max(1, int(self.timeout / 6))
         return {
@@ -69,6 +71,8 @@ class Timing:
             "tcp_keepalives_idle": str(idle),
             "tcp_keepalives_interval": str(interval),
             "tcp_keepalives_count": "2",
+            # PostgreSQL 14+: a session that sent nothing for this long is ended
+            "idle_session_timeout": str(int(self.timeout * 2 / 3 * 1000)),
         }
 
 
