@@ -4,6 +4,8 @@ whole bot (`harness`). Helpers that are not fixtures are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "CRYPTO_PAY_API_URL",
         "PAYMENTS_RECONCILE_SECONDS",
         "SUPPORT_CONTACT",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "WEBHOOK_LISTEN",
+        "REDIS_URL",
+        "REDIS_PREFIX",
+        "FSM_TTL_SECONDS",
+        "LEADER_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -141,6 +150,36 @@ async def cryptopay_client(fake_cryptopay: FakeCryptoPay) -> AsyncIterator[Crypt
         fake_cryptopay.token, fake_cryptopay.url, backoff=0, read_timeout=2
     ) as client:
         yield client
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of its own on TEST_REDIS_URL's Redis (skipped without it); every key
+    under it is deleted afterwards."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (Redis)")
+    from redis.asyncio import Redis
+
+    prefix = f"test-{secrets.token_hex(6)}"
+    yield prefix
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def fsm_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings that put the FSM in the database or, with TEST_REDIS_URL, in Redis: the
+    dialog tests that ask for it run on both."""
+    if request.param == "sqlite":
+        return {}
+    prefix = request.getfixturevalue("redis_prefix")
+    return {"redis_url": os.environ["TEST_REDIS_URL"], "redis_prefix": prefix}
 
 
 @pytest.fixture
