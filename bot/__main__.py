@@ -362,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     return _run_or_check(args.command, settings)
 
 
+def _url_password(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).password or ""
+
+
 def _run_or_check(command: str, settings: Settings) -> int:
     import asyncio
     import contextlib
@@ -378,6 +384,8 @@ def _run_or_check(command: str, settings: Settings) -> int:
             settings.bot_token.get_secret_value(),
             settings.panel_api_key.get_secret_value(),
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+            _url_password(settings.redis_url.get_secret_value() if settings.redis_url else ""),
         ),
     )
     if command == "check":
