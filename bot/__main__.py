@@ -32,7 +32,7 @@ async def run(settings: Settings) -> None:
     from bot.lifecycle import Lifecycle
 
     log = logging.getLogger("bot")
-    db = Database(settings.database_path)
+    db = Database(settings.database_target)
     await db.connect()
     panel = create_panel(settings)
     bot = create_bot(settings)
@@ -76,7 +76,7 @@ async def check(settings: Settings) -> int:
         await bot.session.close()
     await _check_panel(settings, problems)
     await _check_cryptopay(settings, problems)
-    _check_database(settings, problems)
+    await _check_database(settings, problems)
 
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -258,11 +258,15 @@ async def _check_cryptopay(settings: Settings, problems: list[str]) -> None:
     print(f"Crypto Pay: OK, app {app.name!r} (id {app.app_id}) at {url}, assets {assets}")
 
 
-def _check_database(settings: Settings, problems: list[str]) -> None:
+async def _check_database(settings: Settings, problems: list[str]) -> None:
     """Read-only: `check` creates no file and applies no migration."""
     from bot.db.database import inspect
 
-    path = settings.database_path
+    target = settings.database_target
+    if isinstance(target, str):
+        await _check_postgres(target, problems)
+        return
+    path = target
     state = inspect(path)
     if state.problem is not None:
         problems.append(f"DATABASE_PATH: {state.problem}")
@@ -281,6 +285,29 @@ def _check_database(settings: Settings, problems: list[str]) -> None:
         )
     else:
         print(f"Database: OK, {path} at schema version {state.version} (up to date)")
+
+
+async def _check_postgres(url: str, problems: list[str]) -> None:
+    """PostgreSQL: connect, read schema_version; never migrates, never prints the password."""
+    from bot.db.postgres import inspect, redact_url
+
+    state = await inspect(url)
+    where = redact_url(url)
+    if state.problem is not None:
+        problems.append(f"DATABASE_URL: {state.problem}")
+    elif state.version > state.latest:
+        problems.append(
+            f"DATABASE_URL: {where} is at schema version {state.version}, newer than this "
+            f"version of the bot knows ({state.latest}): run the newer bot"
+        )
+    elif state.version < state.latest:
+        print(
+            f"Database: OK, PostgreSQL {where} at schema version {state.version}; "
+            f"{state.latest - state.version} migration(s) will be applied at start "
+            f"(to version {state.latest})"
+        )
+    else:
+        print(f"Database: OK, PostgreSQL {where} at schema version {state.version} (up to date)")
 
 
 # ---------------------------------------------------------------- chats
@@ -386,6 +413,7 @@ def _run_or_check(command: str, settings: Settings) -> int:
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
             settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
             _url_password(settings.redis_url.get_secret_value() if settings.redis_url else ""),
+            _database_password(settings),
         ),
     )
     if command == "check":
@@ -395,7 +423,8 @@ def _run_or_check(command: str, settings: Settings) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))
     except DatabaseUnavailable as exc:
-        log.error("DATABASE_PATH: %s; the bot cannot start", exc)
+        name = "DATABASE_URL" if settings.uses_postgres else "DATABASE_PATH"
+        log.error("%s: %s; the bot cannot start", name, exc)
         return 1
     except TelegramUnauthorizedError:
         log.error("BOT_TOKEN: Telegram rejected the token (Unauthorized); the bot cannot start")
@@ -404,6 +433,18 @@ def _run_or_check(command: str, settings: Settings) -> int:
         log.error("BOT_API_URL: cannot reach %s (%s)", settings.bot_api_url, type(exc).__name__)
         return 1
     return 0
+
+
+def _database_password(settings: Settings) -> str:
+    """The password in DATABASE_URL, masked in every log line like the other secrets."""
+    from urllib.parse import urlsplit
+
+    if settings.database_url is None:
+        return ""
+    try:
+        return urlsplit(settings.database_url.get_secret_value()).password or ""
+    except ValueError:
+        return ""
 
 
 if __name__ == "__main__":

@@ -163,11 +163,8 @@ def build_dispatcher(
 
 
 def _database_url(settings: Settings) -> str | None:
-    """DATABASE_URL (issue 13): the leader election opens its own connection from it."""
-    url = getattr(settings, "database_url", None)
-    if url is None:
-        return None
-    return str(url.get_secret_value() if hasattr(url, "get_secret_value") else url)
+    """DATABASE_URL: the leader election opens its own connection from it."""
+    return settings.database_url.get_secret_value() if settings.database_url else None
 
 
 def heartbeat_path(settings: Settings) -> Path:

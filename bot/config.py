@@ -85,6 +85,9 @@ class Settings(TelegramSettings):
     admin_chat_id: int
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    # Unset: SQLite at DATABASE_PATH. sqlite:///path: SQLite there. postgresql://...: PostgreSQL
+    # (several replicas may share it). A secret: it may hold a password.
+    database_url: SecretStr | None = None
     default_language: Literal["en", "ru"] = "en"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -253,6 +256,33 @@ class Settings(TelegramSettings):
             if outside:
                 raise ValueError(f"outside TOPUP_MIN..TOPUP_MAX: {', '.join(outside)}")
         return sorted(set(value))
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            url = value.get_secret_value().strip()
+            if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+                raise ValueError("must start with sqlite:/// or postgresql://")
+            value = SecretStr(url)
+        return value
+
+    @property
+    def database_target(self) -> Path | str:
+        """What `Database(...)` opens: DATABASE_URL if set, else the DATABASE_PATH file."""
+        if self.database_url is None:
+            return self.database_path
+        url = self.database_url.get_secret_value()
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else url
+
+    @property
+    def uses_postgres(self) -> bool:
+        return isinstance(self.database_target, str)
 
     @field_validator("crypto_pay_token", mode="before")
     @classmethod

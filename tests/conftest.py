@@ -25,12 +25,17 @@ from tests.harness import BotHarness
 # Older test files import these from here; tests/helpers.py is where they live.
 from tests.helpers import (  # noqa: F401
     ADMIN_CHAT,
+    NO_POSTGRES,
     NOTICES,
+    TEST_DATABASE_URL,
     TEST_KEY,
     TEST_TOKEN,
     add_user,
     make_notices,
+    postgres_schema,
 )
+
+BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,6 +58,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "ADMIN_CHAT_ID",
         "ADMIN_IDS",
         "DATABASE_PATH",
+        "DATABASE_URL",
         "DEFAULT_LANGUAGE",
         "MARKUP_PERCENT",
         "STARS_RATE",
@@ -88,9 +94,25 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(params=BACKENDS)
+async def database_target(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Path | str]:
+    """What the test's database is: a SQLite file ([sqlite]) or a fresh PostgreSQL schema
+    ([postgresql], skipped without TEST_DATABASE_URL). Every test that touches the
+    database runs once per engine through this fixture (`db`, `harness`...)."""
+    if request.param == "sqlite":
+        yield tmp_path / "test.sqlite3"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip(NO_POSTGRES)
+    async with postgres_schema() as url:
+        yield url
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "test.sqlite3")
+async def db(database_target: Path | str) -> AsyncIterator[Database]:
+    database = Database(database_target)
     await database.connect()
     try:
         yield database
@@ -184,9 +206,9 @@ def fsm_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 async def harness(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, database_target: Path | str
 ) -> AsyncIterator[BotHarness]:
-    h = BotHarness(tmp_path, fake_tg, fake_panel)
+    h = BotHarness(tmp_path, fake_tg, fake_panel, database=database_target)
     await h.start()
     try:
         yield h

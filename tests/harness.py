@@ -55,6 +55,7 @@ class BotHarness:
         fake_panel: FakePanel,
         *,
         sync_catalog: bool = True,
+        database: Path | str | None = None,
         **overrides: Any,
     ) -> None:
         self.tmp_path = tmp_path
@@ -62,6 +63,8 @@ class BotHarness:
         self.fake_panel = fake_panel
         self.sync_catalog = sync_catalog
         self.overrides = overrides
+        # A PostgreSQL URL (the `database_target` fixture), else a SQLite file in tmp_path.
+        self.database = database if isinstance(database, str) else None
         self.settings: Settings
         self.db: Database
         self.panel: PanelClient
@@ -92,9 +95,11 @@ class BotHarness:
             "panel_connect_timeout": 1.0,
             "panel_read_timeout": 1.0,
         }
+        if self.database is not None:
+            values["database_url"] = self.database
         values.update(self.overrides)
         self.settings = load_settings(**values)
-        self.db = Database(self.settings.database_path)
+        self.db = Database(self.settings.database_target)
         await self.db.connect()
         self.panel = PanelClient(
             self.settings.panel_api_url,

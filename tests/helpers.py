@@ -13,6 +13,8 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,50 @@ if TYPE_CHECKING:
     from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+# Set (CI sets it): every test that touches the database runs on PostgreSQL too. Unset: the
+# PostgreSQL variants are skipped, saying so. Set but unreachable: they fail.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+NO_POSTGRES = "PostgreSQL variant: TEST_DATABASE_URL is not set"
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` whose connections use `schema` (asyncpg sends unknown DSN query parameters as
+    server settings)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A fresh, empty schema on TEST_DATABASE_URL for one test: yields a URL that uses it;
+    dropped afterwards with everything in it."""
+    import asyncpg
+
+    name = f"t_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+    try:
+        await conn.execute(f"CREATE SCHEMA {name}")
+    finally:
+        await conn.close()
+    try:
+        yield with_search_path(TEST_DATABASE_URL, name)
+    finally:
+        conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+        try:
+            await conn.execute("SET lock_timeout = '10s'")
+            await conn.execute(f"DROP SCHEMA {name} CASCADE")
+        finally:
+            await conn.close()
+
+
+def database_env(target: Path | str | None) -> dict[str, str]:
+    """What a `python -m bot` process needs to use `target` (a PostgreSQL URL); nothing
+    for SQLite, whose path the caller sets as DATABASE_PATH."""
+    return {"DATABASE_URL": target} if isinstance(target, str) else {}
+
+
 TEST_TOKEN = "123456:TEST-token"
 TEST_KEY = "test-key-5f1c2a"
 ADMIN_CHAT = -1001234567890

@@ -570,7 +570,7 @@ async def test_audit_lists_actions(harness: BotHarness) -> None:
 
 
 async def test_first_import_reports_only_unsellable_types(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     """The first import into an empty catalog is not news, unless it holds types the shop
     cannot sell: the operators hear about those once."""
@@ -579,7 +579,7 @@ async def test_first_import_reports_only_unsellable_types(
     fake_panel.services.append(
         {**fake_panel.services[0], "service": "99", "type": "Web Traffic", "name": "Odd"}
     )
-    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False)
+    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False, database=database_target)
     await h.start()
     try:
         report_to_group = alerts.catalog_reporter(h.db, h.panel, h.settings)
@@ -593,12 +593,12 @@ async def test_first_import_reports_only_unsellable_types(
 
 
 async def test_unusable_catalog_entries_are_reported_once(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     """One absurd entry does not stop the sync; the operators hear which one, once."""
     from bot.services import catalog
 
-    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False)
+    h = BotHarness(tmp_path, fake_tg, fake_panel, sync_catalog=False, database=database_target)
     await h.start()
     try:
         report_to_group = alerts.catalog_reporter(h.db, h.panel, h.settings)

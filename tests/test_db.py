@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, IntegrityError
-from bot.db.database import _migrations
+from bot.db import Database, IntegrityError, for_update
+from bot.db.database import _migrations, migrations
 from tests.helpers import add_user
 
 EXPECTED_TABLES = {
@@ -93,16 +93,33 @@ EXPECTED_TABLES = {
 }
 
 
+async def _columns(db: Database, table: str) -> set[str]:
+    if db.dialect == "sqlite":
+        return {row["name"] for row in await db.fetchall(f"PRAGMA table_info({table})")}
+    rows = await db.fetchall(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = ?",
+        (table,),
+    )
+    return {row[0] for row in rows}
+
+
+async def _version(db: Database) -> int:
+    if db.dialect == "sqlite":
+        return int(await db.fetchval("PRAGMA user_version"))
+    return int(await db.fetchval("SELECT version FROM schema_version"))
+
+
 async def test_migrations_build_the_schema(db: Database) -> None:
-    version = await db.fetchval("PRAGMA user_version")
-    assert version == _migrations()[-1][0]
+    assert await _version(db) == _migrations()[-1][0]
+    for table, columns in EXPECTED_TABLES.items():
+        found = await _columns(db, table)
+        assert columns <= found, (table, columns - found)
+    if db.dialect != "sqlite":
+        return
     assert await db.fetchval("PRAGMA journal_mode") == "wal"
     assert await db.fetchval("PRAGMA foreign_keys") == 1
     assert await db.fetchval("PRAGMA busy_timeout") >= 1000
-    for table, columns in EXPECTED_TABLES.items():
-        rows = await db.fetchall(f"PRAGMA table_info({table})")
-        found = {row["name"] for row in rows}
-        assert columns <= found, (table, columns - found)
     ledger_ref = await db.fetchall("PRAGMA index_list(ledger)")
     assert any(row["unique"] for row in ledger_ref)
     charge = [r for r in await db.fetchall("PRAGMA index_list(payments)") if r["unique"]]
@@ -111,19 +128,70 @@ async def test_migrations_build_the_schema(db: Database) -> None:
     ]
 
 
-async def test_migrations_are_numbered_and_idempotent(tmp_path: Path) -> None:
+def test_both_engines_have_the_same_migrations() -> None:
+    """PostgreSQL's migrations carry the same numbers and names as SQLite's: a new table
+    lands on both engines."""
+    sqlite = [(number, name) for number, name, _ in migrations("migrations")]
+    postgres = [(number, name) for number, name, _ in migrations("migrations_pg")]
+    assert postgres == sqlite
+
+
+async def test_postgres_ids_and_money_are_bigint(db: Database) -> None:
+    """A 32-bit integer overflows at about 2,147 currency units and below today's Telegram
+    ids: every integer column on PostgreSQL that holds an id, money or a time is BIGINT."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL column types")
+    rows = await db.fetchall(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND data_type IN ('integer', 'smallint')"
+    )
+    small = {f"{r['table_name']}.{r['column_name']}" for r in rows}
+    # flags and small counters only
+    allowed_suffixes = ("is_blocked", "is_banned", "dripfeed", "refill", "cancel", "available",
+                        "hidden", "poll_errors", "attempts", "active", "is_admin", "flagged",
+                        "replies", "schema_version.id")  # fmt: skip
+    assert {c for c in small if not c.endswith(allowed_suffixes)} == set()
+
+
+async def test_migrations_are_numbered_and_idempotent(database_target: Path | str) -> None:
     numbers = [n for n, _, _ in _migrations()]
     assert numbers == sorted(numbers) and numbers[0] == 1
-    path = tmp_path / "again.sqlite3"
-    first = Database(path)
+    first = Database(database_target)
     await first.connect()
     await add_user(first, 1)
     await first.close()
-    second = Database(path)
+    second = Database(database_target)
     await second.connect()  # applies nothing new, keeps data
     assert await second.fetchval("SELECT count(*) FROM users") == 1
     assert await second.migrate() == numbers[-1]
     await second.close()
+
+
+async def test_replicas_starting_together_migrate_once(database_target: Path | str) -> None:
+    """Several processes' first connect at once: each migration is applied exactly once
+    (PostgreSQL: under an advisory lock), and all of them end at the latest version."""
+    if not isinstance(database_target, str):
+        pytest.skip("several replicas share a PostgreSQL database only")
+    replicas = [Database(database_target) for _ in range(5)]
+    await asyncio.gather(*(replica.connect() for replica in replicas))
+    try:
+        for replica in replicas:
+            assert await replica.migrate() == numbers_latest()
+        # each trigger once: one order_events row per status change, not five
+        await add_user(replicas[0], 1)
+        assert await replicas[1].fetchval("SELECT count(*) FROM users") == 1
+        triggers = await replicas[0].fetchval(
+            "SELECT count(*) FROM information_schema.triggers"
+            " WHERE trigger_schema = current_schema() AND trigger_name = 'orders_created'"
+        )
+        assert triggers == 1
+    finally:
+        for replica in replicas:
+            await replica.close()
+
+
+def numbers_latest() -> int:
+    return _migrations()[-1][0]
 
 
 async def test_failed_transaction_rolls_back(db: Database) -> None:
@@ -135,12 +203,13 @@ async def test_failed_transaction_rolls_back(db: Database) -> None:
 
 
 async def test_transactions_never_interleave(db: Database) -> None:
-    """Concurrent read-modify-write transactions serialize: no update is lost."""
+    """Concurrent read-modify-write transactions serialize: no update is lost (on
+    PostgreSQL, because the row read to be changed is locked: `for_update`)."""
     await add_user(db, 1)
 
     async def bump() -> None:
         async with db.transaction() as conn:
-            value = await conn.fetchval("SELECT balance FROM users WHERE id = 1")
+            value = await conn.fetchval(f"SELECT balance FROM users WHERE id = 1{for_update(conn)}")
             await asyncio.sleep(0)  # give another coroutine every chance to interleave
             await conn.execute("UPDATE users SET balance = ? WHERE id = 1", (value + 1,))
 

@@ -27,9 +27,11 @@ NBSP = "\xa0"  # CLDR's group separator for Russian, as Fluent writes counts too
 
 @pytest.fixture
 async def shop(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> AsyncIterator[BotHarness]:
-    h = BotHarness(tmp_path, fake_tg, fake_panel, support_contact="@shop_help")
+    h = BotHarness(
+        tmp_path, fake_tg, fake_panel, support_contact="@shop_help", database=database_target
+    )
     await h.start()
     try:
         await add_user(h.db, USER, balance=100_000_000)
@@ -86,9 +88,9 @@ def notice_button(lang: str) -> str:
 
 
 async def test_without_a_contact_the_texts_do_not_name_one(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
-    h = BotHarness(tmp_path, fake_tg, fake_panel)
+    h = BotHarness(tmp_path, fake_tg, fake_panel, database=database_target)
     await h.start()
     try:
         await h.send("/start", USER)
@@ -235,9 +237,9 @@ async def test_a_flood_is_answered_once_then_ignored_until_the_window_passes(
 
 
 async def test_payments_and_the_admin_group_are_never_held_back(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
-    shop = payments_harness(tmp_path, fake_tg, fake_panel)
+    shop = payments_harness(tmp_path, fake_tg, fake_panel, database=database_target)
     await shop.start()
     try:
         await _flood_then_pay(shop)
@@ -297,10 +299,12 @@ def test_one_word_and_arrow_for_next_previous_and_back(lang: str) -> None:
 
 
 async def test_a_refused_payment_of_a_banned_customer_names_the_contact(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     """Telegram's payment screen has no buttons: the reason names SUPPORT_CONTACT."""
-    shop = payments_harness(tmp_path, fake_tg, fake_panel, support_contact="@shop_help")
+    shop = payments_harness(
+        tmp_path, fake_tg, fake_panel, support_contact="@shop_help", database=database_target
+    )
     await shop.start()
     try:
         await customer(shop)

@@ -31,9 +31,9 @@ from tests.payments_shop import (
 
 @pytest.fixture
 async def shop(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> AsyncIterator[BotHarness]:
-    h = payments_harness(tmp_path, fake_tg, fake_panel)
+    h = payments_harness(tmp_path, fake_tg, fake_panel, database=database_target)
     await h.start()
     try:
         yield h

@@ -50,9 +50,13 @@ async def cp() -> AsyncIterator[FakeCryptoPay]:
 
 @pytest.fixture
 async def shop(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, cp: FakeCryptoPay
+    tmp_path: Path,
+    database_target: Path | str,
+    fake_tg: FakeTelegram,
+    fake_panel: FakePanel,
+    cp: FakeCryptoPay,
 ) -> AsyncIterator[BotHarness]:
-    h = payments_harness(tmp_path, fake_tg, fake_panel, cp)
+    h = payments_harness(tmp_path, fake_tg, fake_panel, cp, database=database_target)
     await h.start()
     try:
         yield h
@@ -125,10 +129,10 @@ async def test_typed_amounts_that_cannot_be_used(
 
 
 async def test_typed_amount_errors_in_russian_and_the_stars_only_limit(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     # Stars only: one invoice carries at most 10000 Stars = 130 USD at 0.013
-    h = payments_harness(tmp_path, fake_tg, fake_panel)
+    h = payments_harness(tmp_path, fake_tg, fake_panel, database=database_target)
     await h.start()
     try:
         await customer(h, lang="ru")
@@ -255,9 +259,11 @@ async def test_pre_checkout_says_no_with_a_reason_for_each_problem(shop: BotHarn
 
 
 async def test_pre_checkout_is_answered_while_the_users_previous_update_waits_on_the_panel(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
-    h = payments_harness(tmp_path, fake_tg, fake_panel, panel_read_timeout=10.0)
+    h = payments_harness(
+        tmp_path, fake_tg, fake_panel, panel_read_timeout=10.0, database=database_target
+    )
     await h.start()
     try:
         await customer(h)

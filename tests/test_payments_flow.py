@@ -201,9 +201,14 @@ async def check_invariant(h: BotHarness) -> None:
 
 @pytest.mark.parametrize("seed", [7, 2024])
 async def test_the_ledger_holds_over_a_random_mix(
-    seed: int, tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, cp: FakeCryptoPay
+    seed: int,
+    tmp_path: Path,
+    database_target: Path | str,
+    fake_tg: FakeTelegram,
+    fake_panel: FakePanel,
+    cp: FakeCryptoPay,
 ) -> None:
-    h = payments_harness(tmp_path, fake_tg, fake_panel, cp)
+    h = payments_harness(tmp_path, fake_tg, fake_panel, cp, database=database_target)
     await h.start()
     h.dp["flood"].limit = 10**9  # a busy mix of presses per user: not a flood test
     try:

@@ -18,11 +18,11 @@ from tests.harness import BotHarness
 
 @pytest.fixture
 async def patient(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> AsyncIterator[BotHarness]:
     """The bot with a panel client that waits a minute for an answer (as in production,
     where the old /stats waited up to 2 minutes)."""
-    h = BotHarness(tmp_path, fake_tg, fake_panel, panel_read_timeout=60.0)
+    h = BotHarness(tmp_path, fake_tg, fake_panel, panel_read_timeout=60.0, database=database_target)
     await h.start()
     try:
         yield h

@@ -27,9 +27,11 @@ from tests.payments_shop import (
 
 @pytest.fixture
 async def shop(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> AsyncIterator[BotHarness]:
-    h = payments_harness(tmp_path, fake_tg, fake_panel, support_contact="@shop_help")
+    h = payments_harness(
+        tmp_path, fake_tg, fake_panel, support_contact="@shop_help", database=database_target
+    )
     await h.start()
     try:
         yield h

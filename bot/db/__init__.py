@@ -1,4 +1,22 @@
-from bot.db.base import IntegrityError, Queryable, Row, Tx
-from bot.db.database import Database, DatabaseUnavailable
+"""The database the services use: `Database(target)` opens SQLite (a path or
+`sqlite:///path`) or PostgreSQL (a `postgresql://` URL); both answer the same methods."""
 
-__all__ = ["Database", "DatabaseUnavailable", "IntegrityError", "Queryable", "Row", "Tx"]
+from bot.db.base import (
+    Database,
+    DatabaseUnavailable,
+    IntegrityError,
+    Queryable,
+    Row,
+    Tx,
+    for_update,
+)
+
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "IntegrityError",
+    "Queryable",
+    "Row",
+    "Tx",
+    "for_update",
+]

@@ -9,7 +9,9 @@ parameters translates them. No cursor ever leaves this package.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any, Protocol
 
 # A result row: indexable by column name and by position (sqlite3.Row, asyncpg.Record).
@@ -26,6 +28,8 @@ class Queryable(Protocol):
     """Something that answers reads: the database (committed data) or a transaction (its own
     uncommitted writes included)."""
 
+    dialect: str  # "sqlite" | "postgresql": for the one small function that must differ
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
@@ -41,3 +45,107 @@ class Tx(Queryable, Protocol):
         ...
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+# Called with the SQL of every statement run inside a transaction (tests count writes).
+StatementObserver = Callable[[str], None]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+def sqlite_path(target: Path | str) -> Path:
+    """The file a SQLite target names: a path, or a `sqlite:///path` URL."""
+    if isinstance(target, str) and target.startswith(SQLITE_SCHEME):
+        return Path(target[len(SQLITE_SCHEME) :])
+    return Path(target)
+
+
+class Database:
+    """A database the services use; `Database(target)` opens the engine `target` names.
+
+    `target` is a SQLite file path (or `sqlite:///path`) or a `postgresql://` URL. Calling
+    the base class picks the implementation, so every existing `Database(path)` keeps
+    working and a URL from the settings needs no separate factory at the call sites.
+    """
+
+    dialect: str = ""
+
+    def __new__(cls, target: Path | str, *args: Any, **kwargs: Any) -> Database:
+        if cls is Database:
+            if is_postgres_url(target):
+                from bot.db.postgres import PostgresDatabase
+
+                cls = PostgresDatabase
+            else:
+                from bot.db.database import SqliteDatabase
+
+                cls = SqliteDatabase
+        return super().__new__(cls)
+
+    def __init__(self, target: Path | str) -> None:
+        self.observers: list[StatementObserver] = []
+
+    def _observe(self, sql: str) -> None:
+        for observer in self.observers:
+            observer(sql)
+
+    # Each engine implements these (the base class only picks the engine).
+    async def connect(self) -> None:
+        """Open and migrate; raises DatabaseUnavailable with one line saying why not."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def connected(self) -> bool:
+        raise NotImplementedError
+
+    async def migrate(self) -> int:
+        """Apply every pending migration; returns the schema version."""
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: exceptions roll it back."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be created, opened or written; the message says why in one line."""
+
+
+def for_update(conn: Queryable, of: str | None = None) -> str:
+    """The suffix that locks the rows a SELECT reads until the transaction ends: for code
+    that reads a row (a balance, an order's status) to change it. PostgreSQL runs
+    transactions side by side (READ COMMITTED), so a second replica waits here and then reads
+    the committed row; SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+    Lock order, where a transaction takes several: the orders (or payments) row, then the
+    users row. `of`: lock only this table (alias) of a join."""
+    if conn.dialect != "postgresql":
+        return ""
+    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import aiosqlite
 
-from bot.db.base import IntegrityError, Params, Row, Tx
+from bot.db.base import Database, DatabaseUnavailable, IntegrityError, Params, Row, Tx, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) of every migration in bot/db/<folder>, in order; SQLite's
+    are in migrations/, PostgreSQL's (same numbers and names) in migrations_pg/."""
     found = []
-    for entry in resources.files("bot.db").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.db").joinpath(folder).iterdir():
         match = MIGRATION_RE.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -41,10 +43,6 @@ def _migrations() -> list[tuple[int, str, str]]:
     if len(set(numbers)) != len(numbers):
         raise RuntimeError(f"duplicate migration numbers: {numbers}")
     return found
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be created, opened or written; the message says why in one line."""
 
 
 def access_problem(path: Path) -> str | None:
@@ -70,9 +68,13 @@ def access_problem(path: Path) -> str | None:
     return None
 
 
-def latest_version() -> int:
+def _migrations() -> list[tuple[int, str, str]]:
+    return migrations("migrations")
+
+
+def latest_version(folder: str = "migrations") -> int:
     """The schema version the newest migration brings the database to."""
-    return max((number for number, _, _ in _migrations()), default=0)
+    return max((number for number, _, _ in migrations(folder)), default=0)
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,15 @@ READERS = 4  # reads run side by side on this many connections (WAL: they never 
 class _SqliteTx:
     """A write transaction on the writer connection (see `Database.transaction`)."""
 
-    __slots__ = ("_conn",)
+    __slots__ = ("_conn", "_observe")
+    dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, observe: Callable[[str], None]) -> None:
         self._conn = conn
+        self._observe = observe
 
     async def execute(self, sql: str, params: Params = ()) -> int:
+        self._observe(sql)
         try:
             cursor = await self._conn.execute(sql, params)
         except sqlite3.IntegrityError as exc:
@@ -158,6 +163,7 @@ class _SqliteTx:
         return rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self._observe(sql)
         try:
             await self._conn.executemany(sql, rows)
         except sqlite3.IntegrityError as exc:
@@ -165,6 +171,7 @@ class _SqliteTx:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # A statement with RETURNING writes too: a refused write is an IntegrityError here
+        self._observe(sql)
         try:
             return list(await self._conn.execute_fetchall(sql, params))
         except sqlite3.IntegrityError as exc:
@@ -179,13 +186,14 @@ class _SqliteTx:
         return None if row is None else row[0]
 
 
-class Database:
+class SqliteDatabase(Database):
     """SQLite: one writer connection serialised by a lock, a few reader connections."""
 
     dialect = "sqlite"
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+        super().__init__(path)
+        self.path = sqlite_path(path)
         self._writer: aiosqlite.Connection | None = None
         self._readers: list[aiosqlite.Connection] = []
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
@@ -257,24 +265,11 @@ class Database:
         async with self._lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield _SqliteTx(conn)
+                yield _SqliteTx(conn, self._observe)
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """One write statement in its own transaction; returns the number of rows changed."""
-        async with self.transaction() as tx:
-            return await tx.execute(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # Each read has a reader connection to itself from execute to close: an open
@@ -288,10 +283,6 @@ class Database:
             return list(await reader.execute_fetchall(sql, params))
         finally:
             self._idle.put_nowait(reader)
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
 def _split_sql(script: str) -> list[str]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.db import Database, Queryable, Tx
+from bot.db import Database, Queryable, Tx, for_update
 from bot.money import amount_param
 from bot.payments import reports
 from bot.payments.amounts import check_topup_amount
@@ -46,8 +46,10 @@ STARS_CURSOR_KEY = "payments:stars_offset"
 
 
 async def payment_where(conn: Tx, sql: str, params: Sequence[Any]) -> PaymentView | None:
+    """The payment matching `sql`, its row locked until the transaction ends: callers read
+    it to change it (credit, refund), and replicas must take turns."""
     found = await conn.fetchone(
-        f"SELECT {reports.COLUMNS} FROM payments WHERE {sql}", tuple(params)
+        f"SELECT {reports.COLUMNS} FROM payments WHERE {sql}{for_update(conn)}", tuple(params)
     )
     return None if found is None else reports.view(found)
 

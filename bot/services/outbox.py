@@ -91,13 +91,21 @@ async def notify(
         return await enqueue(conn, chat_id, key, params, **kwargs)
 
 
+def _json_field(conn: Tx, column: str, field: str) -> str:
+    """SQL reading one top-level field of a JSON text column (as SQLite returns it: a number
+    or a text; PostgreSQL's ->> gives text, so callers compare with both forms)."""
+    if conn.dialect == "sqlite":
+        return f"json_extract({column}, '$.{field}')"
+    return f"({column}::jsonb ->> '{field}')"
+
+
 async def requeue_order_notification(conn: Tx, chat_id: int, order_id: int) -> str | None:
     """Queue the last text about `order_id` sent (or queued) to `chat_id` once more, inside
     the caller's transaction; returns its key, None if there is none."""
     row = await conn.fetchone(
         "SELECT key, params, buttons, lang FROM outbox"
         " WHERE chat_id = ? AND method = 'text' AND (dedup LIKE ? OR dedup LIKE ?"
-        "   OR json_extract(params, '$.order_id') IN (?, ?))"
+        f"   OR {_json_field(conn, 'params', 'order_id')} IN (?, ?))"
         " ORDER BY id DESC LIMIT 1",
         (chat_id, f"order:{order_id}:%", f"%:order:{order_id}:%", order_id, str(order_id)),
     )

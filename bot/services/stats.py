@@ -66,12 +66,19 @@ def start_of_day(now: int) -> int:
     return now - now % DAY
 
 
+def _orders_by_status(db: Database) -> str:
+    """The orders table for the per-status aggregate: SQLite is told to read the covering
+    index alone (its planner would scan the table); PostgreSQL's planner chooses itself.
+    Sums come back as int on SQLite and Decimal on PostgreSQL: the caller int()s them."""
+    return "orders INDEXED BY orders_stats" if db.dialect == "sqlite" else "orders"
+
+
 async def collect(db: Database, now: int | None = None) -> Stats:
     now = now or int(time.time())
     row = await db.fetchone(
         "SELECT COUNT(*) AS total,"
-        " COALESCE(SUM(last_seen >= ?), 0) AS day,"
-        " COALESCE(SUM(last_seen >= ?), 0) AS week,"
+        " COALESCE(SUM(CASE WHEN last_seen >= ? THEN 1 ELSE 0 END), 0) AS day,"
+        " COALESCE(SUM(CASE WHEN last_seen >= ? THEN 1 ELSE 0 END), 0) AS week,"
         " COALESCE(SUM(is_blocked), 0) AS blocked,"
         " COALESCE(SUM(is_banned), 0) AS banned"
         " FROM users",
@@ -88,13 +95,13 @@ async def collect(db: Database, now: int | None = None) -> Stats:
     today, week = start_of_day(now), now - 7 * DAY
     rows = await db.fetchall(
         "SELECT status, COUNT(*) AS total,"
-        " SUM(created_at >= ?) AS today,"
-        " SUM(created_at >= ?) AS week,"
+        " SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END) AS today,"
+        " SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END) AS week,"
         " SUM(charge - refunded) AS turnover,"
         " SUM(COALESCE(cost, 0)) AS cost,"
         " SUM(CASE WHEN created_at >= ? THEN charge - refunded ELSE 0 END) AS turnover_week,"
         " SUM(CASE WHEN created_at >= ? THEN COALESCE(cost, 0) ELSE 0 END) AS cost_week"
-        " FROM orders INDEXED BY orders_stats GROUP BY status",
+        f" FROM {_orders_by_status(db)} GROUP BY status",
         (today, week, week, week),
     )
     stats = Stats(users=users)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.db import Database, Tx
+from bot.db import Database, Tx, for_update
 
 
 class InsufficientFunds(Exception):
@@ -54,11 +54,16 @@ async def apply(
     Returns False, changing nothing, if `ref` was already applied. Raises InsufficientFunds
     if the balance would go negative, UnknownUser if there is no such user.
     """
-    if await conn.fetchone("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None:
-        return False
-    row = await conn.fetchone("SELECT balance FROM users WHERE id = ?", (user_id,))
+    # The user's row is locked first: two replicas moving this balance at once take turns,
+    # and the second then sees the first's ledger row (a repeated ref is a no-op) and its
+    # balance. The unique ref stays the last guard.
+    row = await conn.fetchone(
+        f"SELECT balance FROM users WHERE id = ?{for_update(conn)}", (user_id,)
+    )
     if row is None:
         raise UnknownUser(user_id)
+    if await conn.fetchone("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None:
+        return False
     balance = int(row[0])
     new_balance = balance + amount
     if new_balance < 0:

@@ -102,11 +102,11 @@ async def _operators(h: BotHarness, rng: random.Random, stats: Counter[str]) -> 
 
 
 async def test_thousand_customers_keep_the_books(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, database_target: Path | str, fake_tg: FakeTelegram, fake_panel: FakePanel
 ) -> None:
     rng = random.Random(SEED)
     fake_panel.balance = Decimal(1_000_000)
-    h = payments_harness(tmp_path, fake_tg, fake_panel)
+    h = payments_harness(tmp_path, fake_tg, fake_panel, database=database_target)
     await h.start()
     h.dp["flood"].limit = 10**9  # a customer's whole session comes at once here: no flood
     try:

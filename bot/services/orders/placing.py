@@ -20,7 +20,7 @@ from typing import Literal
 
 from bot.config import Settings
 from bot.crashpoints import crashpoint
-from bot.db import Database
+from bot.db import Database, for_update
 from bot.panel import (
     AddResult,
     PanelClient,
@@ -228,21 +228,13 @@ async def place_order(
 
     try:
         async with db.transaction() as conn:
-            existing = await conn.fetchone(
-                "SELECT id, panel_order_id, charge FROM orders WHERE confirm_token = ?",
-                (confirm_token,),
-            )
-            if existing is not None:
-                return PlaceResult(
-                    "duplicate",
-                    order_id=int(existing["id"]),
-                    panel_order_id=existing["panel_order_id"],
-                    charge=int(existing["charge"]),
-                )
+            # A second confirm of the same summary (another tap, another replica) inserts
+            # nothing: ON CONFLICT waits for the first one's transaction and yields no row.
             order_id = await conn.fetchval(
                 "INSERT INTO orders (user_id, service_id, confirm_token, status, link, quantity,"
                 " fields, charge, status_changed_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " VALUES (?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (confirm_token) DO NOTHING RETURNING id",
                 (
                     draft.user_id,
                     offer.service_id,
@@ -256,7 +248,18 @@ async def place_order(
                     now,
                 ),
             )
-            assert order_id is not None
+            if order_id is None:
+                existing = await conn.fetchone(
+                    "SELECT id, panel_order_id, charge FROM orders WHERE confirm_token = ?",
+                    (confirm_token,),
+                )
+                assert existing is not None
+                return PlaceResult(
+                    "duplicate",
+                    order_id=int(existing["id"]),
+                    panel_order_id=existing["panel_order_id"],
+                    charge=int(existing["charge"]),
+                )
             await wallet.apply(
                 conn,
                 draft.user_id,
@@ -305,7 +308,9 @@ async def place_order(
             # Only from `submitting`: if anything settled the order meanwhile (start-up
             # recovery of another process made it `unknown`), that decision stands and the
             # panel id goes where the operators resolving it will see it.
-            row = await conn.fetchone("SELECT status FROM orders WHERE id = ?", (order_id,))
+            row = await conn.fetchone(
+                f"SELECT status FROM orders WHERE id = ?{for_update(conn)}", (order_id,)
+            )
             recorded = row is not None and row["status"] == "submitting"
             if recorded:
                 await set_order_status(

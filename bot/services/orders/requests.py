@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.crashpoints import crashpoint
-from bot.db import Database, Row, Tx
+from bot.db import Database, Queryable, Row, Tx, for_update
 from bot.panel import (
     CancelResult,
     ItemError,
@@ -61,11 +61,13 @@ class RequestResult:
     reason: ReasonCode | None = None
 
 
-async def _order(conn: Tx, user_id: int, order_id: int) -> Row | None:
+async def _order(conn: Queryable, user_id: int, order_id: int, *, lock: bool = False) -> Row | None:
+    """The order with what its service allows; `lock`: its row stays locked until the
+    transaction ends (opening a request: two replicas must not both open one)."""
     return await conn.fetchone(
         "SELECT o.id, o.user_id, o.status, o.panel_order_id, s.refill, s.cancel"
         " FROM orders o LEFT JOIN services s ON s.id = o.service_id"
-        " WHERE o.id = ? AND o.user_id = ?",
+        f" WHERE o.id = ? AND o.user_id = ?{for_update(conn, 'o') if lock else ''}",
         (order_id, user_id),
     )
 
@@ -91,7 +93,7 @@ async def _open(
 ) -> tuple[RequestResult | None, int, str]:
     now = int(time.time())
     async with db.transaction() as conn:
-        row = await _order(conn, user_id, order_id)
+        row = await _order(conn, user_id, order_id, lock=True)
         if row is None:
             return RequestResult(Outcome.NOT_FOUND), 0, ""
         if (

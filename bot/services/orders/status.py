@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from bot.crashpoints import crashpoint
-from bot.db import Database, Tx
+from bot.db import Database, Tx, for_update
 from bot.money import MAX_AMOUNT, amount_param, format_amount, to_micros
 from bot.panel import OrderState, OrderStatus, PanelClient
 from bot.services import alerts, audit, catalog, wallet
@@ -107,7 +107,11 @@ def partial_refund(charge: int, quantity: int, remains: int | None) -> int:
 
 
 async def _status(conn: Tx, order_id: int) -> str | None:
-    row = await conn.fetchone("SELECT status FROM orders WHERE id = ?", (order_id,))
+    """The order's status, its row locked until the transaction ends: a status change and a
+    refund read what they change, and two replicas must not both act on the old value."""
+    row = await conn.fetchone(
+        f"SELECT status FROM orders WHERE id = ?{for_update(conn)}", (order_id,)
+    )
     return None if row is None else str(row[0])
 
 
@@ -167,7 +171,8 @@ async def refund_charge(
     an operator can still refund the rest after a Partial. A replay of a step finds its ref
     and moves nothing."""
     row = await conn.fetchone(
-        "SELECT user_id, charge, refunded FROM orders WHERE id = ?", (order_id,)
+        f"SELECT user_id, charge, refunded FROM orders WHERE id = ?{for_update(conn)}",
+        (order_id,),
     )
     if row is None:
         raise LookupError(f"no order {order_id}")
