@@ -3,7 +3,7 @@ reconciliation): exactly one, the leader.
 
 On SQLite there is one process and it is the leader (`SoloLeader`). On PostgreSQL every
 replica runs `AdvisoryLockLeader`: the one that holds `pg_try_advisory_lock(LOCK_KEY)` on a
-dedicated connection (not one of the pool's, which come and go) leads. The lock lives as
+dedicated connection (not one of the pool's, which come and go) leads (one per schema). The lock lives as
 long as that session: when the leader dies, PostgreSQL drops the session and the lock with
 it, and another replica, retrying every few seconds, takes over. The leader pings its
 connection; when a ping fails or the connection drops, it stops the background work at
@@ -23,8 +23,11 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-# pg_try_advisory_lock's key: any constant bigint the bot's database uses for nothing else
-LOCK_KEY = 0x5341_4D42_4C44  # "SMBLD"
+# pg_try_advisory_lock(LOCK_KEY, hashtext(current_schema())): advisory locks are per
+# database, so the schema is part of the key: two shops in two schemas of one database
+# have a leader each. LOCK_KEY is a constant int4 the bot uses for nothing else.
+LOCK_KEY = 0x534D_424C  # "SMBL"
+LOCK_SQL = "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))"
 
 Callback = Callable[[], Awaitable[None]]
 
@@ -119,7 +122,7 @@ class AdvisoryLockLeader:
     async def _follow(self, conn: Any) -> None:
         """Returns once this session holds the lock; raises when the connection fails."""
         while True:
-            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+            if await conn.fetchval(LOCK_SQL, LOCK_KEY):
                 return
             await asyncio.sleep(self.timing.retry)
 
