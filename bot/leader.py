@@ -2,8 +2,8 @@
 reconciliation): exactly one, the leader.
 
 On SQLite there is one process and it is the leader (`SoloLeader`). On PostgreSQL every
-replica runs `AdvisoryLockLeader`: the one that holds `pg_try_advisory_lock(LOCK_KEY)` on a
-dedicated connection (not one of the pool's, which come and go) leads (one per schema). The lock lives as
+replica runs `AdvisoryLockLeader`: the one that holds an advisory lock (`LOCK_SQL`) on a
+dedicated connection (not one of the pool's, which come and go) leads. The lock lives as
 long as that session: when the leader dies, PostgreSQL drops the session and the lock with
 it, and another replica, retrying every few seconds, takes over. The leader pings its
 connection; when a ping fails or the connection drops, it stops the background work at
