@@ -82,6 +82,8 @@ class Cluster:
         self._logs: list[IO[bytes]] = []
         self.session: aiohttp.ClientSession | None = None
         self._next = 0
+        self._scanned = 0
+        self._texts: dict[int, list[str]] = {}
 
     def env(self, index: int, port: int) -> dict[str, str]:
         env = bot_env(self.tmp_path, self.tg.url, self.panel.url, self.panel.key)
@@ -181,7 +183,14 @@ class Cluster:
     # ------------------------------------------------------------ what a customer does
 
     def texts(self, user: int) -> list[str]:
-        return [c.text or "" for c in self.tg.calls if c.chat_id == user and c.text]
+        """What the bot sent or edited to `user`, in order (read incrementally: many users
+        wait on this at once)."""
+        calls = self.tg.calls
+        for call in calls[self._scanned :]:
+            if call.text and isinstance(call.chat_id, int):
+                self._texts.setdefault(call.chat_id, []).append(call.text)
+        self._scanned = len(calls)
+        return self._texts.get(user, [])
 
     async def order(self, user: int, *, quantity: str = "1000", first: int = 0) -> None:
         """Service 2's dialog (start, link, quantity, Confirm), each step posted to the next
