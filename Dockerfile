@@ -22,6 +22,8 @@ RUN pip install --no-deps -e . \
  && mkdir -p /data && chown bot /data && ln -s /data /app/data
 
 USER bot
+# webhook mode (WEBHOOK_URL set): WEBHOOK_LISTEN, 0.0.0.0:8080 by default
+EXPOSE 8080
 VOLUME ["/data"]
 # Healthy while the running bot keeps its heartbeat file fresh.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \

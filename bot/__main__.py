@@ -77,6 +77,7 @@ async def check(settings: Settings) -> int:
     await _check_panel(settings, problems)
     await _check_cryptopay(settings, problems)
     await _check_database(settings, problems)
+    await _check_replicas(settings, problems)
 
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -308,6 +309,28 @@ async def _check_postgres(url: str, problems: list[str]) -> None:
         )
     else:
         print(f"Database: OK, PostgreSQL {where} at schema version {state.version} (up to date)")
+
+
+async def _check_replicas(settings: Settings, problems: list[str]) -> None:
+    """Webhook or polling, and whether Redis answers (read-only: a PING)."""
+    if settings.webhook_url is None:
+        print("Updates: long polling (WEBHOOK_URL is not set)")
+    else:
+        host, port = settings.listen_address
+        print(f"Updates: webhook at {settings.webhook_url}, listening on {host}:{port}")
+    if settings.redis_url is None:
+        print("Redis: off (REDIS_URL is not set): dialogs in the database, one process")
+        return
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5)
+    try:
+        await redis.ping()
+        print("Redis: OK")
+    except Exception as exc:
+        problems.append(f"REDIS_URL: Redis does not answer ({type(exc).__name__})")
+    finally:
+        await redis.aclose()
 
 
 # ---------------------------------------------------------------- chats
