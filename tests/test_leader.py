@@ -109,10 +109,12 @@ async def _pg_execute(sql: str, *args: object) -> object:
 
 @pytest.fixture
 async def free_lock() -> AsyncIterator[None]:
-    """No session of an earlier run holds the lock."""
+    """No session of an earlier run holds the lock (of the public schema: other tests'
+    clusters use schemas of their own)."""
     drop = (
         "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
         " WHERE locktype = 'advisory' AND classid = $1::int::oid AND objsubid = 2"
+        " AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid"
     )
     await _pg_execute(drop, LOCK_KEY)
     yield
@@ -135,7 +137,8 @@ async def test_one_leader_and_a_takeover_when_its_connection_drops(free_lock: No
         # the leader's session is ended under it (a network cut, a restarted server)
         holder = await _pg_execute(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
-            " AND classid = $1::int::oid AND objsubid = 2 AND granted",
+            " AND classid = $1::int::oid AND objsubid = 2 AND granted"
+            " AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid",
             LOCK_KEY,
         )
         assert await _pg_execute("SELECT pg_terminate_backend($1)", holder)
