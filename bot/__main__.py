@@ -3,7 +3,8 @@ WEBHOOK_URL is set); `python -m bot check` checks the
 settings, Telegram, the operators' group, the panel and the database without changing
 anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
 groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
-container's HEALTHCHECK.
+container's HEALTHCHECK; `python -m bot migrate-data --from sqlite:///path --to
+postgresql://...` copies a shop's data to PostgreSQL.
 
 `health` runs every minute, so nothing heavy (aiogram, pydantic) is imported at the top of
 this module: each command imports what it needs.
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings, TelegramSettings
 
-COMMANDS = ("run", "check", "chats", "health")
+COMMANDS = ("run", "check", "chats", "health", "migrate-data")
 
 
 async def run(settings: Settings) -> None:
@@ -390,7 +391,11 @@ async def chats(settings: TelegramSettings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SMM panel shop bot")
     parser.add_argument("command", nargs="?", default="run", choices=COMMANDS)
+    parser.add_argument("--from", dest="source", help="migrate-data: sqlite:///path")
+    parser.add_argument("--to", dest="target", help="migrate-data: postgresql://...")
     args = parser.parse_args(argv)
+    if args.command == "migrate-data":
+        return migrate_data(args.source, args.target)
     if args.command == "health":
         from bot.health import health
 
@@ -455,6 +460,31 @@ def _run_or_check(command: str, settings: Settings) -> int:
     except TelegramNetworkError as exc:
         log.error("BOT_API_URL: cannot reach %s (%s)", settings.bot_api_url, type(exc).__name__)
         return 1
+    return 0
+
+
+def migrate_data(source: str | None, target: str | None) -> int:
+    """`migrate-data --from sqlite:///path --to postgresql://...`: copy a shop's data into an
+    empty PostgreSQL database and check it (bot/db/transfer.py). Needs no other setting."""
+    import asyncio
+
+    if not source or not target:
+        print("migrate-data needs --from sqlite:///path and --to postgresql://...", file=sys.stderr)
+        return 2
+    from bot.db import DatabaseUnavailable
+    from bot.db.transfer import TransferError, describe, transfer
+
+    print(f"Copying {source} to {describe(target)}")
+    try:
+        report = asyncio.run(transfer(source, target, progress=lambda line: print(f"  {line}")))
+    except (TransferError, DatabaseUnavailable) as exc:
+        print(f"migrate-data: {exc}", file=sys.stderr)
+        return 1
+    total = sum(report.rows.values())
+    print(
+        f"Done: {total} row(s) in {len(report.rows)} table(s); balances {report.balances}"
+        f" = ledger {report.ledger} micro-units; row counts match the source"
+    )
     return 0
 
 

@@ -51,21 +51,22 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 @asynccontextmanager
-async def postgres_schema() -> AsyncIterator[str]:
-    """A fresh, empty schema on TEST_DATABASE_URL for one test: yields a URL that uses it;
-    dropped afterwards with everything in it."""
+async def postgres_schema(server: str | None = None) -> AsyncIterator[str]:
+    """A fresh, empty schema on `server` (default TEST_DATABASE_URL) for one test: yields a
+    URL that uses it; dropped afterwards with everything in it."""
     import asyncpg
 
+    server = server or TEST_DATABASE_URL
     name = f"t_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+    conn = await asyncpg.connect(server, timeout=10)
     try:
         await conn.execute(f"CREATE SCHEMA {name}")
     finally:
         await conn.close()
     try:
-        yield with_search_path(TEST_DATABASE_URL, name)
+        yield with_search_path(server, name)
     finally:
-        conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=10)
+        conn = await asyncpg.connect(server, timeout=10)
         try:
             await conn.execute("SET lock_timeout = '10s'")
             await conn.execute(f"DROP SCHEMA {name} CASCADE")
@@ -353,10 +354,29 @@ def assert_answered_once(h: BotHarness, calls: list[Call]) -> None:
 # --------------------------------------------------------------------------- the bot as a process
 
 
-def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str) -> dict[str, str]:
+def bot_database(tmp_path: Path, target: Path | str | None) -> Path | str:
+    """The database a `python -m bot` process of `bot_env(tmp_path, ..., database=target)`
+    uses: the PostgreSQL URL, or the SQLite file under tmp_path."""
+    return target if isinstance(target, str) else tmp_path / "data" / "bot.sqlite3"
+
+
+def bot_env(
+    tmp_path: Path,
+    tg_url: str,
+    panel_url: str,
+    key: str,
+    *,
+    database: Path | str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of `python -m bot` against the fake servers; nothing of the
-    developer's own BOT_/PANEL_/ADMIN_ variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PANEL_", "ADMIN_"))}
+    developer's own BOT_/PANEL_/ADMIN_ variables nor DATABASE_URL. `database`: a PostgreSQL
+    URL (the `database_target` fixture) becomes DATABASE_URL; else SQLite in tmp_path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "PANEL_", "ADMIN_")) and k != "DATABASE_URL"
+    }
     env.update(
         BOT_TOKEN=TEST_TOKEN,
         BOT_API_URL=tg_url,
@@ -368,6 +388,7 @@ def bot_env(tmp_path: Path, tg_url: str, panel_url: str, key: str, **extra: str)
         PANEL_READ_TIMEOUT="2",
         PYTHONPATH=str(ROOT),
     )
+    env.update(database_env(database))
     env.update(extra)
     return env
 

@@ -43,7 +43,7 @@ async def test_repeated_start_and_search_take_no_write(harness: BotHarness) -> N
         if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             writes.append(sql)
 
-    await harness.db.writer.set_trace_callback(trace)
+    harness.db.observers.append(trace)
     try:
         for text in ("/start", "followers"):
             await harness.send(text, 1001)
@@ -52,4 +52,4 @@ async def test_repeated_start_and_search_take_no_write(harness: BotHarness) -> N
             assert [c.method for c in calls if c.method == "sendMessage"] == ["sendMessage"]
             assert writes == [], text
     finally:
-        await harness.db.writer.set_trace_callback(None)
+        harness.db.observers.remove(trace)

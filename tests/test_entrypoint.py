@@ -545,3 +545,55 @@ async def test_admin_chat_id_of_a_person_is_refused(tmp_path: Path) -> None:
     code, _out, err = await _run(env, "check", cwd=tmp_path)
     assert code == 2
     assert "ADMIN_CHAT_ID: must be the operators' group id, a negative number" in err
+
+
+# ---------------------------------------------------------------- PostgreSQL: DATABASE_URL
+
+
+def _postgres(target: Path | str) -> str:
+    if not isinstance(target, str):
+        pytest.skip("DATABASE_URL=postgresql://... (the SQLite side is tested above)")
+    return target
+
+
+async def test_check_on_postgres_reads_without_migrating(
+    tmp_path: Path,
+    fake_tg: FakeTelegram,
+    fake_panel: FakePanel,
+    database_target: Path | str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`check` on a PostgreSQL schema: says what it would migrate, applies nothing, creates
+    no SQLite file; once migrated, up to date."""
+    url = _postgres(database_target)
+    settings = _settings(tmp_path, fake_tg, fake_panel, database_url=url)
+    assert await check(settings) == 0
+    out = capsys.readouterr().out
+    latest = latest_version("migrations_pg")
+    assert f"at schema version 0; {latest} migration(s) will be applied at start" in out
+    assert not (tmp_path / "data").exists()
+    db = Database(url)
+    await db.connect()
+    try:
+        assert await check(settings) == 0
+    finally:
+        await db.close()
+    assert f"at schema version {latest} (up to date)" in capsys.readouterr().out
+
+
+async def test_a_postgres_password_is_never_printed(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unreachable server: one line naming the URL with its password masked, in `check`
+    and at start."""
+    url = f"postgresql://shop:s3cret-pw@{free_port_url('').split('//')[1]}/shop"
+    settings = _settings(tmp_path, fake_tg, fake_panel, database_url=url)
+    assert await check(settings) == 1
+    captured = capsys.readouterr()
+    assert "DATABASE_URL: cannot connect to postgresql://shop:***@127.0.0.1" in captured.err
+    assert "s3cret-pw" not in captured.out + captured.err
+    env = _env(tmp_path, fake_tg.url, fake_panel.url, fake_panel.key, DATABASE_URL=url)
+    code, out, err = await _run(env, "run", cwd=tmp_path)
+    assert code == 1
+    assert "DATABASE_URL: cannot connect to postgresql://shop:***@" in err
+    assert "s3cret-pw" not in out + err

@@ -16,8 +16,8 @@ class Dialog(StatesGroup):
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 
 
-async def test_state_and_data_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "fsm.sqlite3"
+async def test_state_and_data_survive_a_restart(database_target: Path | str) -> None:
+    path = database_target
     db = Database(path)
     await db.connect()
     storage = SQLiteStorage(db)
@@ -43,7 +43,7 @@ async def test_state_and_data_survive_a_restart(tmp_path: Path) -> None:
 async def test_writes_that_change_nothing_are_skipped(db: Database) -> None:
     storage = SQLiteStorage(db)
     writes: list[str] = []
-    await db.writer.set_trace_callback(
+    db.observers.append(
         lambda sql: writes.append(sql) if sql.lstrip().upper().startswith("INSERT") else None
     )
     # a first-time user's cleared state: nothing stored, nothing to store

@@ -16,7 +16,7 @@ from bot.panel import PanelClient
 from bot.services import catalog
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import add_user, bot_env, start_bot
+from tests.helpers import add_user, bot_database, bot_env, start_bot
 
 USER = 5151
 LINK = "https://instagram.com/p/graceful"
@@ -30,7 +30,7 @@ async def _until(check: Callable[[], object], timeout: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _prepare(path: Path, panel: FakePanel) -> None:
+async def _prepare(path: Path | str, panel: FakePanel) -> None:
     db = Database(path)
     await db.connect()
     client = PanelClient(panel.url, panel.key, retries=1)
@@ -43,9 +43,9 @@ async def _prepare(path: Path, panel: FakePanel) -> None:
 
 
 async def _start_bot(
-    tmp_path: Path, tg: FakeTelegram, panel: FakePanel, **extra: str
+    tmp_path: Path, tg: FakeTelegram, panel: FakePanel, database: Path | str, **extra: str
 ) -> asyncio.subprocess.Process:
-    env = bot_env(tmp_path, tg.url, panel.url, panel.key, **extra)
+    env = bot_env(tmp_path, tg.url, panel.url, panel.key, database=database, **extra)
     env["BOT_TOKEN"] = tg.token
     return await start_bot(env, cwd=tmp_path)
 
@@ -76,12 +76,12 @@ async def _order_until_confirm(tg: FakeTelegram) -> str:
 
 
 async def test_sigterm_during_add_finishes_the_order(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, database_target: Path | str
 ) -> None:
-    db_path = tmp_path / "data" / "bot.sqlite3"
-    db_path.parent.mkdir(parents=True)
+    db_path = bot_database(tmp_path, database_target)
+    (tmp_path / "data").mkdir(parents=True)
     await _prepare(db_path, fake_panel)
-    proc = await _start_bot(tmp_path, fake_tg, fake_panel, STOP_TIMEOUT="15")
+    proc = await _start_bot(tmp_path, fake_tg, fake_panel, db_path, STOP_TIMEOUT="15")
     try:
         await _until(lambda: fake_tg.calls_of("getUpdates"))
         confirm = await _order_until_confirm(fake_tg)
@@ -115,13 +115,13 @@ async def test_sigterm_during_add_finishes_the_order(
 
 
 async def test_second_signal_stops_at_once(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, database_target: Path | str
 ) -> None:
-    db_path = tmp_path / "data" / "bot.sqlite3"
-    db_path.parent.mkdir(parents=True)
+    db_path = bot_database(tmp_path, database_target)
+    (tmp_path / "data").mkdir(parents=True)
     await _prepare(db_path, fake_panel)
     proc = await _start_bot(
-        tmp_path, fake_tg, fake_panel, STOP_TIMEOUT="60", PANEL_READ_TIMEOUT="60"
+        tmp_path, fake_tg, fake_panel, db_path, STOP_TIMEOUT="60", PANEL_READ_TIMEOUT="60"
     )
     try:
         await _until(lambda: fake_tg.calls_of("getUpdates"))

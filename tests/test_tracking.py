@@ -163,7 +163,7 @@ async def test_restart_between_change_and_notification(
     fake_panel.set_status(pid, "Canceled")
     await poller.poll_once()
     # "crash": reopen the database; the notification row was committed with the change
-    path = db.path
+    path = db.target
     await db.close()
     reopened = Database(path)
     await reopened.connect()

@@ -88,6 +88,7 @@ class Database:
         return super().__new__(cls)
 
     def __init__(self, target: Path | str) -> None:
+        self.target = target  # what opens this same database again: Database(db.target)
         self.observers: list[StatementObserver] = []
 
     def _observe(self, sql: str) -> None:
@@ -148,4 +149,7 @@ def for_update(conn: Queryable, of: str | None = None) -> str:
     users row. `of`: lock only this table (alias) of a join."""
     if conn.dialect != "postgresql":
         return ""
-    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
+    # NO KEY UPDATE: the lock an UPDATE of non-key columns takes anyway. Plain FOR UPDATE
+    # would also wait for the KEY SHARE lock that inserting a row referencing this one
+    # takes (an order of this user, a ledger row), and two such transactions deadlock.
+    return f" FOR NO KEY UPDATE OF {of}" if of else " FOR NO KEY UPDATE"

@@ -1,6 +1,6 @@
 """Catalog speed: sync of 10,000 services in 300 categories served by the fake panel on
 127.0.0.1 through the real PanelClient, then p50/p95 of category pages, service pages and
-searches. Run: python tests/benchmarks/bench_catalog.py
+searches. Run: python tests/benchmarks/bench_catalog.py [--database-url postgresql://...]
 
 Targets: sync < 2 s (the database part; the HTTP fetch and parse are shown apart),
 any page or search < 20 ms p95.
@@ -13,7 +13,6 @@ import logging
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.db import Database
 from bot.panel import PanelClient, Service
 from bot.services import catalog
+from tests.benchmarks.bench_database import arguments, bench_target
 from tests.fakes.panel import FakePanel, _svc
 
 SERVICES = 10_000
@@ -84,12 +84,12 @@ class ListPanel:
         raise NotImplementedError
 
 
-async def main() -> None:
+async def main(url: str | None) -> None:
     logging.basicConfig(level=logging.ERROR)  # the unknown-type warnings are expected here
     rng = random.Random(SEED)
     rows: list[tuple[str, str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.sqlite3")
+    async with bench_target(url) as target:
+        db = Database(target)
         await db.connect()
         fake = FakePanel(services=build_services(rng))
         async with fake, PanelClient(fake.url, fake.key) as client:
@@ -164,4 +164,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(arguments(__doc__ or "").database_url))

@@ -7,22 +7,20 @@ Run: python tests/benchmarks/bench_poller.py [orders] [cycles]
 from __future__ import annotations
 
 import asyncio
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
 from bot.db import Database
 from bot.panel import PanelClient
 from bot.services.orders.poller import Poller, PollerConfig
+from tests.benchmarks.bench_database import arguments, bench_target
 from tests.fakes.panel import FakePanel
 from tests.helpers import make_notices
 
 
-async def main(n_orders: int, cycles: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.sqlite3")
+async def main(n_orders: int, cycles: int, url: str | None) -> None:
+    async with bench_target(url) as target:
+        db = Database(target)
         await db.connect()
         async with FakePanel() as fake:
             fake.delay = 0.05
@@ -40,11 +38,11 @@ async def main(n_orders: int, cycles: int) -> None:
                 for i in range(n_orders):
                     o = fake.add_order("2", link="x", quantity="100")
                     o.status = "In progress"
-                    rows.append((f"t{i}", o.id))
+                    rows.append((f"t{i}", o.id, int(time.time())))
                 await conn.executemany(
                     "INSERT INTO orders (user_id, service_id, confirm_token, status,"
                     " panel_order_id, quantity, charge, status_changed_at, created_at, updated_at)"
-                    " VALUES (1, '2', ?, 'in_progress', ?, 100, 1000, strftime('%s'), 0, 0)",
+                    " VALUES (1, '2', ?, 'in_progress', ?, 100, 1000, ?, 0, 0)",
                     rows,
                 )
             async with PanelClient(fake.url, fake.key, read_timeout=10) as client:
@@ -95,5 +93,5 @@ async def main(n_orders: int, cycles: int) -> None:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    asyncio.run(main(*(args + [10_000, 100][len(args) :])))
+    args = arguments(__doc__ or "", ("orders", 10_000), ("cycles", 100))
+    asyncio.run(main(args.orders, args.cycles, args.database_url))
