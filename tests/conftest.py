@@ -194,11 +194,12 @@ async def redis_prefix() -> AsyncIterator[str]:
         await redis.aclose()
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def fsm_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """Settings that put the FSM in the database or, with TEST_REDIS_URL, in Redis: the
-    dialog tests that ask for it run on both."""
-    if request.param == "sqlite":
+@pytest.fixture
+def fsm_backend(request: pytest.FixtureRequest, database_target: Path | str) -> dict[str, Any]:
+    """Where the FSM is, paired as deployed: with SQLite in the database (one process); with
+    PostgreSQL in Redis (replicas) when TEST_REDIS_URL is set. A test that asks for it next
+    to `database_target` runs its dialogs on both, at no extra run."""
+    if isinstance(database_target, Path) or not os.environ.get("TEST_REDIS_URL"):
         return {}
     prefix = request.getfixturevalue("redis_prefix")
     return {"redis_url": os.environ["TEST_REDIS_URL"], "redis_prefix": prefix}

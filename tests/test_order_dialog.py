@@ -147,10 +147,14 @@ async def walk_to_summary(h: BotHarness, service: str, answers: list[str | Press
 
 @pytest.fixture
 async def h(
-    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, fsm_backend: dict[str, Any]
+    tmp_path: Path,
+    fake_tg: FakeTelegram,
+    fake_panel: FakePanel,
+    database_target: Path | str,
+    fsm_backend: dict[str, Any],
 ) -> AsyncIterator[BotHarness]:
-    """The whole bot with the FSM in the database and, with TEST_REDIS_URL, in Redis."""
-    harness = BotHarness(tmp_path, fake_tg, fake_panel, **fsm_backend)
+    """The whole bot: SQLite with the FSM in it, and PostgreSQL with the FSM in Redis."""
+    harness = BotHarness(tmp_path, fake_tg, fake_panel, database=database_target, **fsm_backend)
     await harness.start()
     try:
         await add_user(harness.db, USER, balance=START_BALANCE)
