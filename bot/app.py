@@ -25,7 +25,7 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram_i18n import I18nContext
 
-from bot.background import LeaderWork, SenderWake
+from bot.background import ELECTION_TASK, LeaderWork, SenderWake
 from bot.config import Settings, TelegramSettings
 from bot.db import Database
 from bot.handlers import get_routers
@@ -211,7 +211,7 @@ async def on_startup(
         # before any update is taken: settle what a killed process left half done
         await work.elected()
     else:
-        supervisor.start("leader-election", lambda: leader.run(work.elected, work.deposed))
+        supervisor.start(ELECTION_TASK, lambda: leader.run(work.elected, work.deposed))
 
 
 async def on_shutdown(
@@ -223,6 +223,9 @@ async def on_shutdown(
     # aiogram keeps the updates it is handling (as tasks) in this set; polling has stopped,
     # they have not: an order being placed must finish and be recorded.
     await wait_in_flight(dispatcher._handle_update_tasks, lifecycle.remaining(share=0.6))
+    # A leader stops its loops (the sender's last sends) before it lets go of the lock:
+    # another replica must not start sending while this one still is.
+    await supervisor.stop_tasks([ELECTION_TASK], within=lifecycle.remaining(share=0.9))
     await supervisor.stop(within=lifecycle.remaining())
     if cryptopay is not None:
         await cryptopay.close()

@@ -53,6 +53,7 @@ LEADER_TASKS = (
     "stale-recovery",
 )
 RECOVERY_EVERY = 60.0
+ELECTION_TASK = "leader-election"  # with replicas: bot/leader.py's loop, elected/deposed
 
 
 async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
@@ -146,6 +147,8 @@ class LeaderWork:
         await self._announce()
 
     async def deposed(self) -> None:
+        """Stops the loops at once and waits (bounded) for them to wind down: the sender
+        records the sends it has in flight."""
         if self._sender is not None:
             self.wake_sender.disconnect(self._sender.wake)
             self._sender = None

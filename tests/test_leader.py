@@ -107,6 +107,13 @@ async def _pg_execute(sql: str, *args: object) -> object:
         await conn.close()
 
 
+GRANTED = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND classid = $1::int::oid AND objsubid = 2"
+    " AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid"
+)
+
+
 @pytest.fixture
 async def free_lock() -> AsyncIterator[None]:
     """No session of an earlier run holds the lock (of the public schema: other tests'
@@ -167,6 +174,26 @@ async def test_a_stopped_leader_frees_the_lock_at_once(free_lock: None) -> None:
     finally:
         task_b.cancel()
         await asyncio.gather(task_b, return_exceptions=True)
+
+
+@needs_pg
+async def test_a_stopping_leader_holds_the_lock_until_its_loops_stopped(free_lock: None) -> None:
+    """On SIGTERM the sender finishes its sends in flight while deposed runs: no other
+    replica may lead (and send) before that."""
+    assert PG_URL is not None
+    leader = AdvisoryLockLeader(PG_URL, 5)
+    held_while_deposed: list[int] = []
+    events = Events()
+
+    async def deposed() -> None:
+        held_while_deposed.append(await _pg_execute(GRANTED, LOCK_KEY))  # type: ignore[arg-type]
+
+    task = asyncio.create_task(leader.run(events.elected, deposed))
+    await _until(lambda: events.seen == ["elected"], 5)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert held_while_deposed == [1]
+    assert await _pg_execute(GRANTED, LOCK_KEY) == 0  # let go right after
 
 
 # ---------------------------------------------------------------- a leader change
