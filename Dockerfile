@@ -22,6 +22,8 @@ RUN pip install --no-deps -e . \
  && mkdir -p /data && chown bot /data && ln -s /data /app/data
 
 USER bot
+# webhook mode (WEBHOOK_URL set): WEBHOOK_LISTEN, 0.0.0.0:8080 by default
+EXPOSE 8080
 VOLUME ["/data"]
 # Healthy while the running bot keeps its heartbeat file fresh; with HTTP_LISTEN set,
 # `python -m bot health` asks the bot's /healthz instead (same rule, over HTTP).

@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot` runs the bot (long polling); `python -m bot check` checks the
+"""Entry point: `python -m bot` runs the bot (long polling, or a webhook server when
+WEBHOOK_URL is set); `python -m bot check` checks the
 settings, Telegram, the operators' group, the panel and the database without changing
 anything, then exits 0 or non-zero with what is wrong; `python -m bot chats` lists the
 groups the bot was added to (to find ADMIN_CHAT_ID); `python -m bot health` is the
@@ -41,6 +42,12 @@ async def run(settings: Settings) -> None:
         lifecycle = Lifecycle(settings.stop_timeout)
         dp = build_dispatcher(settings, db, panel, lifecycle=lifecycle)
         me = await bot.get_me()
+        if settings.webhook_url is not None:
+            from bot.webhook import serve
+
+            log.info("starting @%s (webhook)", me.username)
+            await serve(settings, dp, bot, lifecycle)
+            return
         log.info("starting @%s", me.username)
         # Our own signal handling (not aiogram's): stop polling, then the shutdown handlers
         # wait for updates in flight and the sender; the bot session, the panel client and
@@ -72,6 +79,7 @@ async def check(settings: Settings) -> int:
     await _check_panel(settings, problems)
     await _check_cryptopay(settings, problems)
     await _check_database(settings, problems)
+    await _check_replicas(settings, problems)
 
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -305,6 +313,28 @@ async def _check_postgres(url: str, problems: list[str]) -> None:
         print(f"Database: OK, PostgreSQL {where} at schema version {state.version} (up to date)")
 
 
+async def _check_replicas(settings: Settings, problems: list[str]) -> None:
+    """Webhook or polling, and whether Redis answers (read-only: a PING)."""
+    if settings.webhook_url is None:
+        print("Updates: long polling (WEBHOOK_URL is not set)")
+    else:
+        host, port = settings.listen_address
+        print(f"Updates: webhook at {settings.webhook_url}, listening on {host}:{port}")
+    if settings.redis_url is None:
+        print("Redis: off (REDIS_URL is not set): dialogs in the database, one process")
+        return
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5)
+    try:
+        await redis.ping()
+        print("Redis: OK")
+    except Exception as exc:
+        problems.append(f"REDIS_URL: Redis does not answer ({type(exc).__name__})")
+    finally:
+        await redis.aclose()
+
+
 # ---------------------------------------------------------------- chats
 
 
@@ -419,6 +449,12 @@ def backup_or_restore(command: str, path: str) -> int:
     return 0
 
 
+def _url_password(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).password or ""
+
+
 def _run_or_check(command: str, settings: Settings) -> int:
     import asyncio
     import contextlib
@@ -436,6 +472,8 @@ def _run_or_check(command: str, settings: Settings) -> int:
             settings.bot_token.get_secret_value(),
             settings.panel_api_key.get_secret_value(),
             settings.crypto_pay_token.get_secret_value() if settings.crypto_pay_token else "",
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+            _url_password(settings.redis_url.get_secret_value() if settings.redis_url else ""),
             _database_password(settings),
         ),
         log_format=settings.log_format,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -18,30 +17,24 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import (
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     CallbackQuery,
     ErrorEvent,
     Message,
 )
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram_i18n import I18nContext
-from aiogram_i18n.cores import FluentRuntimeCore
 
-from bot.backup import backup_loop
-from bot.commands import ADMIN_MENU, PRIVATE_MENU, MenuCommand
-from bot.config import SUPPORTED_LANGUAGES, Settings, TelegramSettings
+from bot.background import ELECTION_TASK, LeaderWork, SenderWake
+from bot.config import Settings, TelegramSettings
 from bot.db import Database
-from bot.fsm_storage import SQLiteStorage
 from bot.handlers import get_routers
-from bot.handlers.payments import star_transactions
 from bot.health import HEARTBEAT_EVERY, Beat, heartbeat_file
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
+from bot.leader import Leader, make_leader
 from bot.lifecycle import Lifecycle, wait_in_flight
 from bot.metrics import Metrics
 from bot.middlewares.banned import BannedMiddleware
@@ -49,36 +42,24 @@ from bot.middlewares.flood import FloodMiddleware
 from bot.middlewares.observe import ObserveMiddleware
 from bot.middlewares.pre_checkout import PreCheckoutMiddleware
 from bot.middlewares.user import UserMiddleware
-from bot.ops_http import OpsEndpoints, OpsServer, PanelCheck, Readiness, database_check
+from bot.ops_http import (
+    OpsEndpoints,
+    OpsServer,
+    PanelCheck,
+    Readiness,
+    database_check,
+    redis_check,
+)
 from bot.panel import PanelClient
 from bot.payments.cryptopay import CryptoPayClient
-from bot.payments.loops import CryptoPoller, StarsReconciler
 from bot.payments.models import PaymentConfig
 from bot.ratelimit import Cooldown, FloodLimiter
-from bot.sender import Sender
-from bot.services import alerts, catalog, referrals
+from bot.replicas import make_fsm, update_guard
+from bot.services import referrals
 from bot.services.alerts import Notices
-from bot.services.orders.placing import recover_submitting
-from bot.services.orders.poller import Poller, PollerConfig
-from bot.services.orders.requests import recover_sending
 from bot.tasks import Supervisor
 
 log = logging.getLogger(__name__)
-
-
-class SenderWake:
-    """Nudges the outbox sender (created at startup) from handlers that queue a message
-    the customer should get at once (a receipt, a refund notice)."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        self._targets.append(target)
-
-    def __call__(self) -> None:
-        for target in self._targets:
-            target()
 
 
 class AppData(TypedDict):
@@ -98,6 +79,7 @@ class AppData(TypedDict):
     beat: Beat  # the heartbeat in memory: /healthz
     ops: OpsEndpoints  # /healthz, /readyz, /metrics (bot/ops_http.py)
     ops_server: OpsServer  # their own port when HTTP_LISTEN is set
+    leader: Leader  # who runs the background work (bot/leader.py)
 
 
 def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
@@ -147,11 +129,13 @@ def build_dispatcher(
     panel: PanelClient,
     supervisor: Supervisor | None = None,
     lifecycle: Lifecycle | None = None,
+    leader: Leader | None = None,
 ) -> Dispatcher:
     supervisor = supervisor or Supervisor()
     metrics = Metrics(db)  # one process on SQLite: the leader
     panel.observer = metrics.panel_request
-    ops = OpsEndpoints(Beat(), make_readiness(db, panel), metrics)
+    storage, isolation = make_fsm(settings, db)
+    ops = OpsEndpoints(Beat(), make_readiness(db, panel, storage), metrics)
     data: AppData = {
         "settings": settings,
         "db": db,
@@ -168,18 +152,20 @@ def build_dispatcher(
         "beat": ops.beat,
         "ops": ops,
         "ops_server": OpsServer(ops),
+        "leader": leader
+        or make_leader(db.dialect, _database_url(settings), settings.leader_timeout),
     }
-    dp = Dispatcher(
-        storage=SQLiteStorage(db),
-        events_isolation=SimpleEventIsolation(),
-        **data,
-    )
-    # Outermost: times the whole handling and sets the log context for everything after it
-    # (aiogram registered its own in Dispatcher.__init__: taken out and put back after ours).
+    dp = Dispatcher(storage=storage, events_isolation=isolation, **data)
+    # Outermost: times the whole handling and sets the log context for everything after it;
+    # then the guard against a repeated update (Redis), then aiogram's own (registered in
+    # Dispatcher.__init__: taken out and put back after ours).
     registered = list(dp.update.outer_middleware)
     for middleware in registered:
         dp.update.outer_middleware.unregister(middleware)
     dp.update.outer_middleware(ObserveMiddleware(metrics))
+    guard = update_guard(settings, storage)
+    if guard is not None:  # a repeated update goes no further
+        dp.update.outer_middleware(guard)
     for middleware in registered:
         dp.update.outer_middleware(middleware)
     i18n = make_i18n_middleware(settings.default_language)
@@ -208,26 +194,26 @@ def build_dispatcher(
     return dp
 
 
-def make_readiness(db: Database, panel: PanelClient) -> Readiness:
-    """What /readyz asks; a Redis check is added here when Redis is configured."""
+def make_readiness(db: Database, panel: PanelClient, storage: BaseStorage) -> Readiness:
+    """What /readyz asks: the database, the panel and, with REDIS_URL, Redis."""
     readiness = Readiness()
     readiness.add("database", database_check(db))
     readiness.add("panel", PanelCheck(db, panel))
+    redis = getattr(storage, "redis", None)  # RedisStorage's client
+    if redis is not None:
+        readiness.add("redis", redis_check(redis))
     return readiness
 
 
-async def set_commands(bot: Bot, settings: Settings, core: FluentRuntimeCore) -> None:
-    def menu(commands: tuple[MenuCommand, ...], locale: str) -> list[BotCommand]:
-        return [BotCommand(command=c.name, description=core.get(c.key, locale)) for c in commands]
+def _served_by_webhook(settings: Settings) -> bool:
+    """In webhook mode the webhook server serves /healthz, /readyz and /metrics itself
+    (bot/webhook.py): HTTP_LISTEN on the same address would be a second server there."""
+    return settings.webhook_url is not None and settings.http_address == settings.listen_address
 
-    private = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(menu(PRIVATE_MENU, settings.default_language), scope=private)
-    for locale in SUPPORTED_LANGUAGES:
-        await bot.set_my_commands(menu(PRIVATE_MENU, locale), scope=private, language_code=locale)
-    await bot.set_my_commands(
-        menu(ADMIN_MENU, settings.default_language),
-        scope=BotCommandScopeChat(chat_id=settings.admin_chat_id),
-    )
+
+def _database_url(settings: Settings) -> str | None:
+    """DATABASE_URL: the leader election opens its own connection from it."""
+    return settings.database_url.get_secret_value() if settings.database_url else None
 
 
 def heartbeat_path(settings: Settings) -> Path:
@@ -258,57 +244,35 @@ async def on_startup(
     metrics: Metrics,
     beat: Beat,
     ops_server: OpsServer,
+    leader: Leader,
 ) -> None:
-    recovered = await recover_submitting(db, notices)  # orders cut off mid-`add` -> unknown
-    if recovered:
-        metrics.orders.labels("unknown").inc(recovered)
-    await recover_sending(db, notices)  # refill/cancel requests cut off mid-call -> unknown
+    """Every replica beats its heart and serves /healthz; the leader's work
+    (bot/background.py) starts here with one process, and when this replica is elected
+    with several."""
     await referrals.store_default(db, settings.referral_percent)  # /referral overrides it
     supervisor.start("heartbeat", lambda: heartbeat(heartbeat_path(settings), beat))
-    if settings.http_address is not None:
+    if settings.http_address is not None and not _served_by_webhook(settings):
         await ops_server.start(*settings.http_address)
-    if settings.backup_dir is not None:
-        backup_dir, keep = settings.backup_dir, settings.backup_keep
-        supervisor.start("daily-backup", lambda: backup_loop(db, backup_dir, keep))
-    supervisor.start(
-        "catalog-sync",
-        lambda: catalog.sync_loop(
-            db,
-            panel,
-            settings.catalog_refresh_seconds,
-            on_report=alerts.catalog_reporter(db, panel, settings),
-        ),
-    )
-    core = dispatcher["i18n_middleware"].core
-    sender = Sender(bot, db, core, settings)
-    poller = Poller(
-        db,
-        panel,
+    work = LeaderWork(
+        bot=bot,
+        dispatcher=dispatcher,
+        settings=settings,
+        supervisor=supervisor,
+        db=db,
+        panel=panel,
         notices=notices,
-        config=PollerConfig(interval=settings.poll_interval_seconds),
-        on_enqueued=sender.wake,  # a status notification goes out at once
-        on_report=metrics.poll_cycle,
+        payments=payments,
+        cryptopay=cryptopay,
+        wake_sender=wake_sender,
+        solo=leader.solo,
+        metrics=metrics,
     )
-    metrics.watch_sender(sender)
-    supervisor.start("outbox-sender", sender.run)
-    supervisor.start("order-poller", poller.run)
-    wake_sender.connect(sender.wake)
-    # Always on, also without STARS_RATE: invoices sent before it was unset can still be paid.
-    reconciler = StarsReconciler(
-        db,
-        payments,
-        star_transactions(bot),
-        settings.payments_reconcile_seconds,
-        on_enqueued=sender.wake,
-    )
-    supervisor.start("stars-reconcile", reconciler.run)
-    if cryptopay is not None:
-        crypto = CryptoPoller(db, cryptopay, payments, on_enqueued=sender.wake)
-        supervisor.start("cryptopay-poll", crypto.run)
-    try:
-        await set_commands(bot, settings, core)
-    except Exception:
-        log.exception("could not set the command menus")
+    if leader.solo:
+        # before any update is taken: settle what a killed process left half done
+        await work.elected()
+    else:
+        metrics.leader.set(0)
+        supervisor.start(ELECTION_TASK, lambda: leader.run(work.elected, work.deposed))
 
 
 async def on_shutdown(
@@ -322,6 +286,9 @@ async def on_shutdown(
     # aiogram keeps the updates it is handling (as tasks) in this set; polling has stopped,
     # they have not: an order being placed must finish and be recorded.
     await wait_in_flight(dispatcher._handle_update_tasks, lifecycle.remaining(share=0.6))
+    # A leader stops its loops (the sender's last sends) before it lets go of the lock:
+    # another replica must not start sending while this one still is.
+    await supervisor.stop_tasks([ELECTION_TASK], within=lifecycle.remaining(share=0.9))
     await supervisor.stop(within=lifecycle.remaining())
     # Stopped: `python -m bot restore` may go ahead at once (it refuses while this is fresh).
     heartbeat_path(settings).unlink(missing_ok=True)

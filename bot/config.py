@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
@@ -29,6 +30,8 @@ SUPPORTED_LANGUAGES = ("en", "ru")
 CRYPTO_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 ASSET_RE = re.compile(r"^[A-Z0-9]{2,10}$")
 SUPPORT_CONTACT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|https?://\S{3,200})$")
+WEBHOOK_URL_RE = re.compile(r"^https://[^\s/?#]+/[^\s?#]*$")
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 MAX_PRESETS = 8  # one keyboard row each way fits; more is noise
 
 
@@ -127,7 +130,21 @@ class Settings(TelegramSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1, le=1000)
 
-    @field_validator("http_listen", "backup_dir", mode="before")
+    # Several replicas (README "Running several replicas"). WEBHOOK_URL unset: long polling.
+    webhook_url: str | None = None  # https://bot.example.com/tg/<path>: Telegram posts here
+    webhook_secret: SecretStr | None = None  # required with WEBHOOK_URL; checked on each post
+    webhook_listen: str = "0.0.0.0:8080"
+    # REDIS_URL unset: FSM in the database, one process. Set: FSM, per-user locks and the
+    # update-id guard in Redis, shared by every replica.
+    redis_url: SecretStr | None = None
+    redis_prefix: str = Field(default="smmbot", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
+    fsm_ttl_seconds: int = Field(default=86400, ge=600)  # an abandoned dialog is forgotten
+    # Seconds within which another replica takes over from a leader that died (PostgreSQL).
+    leader_timeout: int = Field(default=15, ge=5, le=300)
+
+    @field_validator(
+        "http_listen", "backup_dir", "webhook_url", "webhook_secret", "redis_url", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -144,6 +161,60 @@ class Settings(TelegramSettings):
     @property
     def http_address(self) -> tuple[str, int] | None:
         return None if self.http_listen is None else split_listen(self.http_listen)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not WEBHOOK_URL_RE.match(value):
+            raise ValueError("must be an https:// URL with a path, e.g. https://bot.example.com/tg")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; long enough not to be guessed
+        if value is not None and not WEBHOOK_SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("must be 16-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 0.0.0.0:8080")
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set"
+                " (Telegram sends it with every update; others are refused)"
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the aiohttp server takes updates: the path of WEBHOOK_URL."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("panel_api_key")
     @classmethod

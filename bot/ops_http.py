@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -65,6 +66,19 @@ def database_check(db: Database) -> ReadyCheck:
             await db.fetchval("SELECT 1")
         except Exception as exc:  # closed, locked, file gone
             return f"database does not answer ({type(exc).__name__}: {exc})"
+        return None
+
+    return check
+
+
+def redis_check(redis: Any) -> ReadyCheck:
+    """Redis answers a PING (FSM dialogs, per-user locks and the update guard live there)."""
+
+    async def check() -> str | None:
+        try:
+            await redis.ping()
+        except Exception as exc:  # refused, timed out, auth
+            return f"redis does not answer ({type(exc).__name__})"
         return None
 
     return check

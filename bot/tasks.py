@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,12 @@ class Supervisor:
     async def stop(self, within: float | None = None) -> None:
         """Cancel every task and wait for them to wind down (the sender finishes its sends
         in flight), at most `within` seconds."""
-        tasks = list(self._tasks.values())
+        await self.stop_tasks(list(self._tasks), within)
+
+    async def stop_tasks(self, names: Iterable[str], within: float | None = None) -> None:
+        """Cancel the named tasks (those running) at once and wait for them to wind down,
+        at most `within` seconds: a replica that stops leading stops the leader's loops."""
+        tasks = [self._tasks.pop(name) for name in list(names) if name in self._tasks]
         for task in tasks:
             task.cancel()
         if tasks:
@@ -53,4 +58,3 @@ class Supervisor:
             if task.done() and not task.cancelled():
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     task.result()
-        self._tasks.clear()

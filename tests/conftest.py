@@ -4,6 +4,8 @@ whole bot (`harness`). Helpers that are not fixtures are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "BACKUP_DIR",
         "BACKUP_KEEP",
         "DATABASE_URL",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "WEBHOOK_LISTEN",
+        "REDIS_URL",
+        "REDIS_PREFIX",
+        "FSM_TTL_SECONDS",
+        "LEADER_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -184,6 +193,37 @@ async def cryptopay_client(fake_cryptopay: FakeCryptoPay) -> AsyncIterator[Crypt
         fake_cryptopay.token, fake_cryptopay.url, backoff=0, read_timeout=2
     ) as client:
         yield client
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of its own on TEST_REDIS_URL's Redis (skipped without it); every key
+    under it is deleted afterwards."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (Redis)")
+    from redis.asyncio import Redis
+
+    prefix = f"test-{secrets.token_hex(6)}"
+    yield prefix
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture
+def fsm_backend(request: pytest.FixtureRequest, database_target: Path | str) -> dict[str, Any]:
+    """Where the FSM is, paired as deployed: with SQLite in the database (one process); with
+    PostgreSQL in Redis (replicas) when TEST_REDIS_URL is set. A test that asks for it next
+    to `database_target` runs its dialogs on both, at no extra run."""
+    if isinstance(database_target, Path) or not os.environ.get("TEST_REDIS_URL"):
+        return {}
+    prefix = request.getfixturevalue("redis_prefix")
+    return {"redis_url": os.environ["TEST_REDIS_URL"], "redis_prefix": prefix}
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from aiogram.filters.callback_data import CallbackData
 from bot.app import build_dispatcher, create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.leader import SoloLeader
 from bot.panel import PanelClient
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
@@ -111,7 +112,10 @@ class BotHarness:
         )
         self.bot = create_bot(self.settings)
         self.supervisor = ManualSupervisor()
-        self.dp = build_dispatcher(self.settings, self.db, self.panel, self.supervisor)
+        # one process, as the tests drive it: the leader from the start, also on PostgreSQL
+        self.dp = build_dispatcher(
+            self.settings, self.db, self.panel, self.supervisor, leader=SoloLeader()
+        )
         await self.dp.emit_startup(
             bot=self.bot, dispatcher=self.dp, bots=[self.bot], **self.dp.workflow_data
         )

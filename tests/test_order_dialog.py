@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 
 from bot.keyboards.order_dialog import OrderConfirmCb, OrderDelayCb, OrderNavCb, OrderStartCb
 from bot.states import OrderDialog
-from tests.fakes.telegram import Call
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import BotHarness
 from tests.helpers import add_user
 
@@ -120,8 +124,9 @@ def confirm_data(h: BotHarness, calls: list[Call]) -> str:
 
 
 async def state_of(h: BotHarness, user_id: int = USER) -> str | None:
-    value = await h.db.fetchval("SELECT state FROM fsm WHERE key LIKE ?", (f"%:{user_id}:%",))
-    return None if value is None else str(value)
+    """The user's dialog state, from whichever FSM storage the bot runs on."""
+    key = StorageKey(bot_id=h.bot.id, chat_id=user_id, user_id=user_id)
+    return await h.dp.storage.get_state(key)
 
 
 async def ledger(h: BotHarness) -> list[tuple[int, int, str, str, int | None]]:
@@ -141,9 +146,21 @@ async def walk_to_summary(h: BotHarness, service: str, answers: list[str | Press
 
 
 @pytest.fixture
-async def h(harness: BotHarness) -> BotHarness:
-    await add_user(harness.db, USER, balance=START_BALANCE)
-    return harness
+async def h(
+    tmp_path: Path,
+    fake_tg: FakeTelegram,
+    fake_panel: FakePanel,
+    database_target: Path | str,
+    fsm_backend: dict[str, Any],
+) -> AsyncIterator[BotHarness]:
+    """The whole bot: SQLite with the FSM in it, and PostgreSQL with the FSM in Redis."""
+    harness = BotHarness(tmp_path, fake_tg, fake_panel, database=database_target, **fsm_backend)
+    await harness.start()
+    try:
+        await add_user(harness.db, USER, balance=START_BALANCE)
+        yield harness
+    finally:
+        await harness.stop()
 
 
 # --------------------------------------------------------------------------- every type

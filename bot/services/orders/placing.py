@@ -374,17 +374,21 @@ async def place_order(
     return PlaceResult("placed", order_id, result.order_id, charge=charge)
 
 
-async def recover_submitting(db: Database, notices: Notices) -> int:
+async def recover_submitting(
+    db: Database, notices: Notices, *, older_than: int | None = None
+) -> int:
     """At start-up: every order still `submitting` (the process died around `add`) becomes
     `unknown` with an operator alert, and its customer, whose screen still says "placing",
     is told it is being checked and the money is safe (once: the dedup of an `unknown`
-    notification). Returns how many."""
+    notification). Returns how many. With replicas, only orders last changed before
+    `older_than` (unix time): a younger one may be in the hands of a live replica."""
     currency = await catalog.currency(db)
     async with db.transaction() as conn:
         rows = [
             (int(row[0]), int(row[1]))
             for row in await conn.fetchall(
-                "SELECT id, user_id FROM orders WHERE status = 'submitting'"
+                "SELECT id, user_id FROM orders WHERE status = 'submitting' AND updated_at < ?",
+                (older_than if older_than is not None else 2**62,),
             )
         ]
         for order_id, user_id in rows:

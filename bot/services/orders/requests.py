@@ -210,17 +210,21 @@ async def finish_cancels(conn: Tx, order_ids: Sequence[int], now: int) -> None:
     )
 
 
-async def recover_sending(db: Database, notices: Notices) -> list[int]:
+async def recover_sending(
+    db: Database, notices: Notices, *, older_than: int | None = None
+) -> list[int]:
     """At start-up: a request still `sending` was cut off between being opened and the
     panel's answer. It becomes `unknown` and inactive, so the order takes a new request (the
     panel answers a repeated refill or cancel with "already requested": harmless), and the
-    operators are alerted once per request. Returns the ids of the requests closed."""
+    operators are alerted once per request. Returns the ids of the requests closed. With
+    replicas, only requests last changed before `older_than` (unix time)."""
     now = int(time.time())
     async with db.transaction() as conn:
         rows = await conn.fetchall(
             "SELECT r.id, r.order_id, r.user_id, r.kind, o.panel_order_id"
             " FROM order_requests r JOIN orders o ON o.id = r.order_id"
-            " WHERE r.status = 'sending' ORDER BY r.id"
+            " WHERE r.status = 'sending' AND r.updated_at < ? ORDER BY r.id",
+            (older_than if older_than is not None else 2**62,),
         )
         for row in rows:
             await conn.execute(
