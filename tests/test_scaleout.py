@@ -5,6 +5,7 @@ and the update-id guard (an update delivered twice is handled once)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,20 @@ async def test_the_same_update_twice_is_handled_once(
         assert not h.errors
     finally:
         await h.stop()
+
+
+def test_compose_file_names_only_documented_settings() -> None:
+    """compose.yaml (no compose engine on CI to run it): every `${NAME}` it reads from .env is
+    documented in .env.example, and every setting it gives the bot is one the bot knows."""
+    root = Path(__file__).resolve().parents[1]
+    compose = (root / "compose.yaml").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M))
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose))
+    assert used and used <= documented, used - documented
+    bot_block = compose.split("\n  bot:\n", 1)[1].split("\n  postgres:\n", 1)[0]
+    environment = bot_block.split("environment:\n", 1)[1].split("\n    expose:", 1)[0]
+    given = set(re.findall(r"^\s+([A-Z][A-Z0-9_]+):", environment, re.M))
+    fields = {name.upper() for name in Settings.model_fields}
+    assert given == {"DATABASE_URL", "REDIS_URL", "WEBHOOK_URL", "WEBHOOK_LISTEN"}
+    assert given <= fields
