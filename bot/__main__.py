@@ -397,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", dest="target", help="migrate-data: postgresql://...")
     args = parser.parse_args(argv)
     if args.command == "migrate-data":
+        from bot.data_commands import migrate_data
+
         return migrate_data(args.source, args.target)
     if args.command == "health":
         from bot.health import health
@@ -405,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("backup", "restore"):
         if not args.path:
             parser.error(f"{args.command} needs a PATH")
+        from bot.data_commands import backup_or_restore
+
         return backup_or_restore(args.command, args.path)
 
     import asyncio
@@ -421,32 +425,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     return _run_or_check(args.command, settings)
-
-
-def backup_or_restore(command: str, path: str) -> int:
-    """Needs only DATABASE_PATH (or DATABASE_URL): works without the bot's other settings."""
-    from pathlib import Path
-
-    from bot.backup import PG_GUIDANCE, BackupError, copy_database, restore_database
-    from bot.envfile import read_setting
-    from bot.health import DEFAULT_DATABASE_PATH
-
-    url = read_setting("DATABASE_URL", "").strip()
-    if url.startswith(("postgres://", "postgresql://")):
-        print(PG_GUIDANCE, file=sys.stderr)
-        return 2
-    database = Path(read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH))
-    try:
-        if command == "backup":
-            made = copy_database(database, Path(path))
-            print(f"backup of {database} written to {made}")
-        else:
-            restore_database(Path(path), database)
-            print(f"{database} restored from {path}")
-    except (BackupError, OSError) as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _url_password(url: str) -> str:
@@ -497,31 +475,6 @@ def _run_or_check(command: str, settings: Settings) -> int:
     except TelegramNetworkError as exc:
         log.error("BOT_API_URL: cannot reach %s (%s)", settings.bot_api_url, type(exc).__name__)
         return 1
-    return 0
-
-
-def migrate_data(source: str | None, target: str | None) -> int:
-    """`migrate-data --from sqlite:///path --to postgresql://...`: copy a shop's data into an
-    empty PostgreSQL database and check it (bot/db/transfer.py). Needs no other setting."""
-    import asyncio
-
-    if not source or not target:
-        print("migrate-data needs --from sqlite:///path and --to postgresql://...", file=sys.stderr)
-        return 2
-    from bot.db import DatabaseUnavailable
-    from bot.db.transfer import TransferError, describe, transfer
-
-    print(f"Copying {source} to {describe(target)}")
-    try:
-        report = asyncio.run(transfer(source, target, progress=lambda line: print(f"  {line}")))
-    except (TransferError, DatabaseUnavailable) as exc:
-        print(f"migrate-data: {exc}", file=sys.stderr)
-        return 1
-    total = sum(report.rows.values())
-    print(
-        f"Done: {total} row(s) in {len(report.rows)} table(s); balances {report.balances}"
-        f" = ledger {report.ledger} micro-units; row counts match the source"
-    )
     return 0
 
 

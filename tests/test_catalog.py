@@ -384,8 +384,9 @@ async def test_search_finds_what_the_text_index_was_told(
     assert (await catalog.search(db, "package followers ig", 0)).total == 1  # 3 vanished
     assert await catalog_admin.set_hidden(db, 1, "5", True) is True
     assert (await catalog.search(db, "package followers ig", 0)).total == 0
-    indexed = await db.fetchval("SELECT COUNT(*) FROM service_search")
-    assert indexed == await db.fetchval("SELECT COUNT(*) FROM services")
+    if db.dialect == "sqlite":  # SQLite's FTS index (PostgreSQL searches without one)
+        indexed = await db.fetchval("SELECT COUNT(*) FROM service_search")
+        assert indexed == await db.fetchval("SELECT COUNT(*) FROM services")
 
 
 @pytest.mark.parametrize("narrow", [600, 0])

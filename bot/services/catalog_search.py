@@ -15,15 +15,15 @@ How the rows are found differs:
   reads all 50,000 services to count them. The plain `instr` test decides in both, so the
   index never changes what matches (words under 3 characters, which a trigram index
   cannot look up, are tested that way only).
-- Anything else (`_portable_page`): one `LIKE` query over `services.search_text`, `%`, `_`
-  and the escape character escaped, exact total. A PostgreSQL variant (pg_trgm / ILIKE)
-  belongs beside it.
+- PostgreSQL: the same walk in display order with the same `instr` test (migration 001
+  defines `instr` there) and the same CAP, without a text index (a pg_trgm index would
+  need the extension, which a managed database may not allow: measured in
+  docs/benchmarks-postgres.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.db import Database
 from bot.services.catalog_counts import OFFERED
@@ -56,7 +56,7 @@ async def find(db: Database, words: list[str], exact_id: str, limit: int, offset
     if db.dialect == "sqlite":
         found = await _sqlite_page(db, words, exact_id, words_limit, words_offset)
     else:
-        found = await _portable_page(db, words, exact_id, words_limit, words_offset)
+        found = await _walk(db, words, exact_id, words_limit, words_offset)
     ids = ([exact] if exact is not None and offset == 0 else []) + found.ids
     return Found(ids=ids[:limit], total=found.total + skip, more=found.more)
 
@@ -113,7 +113,7 @@ async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offse
     )
     counted = int(
         await db.fetchval(
-            f"SELECT COUNT(*) FROM (SELECT 1 {walk} {_ORDER} LIMIT ?)",
+            f"SELECT COUNT(*) FROM (SELECT 1 {walk} {_ORDER} LIMIT ?) AS walked",
             (*words, exact_id, CAP + 1),
         )
     )
@@ -123,24 +123,3 @@ async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offse
         (*words, exact_id, max(0, min(limit, total - offset)), offset),
     )
     return Found(ids=[row[0] for row in rows], total=total, more=counted > CAP)
-
-
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-async def _portable_page(
-    db: Database, words: list[str], exact_id: str, limit: int, offset: int
-) -> Found:
-    """Every word by LIKE: no index, valid SQL on any backend, exact total."""
-    tests = " AND ".join("s.search_text LIKE ? ESCAPE '\\'" for _ in words)
-    where = f"{OFFERED} AND {tests} AND s.id <> ?"
-    params: list[Any] = [*map(_like_pattern, words), exact_id]
-    total = int(await db.fetchval(f"SELECT COUNT(*) FROM services s WHERE {where}", params))
-    rows = await db.fetchall(
-        f"SELECT s.id FROM services s JOIN categories c ON c.id = s.category_id WHERE {where}"
-        f" {_ORDER} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    return Found(ids=[row[0] for row in rows], total=total)
