@@ -11,8 +11,8 @@ Usage::
         panel.lose_links.add("https://y")            # placed, the answer lost
 
 Everything is recorded: ``requests`` (forms without the key), ``add_calls``, ``orders``,
-``refills``, ``cancels``, and the most ``add`` requests in flight at once
-(``max_adds_in_flight``).
+``refills``, ``cancels``, and the most requests of each action in flight at once
+(``max_in_flight``; ``max_adds_in_flight`` for ``add``).
 
 Answers can also be scripted byte for byte (``raw_answer``: any status, headers and body,
 optionally cut off mid-body), dripped slowly (``drip``) or padded past a size limit
@@ -307,8 +307,8 @@ class FakePanel:
         # per link of an `add`: refuse it with this error / place it and lose the answer
         self.reject_links: dict[str, str] = {}
         self.lose_links: set[str] = set()
-        self.adds_in_flight = 0
-        self.max_adds_in_flight = 0  # the most `add` requests it was answering at once
+        self.in_flight: dict[str, int] = {}  # per action: requests being answered now
+        self.max_in_flight: dict[str, int] = {}  # per action: the most at once
         self.orders: dict[str, FakeOrder] = {}
         self.refills: dict[str, FakeRefill] = {}
         self.cancels: list[str] = []
@@ -586,14 +586,18 @@ class FakePanel:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
-        if form.get("action") != "add":
-            return await self._answer(request, form)
-        self.adds_in_flight += 1
-        self.max_adds_in_flight = max(self.max_adds_in_flight, self.adds_in_flight)
+        action = form.get("action", "")
+        self.in_flight[action] = self.in_flight.get(action, 0) + 1
+        self.max_in_flight[action] = max(self.max_in_flight.get(action, 0), self.in_flight[action])
         try:
             return await self._answer(request, form)
         finally:
-            self.adds_in_flight -= 1
+            self.in_flight[action] -= 1
+
+    @property
+    def max_adds_in_flight(self) -> int:
+        """The most `add` requests it was answering at once."""
+        return self.max_in_flight.get("add", 0)
 
     async def _answer(self, request: web.Request, form: dict[str, str]) -> web.StreamResponse:
         key = form.pop("key", None)
