@@ -49,7 +49,7 @@ ORDER = (
     "promo_redemptions",
     "promo_attempts",
 )
-# SQLite's own search index tables (migration 013): the target builds its own.
+# SQLite's own search index tables (migration 012): the target builds its own.
 SQLITE_ONLY = frozenset({"service_search"})
 # Triggers that write rows on insert: off while copying (their rows are copied as they were).
 INSERT_TRIGGERS = {"orders": ("orders_created",)}

@@ -8,7 +8,7 @@ first). Results are in the catalog's order: category position, then service posi
 
 How the rows are found differs:
 
-- SQLite (`_sqlite_page`): an FTS5 trigram index (migration 013) counts the candidates that
+- SQLite (`_sqlite_page`): an FTS5 trigram index (migration 012) counts the candidates that
   hold every word of 3+ characters, stopping past CAP. A narrow search reads just those
   candidates. A broad one walks categories and their services in display order and stops
   once the page is full; its count stops past CAP ("more than CAP found"), so no search

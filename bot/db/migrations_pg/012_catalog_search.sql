@@ -1,4 +1,4 @@
--- Catalog at 50,000 services (see migrations/013_catalog_search.sql): the kept count of
+-- Catalog at 50,000 services (see migrations/012_catalog_search.sql): the kept count of
 -- offered services per category. Search on PostgreSQL uses the portable substring match
 -- (services/catalog_search.py); the FTS5 index is SQLite's.
 ALTER TABLE categories ADD COLUMN offered BIGINT NOT NULL DEFAULT 0;

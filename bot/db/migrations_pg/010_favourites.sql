@@ -1,4 +1,4 @@
--- A customer's favourite services (see migrations/011_favourites.sql).
+-- A customer's favourite services (see migrations/010_favourites.sql).
 CREATE TABLE favourites (
     user_id     BIGINT NOT NULL REFERENCES users (id),
     service_id  TEXT NOT NULL REFERENCES services (id),
