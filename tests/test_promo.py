@@ -24,6 +24,7 @@ from tests.fakes.telegram import Call, FakeTelegram
 from tests.harness import BotHarness
 from tests.helpers import add_user, assert_ledger_consistent
 from tests.payments_shop import customer, outbox, pay_stars, payments_harness, stars_invoice
+from tests.test_mass_order import confirm_buttons, open_mass_order
 from tests.test_order_dialog import LINK, confirm_data, text_of, walk_to_summary
 
 A = 3001
@@ -176,6 +177,27 @@ async def test_order_discount_on_the_summary_and_the_charge(h: BotHarness) -> No
     # spent: the next summary is at full price
     calls = await walk_to_summary(h, "3", [LINK + "2"])
     assert "Promo code" not in text_of(calls) and "Total: 2.50 USD" in text_of(calls)
+    await assert_ledger_consistent(h.db)
+
+
+async def test_a_mass_order_leaves_the_order_discount_pending(h: BotHarness) -> None:
+    """A pending order discount is for one order: a mass order's lines are priced and
+    charged without it (else every line would show it and all but one would fail at
+    Confirm), and it still waits for the next single order."""
+    await add_user(h.db, 1001, balance=100_000_000)
+    await h.admin("/promo add sale 20%:order")
+    await h.send("/start promo-sale")
+    await open_mass_order(h)
+    calls = await h.send("\n".join(f"2 | https://instagram.com/p/m{n} | 1000" for n in range(3)))
+    assert "Promo code" not in text(calls)
+    [(_, confirm)] = confirm_buttons(h, calls)
+    await h.press(confirm)
+    assert len(h.fake_panel.add_calls) == 3
+    charges = await h.db.fetchall("SELECT charge FROM orders WHERE user_id = 1001")
+    assert [int(r[0]) for r in charges] == [36_000] * 3  # 0.036 per 1000: full price
+    assert await promo_rows(h, 1001) == []  # not used
+    calls = await walk_to_summary(h, "3", [LINK])
+    assert "Promo code sale: −0.50 USD" in text_of(calls)
     await assert_ledger_consistent(h.db)
 
 

@@ -175,7 +175,7 @@ async def _check_line(
         return replace(base, problem="input", error=exc)
     draft = _draft(user_id, service.id, link, quantity)
     try:
-        quote = await placing.quote(db, settings, draft)
+        quote = await placing.quote(db, settings, draft, with_promo=False)
     except placing.ServiceUnavailable:
         return replace(base, problem="service")
     return replace(base, link=link, quantity=quantity, charge=quote.charge)
@@ -250,7 +250,7 @@ async def place_batch(
                     db, panel, settings, notices,
                     _draft(user_id, line.service_id, line.link, line.quantity),
                     line_token(batch_token, line.number),
-                    max_charge=line.charge,
+                    max_charge=line.charge, with_promo=False,
                 )  # fmt: skip
             except Exception:
                 log.exception("mass order %s: line %s failed", batch_token, line.number)

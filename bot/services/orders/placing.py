@@ -167,11 +167,15 @@ async def _offer(db: Database, settings: Settings, draft: Draft) -> _Offer:
     return _Offer(str(row["id"]), str(row["name"]), kind, int(row["rate"]), charge)
 
 
-async def quote(db: Database, settings: Settings, draft: Draft) -> Quote:
-    """The price of a draft and the wallet before/after. Raises ServiceUnavailable."""
+async def quote(
+    db: Database, settings: Settings, draft: Draft, *, with_promo: bool = True
+) -> Quote:
+    """The price of a draft and the wallet before/after. Raises ServiceUnavailable.
+    `with_promo`: the customer's pending order discount counts (the single-order dialog);
+    a mass order's lines are priced without it (one code cannot pay off every line)."""
     offer = await _offer(db, settings, draft)
     balance = await wallet.balance(db, draft.user_id)
-    discount = await promo.order_discount(db, draft.user_id, offer.charge)
+    discount = await promo.order_discount(db, draft.user_id, offer.charge) if with_promo else None
     off = discount.amount if discount else 0
     return Quote(
         charge=offer.charge - off,
@@ -217,6 +221,7 @@ async def place_order(
     confirm_token: str,
     *,
     max_charge: int | None = None,
+    with_promo: bool = True,
 ) -> PlaceResult:
     """Charge the wallet and place the order at the panel. See the module docstring.
 
@@ -229,7 +234,7 @@ async def place_order(
         offer = await _offer(db, settings, draft)
     except ServiceUnavailable:
         return PlaceResult("unavailable")
-    discount = await promo.order_discount(db, draft.user_id, offer.charge)
+    discount = await promo.order_discount(db, draft.user_id, offer.charge) if with_promo else None
     charge = offer.charge - (discount.amount if discount else 0)
     if max_charge is not None and charge > max_charge:
         log.info("price of %s rose from %s to %s since the summary", offer.service_id,
