@@ -62,18 +62,20 @@ async def _show_card(
     db: Database,
     user: User,
     settings: Settings,
-) -> None:
-    """The service card with its star as it is now and Back to where it was opened from."""
+) -> bool:
+    """The service card with its star as it is now and Back to where it was opened from;
+    False (and an alert) when the service is gone."""
     service = await catalog.get_service(
         db, callback_data.service_id, default_markup=settings.markup_percent
     )
     if service is None:
         alert(callback_answer, i18n.get("catalog-service-gone"))
-        return
+        return False
     favourite = await favourites.is_favourite(db, user.id, service.id)
     star = kb.star_data(service.id, favourite=favourite, origin=callback_data)
     markup = kb.card_keyboard(i18n, service, kb.fav_back_data(callback_data), star)
     await show_for(query, views.service_card(i18n, service, await catalog.currency(db)), markup)
+    return True
 
 
 @router.callback_query(FavCb.filter(F.action == "card"))
@@ -110,5 +112,5 @@ async def cb_star(
     if adding and not now:
         alert(callback_answer, i18n.get("catalog-service-gone"))
         return
-    await _show_card(query, callback_data, callback_answer, i18n, db, user, settings)
-    callback_answer.text = i18n.get("favourites-added" if now else "favourites-removed")
+    if await _show_card(query, callback_data, callback_answer, i18n, db, user, settings):
+        callback_answer.text = i18n.get("favourites-added" if now else "favourites-removed")

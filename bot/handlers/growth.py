@@ -6,13 +6,14 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.deep_linking import create_deep_link
 from aiogram_i18n import I18nContext
 
 from bot.db import Database
 from bot.handlers.screen import show_for
 from bot.keyboards.menu import MenuCb, home_button
 from bot.services import catalog, promo, referrals
-from bot.services.start_payload import StartPayload
+from bot.services.start_payload import StartPayload, ref_payload
 from bot.services.users import User
 from bot.states import PromoDialog
 from bot.views import growth as views
@@ -43,7 +44,9 @@ async def cb_invite(
 ) -> None:
     code = await referrals.code_of(db, user.id)
     me = await bot.me()
-    link = f"https://t.me/{me.username}?start=ref-{code}"
+    link = create_deep_link(
+        username=me.username or "", link_type="start", payload=ref_payload(code)
+    )
     text = views.invite_screen(
         i18n,
         link,
@@ -60,7 +63,7 @@ async def cb_promo(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -
     await show_for(query, i18n.get("promo-ask"), home_button(i18n))
 
 
-@router.message(PromoDialog.code, F.text)
+@router.message(PromoDialog.code, F.text, ~F.text.startswith("/"))
 async def on_code(
     message: Message, i18n: I18nContext, state: FSMContext, db: Database, user: User
 ) -> None:

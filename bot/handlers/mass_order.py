@@ -9,6 +9,7 @@ Confirm clears the dialog before anything is placed, so a second tap finds nothi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -147,6 +148,10 @@ async def _not_this_summary(
 ) -> None:  # fmt: skip
     """A Confirm of a list already confirmed (a second tap) or replaced by a newer one."""
     placed = await queries.order_of_dialog(db, user.id, token)
+    if placed is None and isinstance(message, Message):
+        # nothing was ordered from that summary: its buttons go (as the order dialog's do)
+        with contextlib.suppress(TelegramAPIError):
+            await message.edit_reply_markup(reply_markup=None)
     key = "mass-already-confirmed" if placed is not None else "mass-outdated"
     await message.answer(i18n.get(key), reply_markup=main_menu(i18n))
 

@@ -53,6 +53,11 @@ def parse_start_payload(args: str | None) -> StartPayload | None:
     return None
 
 
+def ref_payload(code: str) -> str:
+    """The payload of a customer's invite link (codes are made of letters and digits)."""
+    return f"ref-{code}"
+
+
 def service_payload(service_id: str) -> str | None:
     """The payload opening a service's card, or None for an id a link cannot carry."""
     payload = f"svc-{service_id}"
