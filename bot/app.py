@@ -222,7 +222,9 @@ def heartbeat_path(settings: Settings) -> Path:
 
 async def heartbeat(path: Path, beat: Beat | None = None) -> None:
     """Touches a file while the bot runs (the container's HEALTHCHECK reads its age) and
-    the in-memory beat /healthz reads."""
+    the in-memory beat /healthz reads. The folder is made here: on PostgreSQL nothing else
+    creates DATABASE_PATH's folder."""
+    await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     while True:
         await asyncio.to_thread(path.write_text, str(int(time.time())))
         if beat is not None:

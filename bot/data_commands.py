@@ -12,6 +12,7 @@ def backup_or_restore(command: str, path: str) -> int:
     from pathlib import Path
 
     from bot.backup import PG_GUIDANCE, BackupError, copy_database, restore_database
+    from bot.db.base import sqlite_path
     from bot.envfile import read_setting
     from bot.health import DEFAULT_DATABASE_PATH
 
@@ -19,7 +20,10 @@ def backup_or_restore(command: str, path: str) -> int:
     if url.startswith(("postgres://", "postgresql://")):
         print(PG_GUIDANCE, file=sys.stderr)
         return 2
-    database = Path(read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH))
+    # the file the bot opens: DATABASE_URL=sqlite:///path when set, else DATABASE_PATH
+    database = (
+        sqlite_path(url) if url else Path(read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH))
+    )
     try:
         if command == "backup":
             made = copy_database(database, Path(path))
