@@ -50,7 +50,8 @@ async def test_two_processes_charging_one_user_never_overdraw(
     await wallet.top_up(db, USER, AFFORDABLE * charge, ref="test:seed")
 
     procs = [await _charger(db.target, fake_panel) for _ in range(2)]
-    results = await asyncio.gather(*(p.communicate() for p in procs))
+    # bounded: a stuck charger fails the test instead of hanging the run
+    results = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 300)
     outcomes: dict[str, int] = {}
     for proc, (out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err.decode()[-3000:]
