@@ -99,8 +99,11 @@ async def balance(db: Database, user_id: int) -> int:
 
 
 async def balance_in(conn: Tx, user_id: int) -> int:
-    """The balance as the caller's transaction sees it (with what it has written)."""
-    value = await conn.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+    """The balance as the caller's transaction sees it (with what it has written), the
+    user's row locked until it ends: what is read here may be taken next (a claw-back)."""
+    value = await conn.fetchval(
+        f"SELECT balance FROM users WHERE id = ?{for_update(conn)}", (user_id,)
+    )
     return int(value or 0)
 
 

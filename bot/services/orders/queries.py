@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.db import Database, Queryable, Row, Tx
+from bot.db import Database, Queryable, Row, Tx, for_update
 from bot.services import audit, wallet
 from bot.services.audit import AuditEntry
 
@@ -100,13 +100,17 @@ async def order_row(conn: Tx, order_id: int) -> Row:
 
 
 async def order_rows(conn: Tx, order_ids: Sequence[int]) -> dict[int, Row]:
-    """`order_row` of many orders in one statement, by id (missing ones absent)."""
+    """`order_row` of many orders in one statement, by id (missing ones absent), their
+    rows locked until the caller's transaction ends (in id order), as a one-order status
+    change locks its row: a Refresh on another replica waits instead of acting on the
+    status this batch is changing."""
     if not order_ids:
         return {}
     marks = ", ".join("?" for _ in order_ids)
     rows = await conn.fetchall(
         "SELECT o.*, coalesce(s.name, o.service_id) AS service_name"
-        f" FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id IN ({marks})",
+        f" FROM orders o LEFT JOIN services s ON s.id = o.service_id WHERE o.id IN ({marks})"
+        f" ORDER BY o.id{for_update(conn, of='o')}",
         list(order_ids),
     )
     return {int(row["id"]): row for row in rows}
