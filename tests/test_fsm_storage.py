@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
@@ -61,3 +62,73 @@ async def test_writes_that_change_nothing_are_skipped(db: Database) -> None:
     assert len(writes) == 4
     assert await storage.get_state(KEY) is None
     assert await storage.get_data(KEY) == {}
+
+
+def _count_reads(db: Database) -> list[str]:
+    """Spy on the storage's reads (SQLite reads bypass `db.observers`)."""
+    reads: list[str] = []
+    fetchone = db.fetchone
+
+    async def counted(sql: str, params: object = ()) -> object:
+        reads.append(sql)
+        return await fetchone(sql, params)  # type: ignore[arg-type]
+
+    db.fetchone = counted  # type: ignore[method-assign]
+    return reads
+
+
+async def test_one_process_reads_a_dialog_once(database_target: Path | str) -> None:
+    """aiogram reads the state on every update, a handler reads it and the data again:
+    the storage (the only writer of its table) answers those from what it read or wrote."""
+    db = Database(database_target)
+    await db.connect()
+    try:
+        storage = SQLiteStorage(db)
+        reads = _count_reads(db)
+        for _ in range(3):
+            assert await storage.get_state(KEY) is None
+            assert await storage.get_data(KEY) == {}
+        assert len(reads) == 1
+        await storage.set_state(KEY, Dialog.link)
+        await storage.update_data(KEY, {"service": "30"})
+        data = await storage.get_data(KEY)
+        data["service"] = "changed by the caller"  # a copy: the cache is not touched
+        assert await storage.get_data(KEY) == {"service": "30"}
+        assert await storage.get_state(KEY) == "Dialog:link"
+        assert len(reads) == 1
+        # what was written is in the database, as a fresh process reads it
+        fresh = SQLiteStorage(db)
+        assert await fresh.get_state(KEY) == "Dialog:link"
+        assert await fresh.get_data(KEY) == {"service": "30"}
+    finally:
+        await db.close()
+
+
+async def test_a_failed_write_leaves_the_database_in_charge(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state(KEY, Dialog.link)
+    execute = db.execute
+
+    async def refused(sql: str, params: object = ()) -> int:
+        raise OSError("disk full")
+
+    db.execute = refused  # type: ignore[method-assign]
+    with pytest.raises(OSError):
+        await storage.set_state(KEY, None)
+    db.execute = execute  # type: ignore[method-assign]
+    reads = _count_reads(db)
+    assert await storage.get_state(KEY) == "Dialog:link"  # not the value that failed
+    assert len(reads) == 1  # read again from the database
+
+
+async def test_the_cache_is_bounded(db: Database) -> None:
+    storage = SQLiteStorage(db, cache_size=2)
+    keys = [StorageKey(bot_id=1, chat_id=n, user_id=n) for n in (1, 2, 3)]
+    for n, key in enumerate(keys):
+        await storage.set_data(key, {"n": n})
+    reads = _count_reads(db)
+    assert await storage.get_data(keys[2]) == {"n": 2}
+    assert reads == []
+    assert await storage.get_data(keys[0]) == {"n": 0}  # the oldest was dropped
+    assert len(reads) == 1
+    assert len(storage._rows) == 2
