@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -27,6 +28,7 @@ def from_micros(micros: int) -> Decimal:
     return Decimal(micros) / MICRO
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads the pattern and locale data on every call
 def format_amount(micros: int, currency: str = "", locale: str = "en") -> str:
     """An amount as the reader of `locale` writes it: never fewer than 2 decimals, up to 6
     when needed; `1,234.50 USD` in English, `1 234,50 USD` in Russian (CLDR's separators,

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.fields import RowId
 from bot.services.outbox import Button
 
@@ -21,7 +22,7 @@ class AdminCb(CallbackData, prefix="adm"):
 
 
 def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.button(
         text=i18n.get("admin-btn-credit"), callback_data=AdminCb(action="credit", id=user_id)
     )
@@ -41,7 +42,7 @@ def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMa
 
 
 def order_card(i18n: I18nContext, order_id: int, status: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if status == "unknown":
         add_unknown_buttons(builder, i18n, order_id)
     builder.button(
@@ -69,7 +70,7 @@ def add_unknown_buttons(builder: InlineKeyboardBuilder, i18n: I18nContext, order
 
 def unknown_list(i18n: I18nContext, order_ids: list[int]) -> InlineKeyboardMarkup:
     """/unknown: "placed" and "not placed" for each order listed, two to a row."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     for order_id in order_ids:
         builder.button(
             text=i18n.get("admin-btn-placed-n", id=str(order_id)),

@@ -7,7 +7,8 @@ handler re-reads the service on every press.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
@@ -28,6 +29,26 @@ log = logging.getLogger(__name__)
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 BUTTON_NAME_CHARS = 48
+# catalog keyboards kept, newest used last (a few hundred bytes of buttons each)
+CACHED_KEYBOARDS = 1024
+_keyboards: OrderedDict[Hashable, InlineKeyboardMarkup] = OrderedDict()
+
+
+def _cached(key: Hashable, build: Callable[[], InlineKeyboardMarkup]) -> InlineKeyboardMarkup:
+    """The catalog's keyboards are a function of what they show (names, counts, prices,
+    page numbers) and the reader's language: most presses ask for one seen before, and
+    building one is the costliest part of the press after the Bot API calls (a Fluent text,
+    a price formatted and a pydantic button per row). The key holds everything the keyboard
+    shows, so a change in the catalog or a price is a new key, never a stale keyboard; a
+    markup is only serialised when sent, never changed, so sharing it is safe."""
+    markup = _keyboards.get(key)
+    if markup is not None:
+        _keyboards.move_to_end(key)
+        return markup
+    markup = _keyboards[key] = build()
+    while len(_keyboards) > CACHED_KEYBOARDS:
+        _keyboards.popitem(last=False)
+    return markup
 
 
 class CatCb(CallbackData, prefix="cat"):
@@ -127,7 +148,16 @@ def _nav(
     builder.row(*row)
 
 
+def _page_key(page: Page[Any]) -> tuple[Any, ...]:
+    return (tuple(page.items), page.page, page.pages)
+
+
 def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKeyboardMarkup:
+    key = ("categories", i18n.locale, _page_key(page))
+    return _cached(key, lambda: _categories_keyboard(i18n, page))
+
+
+def _categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKeyboardMarkup:
     builder = FastInlineBuilder()
     for category in page.items:
         builder.row(
@@ -178,6 +208,13 @@ def _service_buttons(
 def services_keyboard(
     i18n: I18nContext, category_id: int, page: Page[ServiceView], currency: str
 ) -> InlineKeyboardMarkup:
+    key = ("services", i18n.locale, currency, category_id, _page_key(page))
+    return _cached(key, lambda: _services_keyboard(i18n, category_id, page, currency))
+
+
+def _services_keyboard(
+    i18n: I18nContext, category_id: int, page: Page[ServiceView], currency: str
+) -> InlineKeyboardMarkup:
     builder = FastInlineBuilder()
     _service_buttons(
         builder, i18n, page.items, currency, category_id=category_id, page=page.page, search=False
@@ -195,6 +232,13 @@ def services_keyboard(
 
 
 def search_keyboard(
+    i18n: I18nContext, page: Page[ServiceView], currency: str
+) -> InlineKeyboardMarkup:
+    key = ("search", i18n.locale, currency, _page_key(page))
+    return _cached(key, lambda: _search_keyboard(i18n, page, currency))
+
+
+def _search_keyboard(
     i18n: I18nContext, page: Page[ServiceView], currency: str
 ) -> InlineKeyboardMarkup:
     builder = FastInlineBuilder()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
 from bot.keyboards.payments import topup_button
@@ -40,7 +40,7 @@ def summary_keyboard(
     can_pay_anyway: bool,
 ) -> InlineKeyboardMarkup:
     """Confirm (the lines without a repeat), Order anyway (with them), Top up, Cancel."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if confirm_count and can_pay:
         builder.row(
             InlineKeyboardButton(
@@ -62,7 +62,7 @@ def summary_keyboard(
 
 
 def result_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.button(text=i18n.get("menu-orders"), callback_data=OrderCb(action="list"))
     builder.button(text=i18n.get("menu-home"), callback_data=MenuCb(action="home"))
     builder.adjust(2)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.fields import Count, Minutes, RowId
 from bot.keyboards.menu import MenuCb
 from bot.keyboards.orders import OrderCb
@@ -88,7 +88,7 @@ def step_keyboard(
     dialog: str = "",
     limits: ServiceLimits | None = None,
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     sizes: list[int] = []
     if step is Step.QUANTITY and limits is not None:
         quantities = quantity_choices(limits.min_qty, limits.max_qty)
@@ -127,7 +127,7 @@ def step_keyboard(
 def summary_keyboard(
     i18n: I18nContext, token: str, *, can_pay: bool, can_go_back: bool, dialog: str = ""
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if can_pay:
         builder.button(text=i18n.get("order-confirm"), callback_data=OrderConfirmCb(token=token))
     else:
@@ -146,7 +146,7 @@ def summary_keyboard(
 
 
 def outcome_keyboard(i18n: I18nContext, order_id: int | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if order_id:
         builder.button(
             text=i18n.get("order-view-order"),
@@ -159,7 +159,7 @@ def outcome_keyboard(i18n: I18nContext, order_id: int | None) -> InlineKeyboardM
 
 def same_link_keyboard(i18n: I18nContext, order_id: int, *, dialog: str) -> InlineKeyboardMarkup:
     """Order anyway / Open the earlier order, then Back and Cancel of the dialog."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.button(
         text=i18n.get("order-same-link-anyway"),
         callback_data=SameLinkCb(action="anyway", dialog=dialog),

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.fields import PageNo, RowId
 from bot.keyboards.menu import MenuCb
 from bot.services.orders.queries import OrderView, Page
@@ -31,7 +31,7 @@ def short(text: str, limit: int = BUTTON_NAME_LIMIT) -> str:
 
 
 def orders_list_keyboard(i18n: I18nContext, page: Page) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     for order in page.items:
         builder.row(
             InlineKeyboardButton(
@@ -93,7 +93,7 @@ def order_card_keyboard(
 ) -> InlineKeyboardMarkup:
     """Refresh (when the panel knows the order), then `extra_rows` (refill, cancel...),
     Order again, then Back to the list page `page` and Home."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if order_view.panel_order_id is not None:
         builder.row(
             InlineKeyboardButton(
@@ -126,7 +126,7 @@ def balance_keyboard(
 ) -> InlineKeyboardMarkup:
     """Promo code, My orders and Home, under `first` (Top up, or Write to support) when
     given."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if first is not None:
         builder.row(first)
     builder.row(

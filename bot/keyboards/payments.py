@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.keyboards.builder import FastInlineBuilder
 from bot.keyboards.fields import RowId
 from bot.keyboards.menu import MenuCb
 from bot.money import format_amount
@@ -56,7 +56,7 @@ def _back_to_balance(i18n: I18nContext) -> InlineKeyboardButton:
 def amounts_keyboard(
     i18n: I18nContext, presets: Sequence[int], currency: str
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     row: list[InlineKeyboardButton] = []
     for amount in presets:
         row.append(
@@ -82,7 +82,7 @@ def amounts_keyboard(
 
 
 def back_to_amounts(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.row(
         InlineKeyboardButton(
             text=i18n.get("payments-button-back"), callback_data=TopupCb(action="menu").pack()
@@ -95,7 +95,7 @@ def pay_keyboard(
     i18n: I18nContext, amount: int, methods: Sequence[Method], stars: int | None
 ) -> InlineKeyboardMarkup:
     """One button per method that can take `amount`; `stars` is its price in Stars."""
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     if "stars" in methods and stars is not None:
         builder.row(
             InlineKeyboardButton(
@@ -121,7 +121,7 @@ def pay_keyboard(
 def crypto_invoice_keyboard(
     i18n: I18nContext, url: str, amount: int, currency: str
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.row(
         InlineKeyboardButton(
             text=i18n.get(
@@ -135,6 +135,6 @@ def crypto_invoice_keyboard(
 
 
 def balance_only(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = FastInlineBuilder()
     builder.row(_back_to_balance(i18n))
     return builder.as_markup()
