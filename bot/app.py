@@ -31,6 +31,7 @@ from bot.config import Settings, TelegramSettings
 from bot.db import Database
 from bot.handlers import get_routers
 from bot.health import HEARTBEAT_EVERY, Beat, heartbeat_file
+from bot.http_session import BotSession
 from bot.i18n import make_i18n_middleware
 from bot.keyboards.admin import resolve_buttons
 from bot.keyboards.order_requests import order_card_data
@@ -83,7 +84,7 @@ class AppData(TypedDict):
 
 
 def create_bot(settings: TelegramSettings, session: AiohttpSession | None = None) -> Bot:
-    session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session = session or BotSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
