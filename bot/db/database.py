@@ -271,6 +271,21 @@ class SqliteDatabase(Database):
                 raise
             await conn.execute("COMMIT")
 
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement on its own. The writer runs in autocommit mode, so SQLite makes
+        the statement its own transaction (all or nothing, triggers included): a BEGIN and a
+        COMMIT around it would only add two round trips to the writer's thread."""
+        conn = self.writer
+        async with self._lock:
+            self._observe(sql)
+            try:
+                cursor = await conn.execute(sql, params)
+            except sqlite3.IntegrityError as exc:
+                raise IntegrityError(str(exc)) from exc
+            rowcount = cursor.rowcount
+            await cursor.close()
+            return rowcount
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # Each read has a reader connection to itself from execute to close: an open
         # statement pins its connection's snapshot, so a reader shared by statements of
