@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db import Database
+from bot.panel.values import to_id
 from bot.services.catalog_counts import OFFERED
 
 # a trigram index can only look up a word of at least this many characters
@@ -46,9 +47,11 @@ class Found:
 
 async def find(db: Database, words: list[str], exact_id: str, limit: int, offset: int) -> Found:
     """One page of the services matching `words` (non-empty) or having id `exact_id`."""
-    exact = await db.fetchval(
-        f"SELECT s.id FROM services s WHERE s.id = ? AND {OFFERED}", (exact_id,)
-    )
+    exact = None
+    if to_id(exact_id) is not None:  # else no panel id can be written so: no lookup
+        exact = await db.fetchval(
+            f"SELECT s.id FROM services s WHERE s.id = ? AND {OFFERED}", (exact_id,)
+        )
     # the exact id takes the first place of the first page; the word matches follow it
     skip = 1 if exact is not None else 0
     words_offset = max(0, offset - skip)
@@ -107,19 +110,13 @@ async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offse
     JOIN keeps SQLite from reordering the loops), each one's offered services through the
     partial index in order, so LIMIT stops the walk once the page or the count is reached."""
     tests = " AND ".join("instr(s.search_text, ?) > 0" for _ in words)
-    walk = (
-        "FROM categories c CROSS JOIN services s WHERE s.category_id = c.id AND c.offered > 0"
-        f" AND {OFFERED} AND {tests} AND s.id <> ?"
-    )
-    counted = int(
-        await db.fetchval(
-            f"SELECT COUNT(*) FROM (SELECT 1 {walk} {_ORDER} LIMIT ?) AS walked",
-            (*words, exact_id, CAP + 1),
-        )
-    )
-    total = min(counted, CAP)
+    # one walk reads the ids of the first CAP + 1 matches (a few kB): the count and the
+    # page both come from them, where a count and then a page would walk twice
     rows = await db.fetchall(
-        f"SELECT s.id {walk} {_ORDER} LIMIT ? OFFSET ?",
-        (*words, exact_id, max(0, min(limit, total - offset)), offset),
+        "SELECT s.id FROM categories c CROSS JOIN services s WHERE s.category_id = c.id"
+        f" AND c.offered > 0 AND {OFFERED} AND {tests} AND s.id <> ? {_ORDER} LIMIT ?",
+        (*words, exact_id, CAP + 1),
     )
-    return Found(ids=[row[0] for row in rows], total=total, more=counted > CAP)
+    total = min(len(rows), CAP)
+    page = rows[offset : min(offset + limit, total)] if offset < total else []
+    return Found(ids=[row[0] for row in page], total=total, more=len(rows) > CAP)
