@@ -11,6 +11,7 @@ from bot.handlers import (
     common,
     fallback,
     favourites,
+    gates,
     growth,
     inline,
     mass_order,
@@ -69,4 +70,13 @@ def get_routers(settings: Settings) -> list[Router]:
     admin_group.chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.my_chat_member.filter(F.chat.id == settings.admin_chat_id)
     admin_group.include_routers(*_detached(admin.router))
+    for router in (private, admin_group):
+        _gate_leaves(router)
     return [private, admin_group]
+
+
+def _gate_leaves(router: Router) -> None:
+    """A cheap check in front of every router that holds handlers (gates.py)."""
+    for sub in router.sub_routers:
+        _gate_leaves(sub)
+    gates.gate(router)

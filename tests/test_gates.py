@@ -1,0 +1,117 @@
+"""The router gates (bot/handlers/gates.py): a gate lets through every update one of its
+router's handlers could take, and skips the router for the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.handlers import gates
+from bot.handlers.gates import CallbackGate, MessageGate
+
+
+class ACb(CallbackData, prefix="a"):
+    n: int
+
+
+class AbCb(CallbackData, prefix="ab"):
+    n: int
+
+
+class Dialog(StatesGroup):
+    one = State()
+    two = State()
+
+
+async def _noop(*_: Any) -> None:
+    return None
+
+
+def _root_filters(router: Router, event: str) -> list[Any]:
+    return [f.callback for f in getattr(router, event)._handler.filters or []]
+
+
+def _message(text: str | None = None, caption: str | None = None) -> Message:
+    return Message.model_validate(
+        {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
+         "text": text, "caption": caption}
+    )  # fmt: skip
+
+
+def _press(data: str | None) -> CallbackQuery:
+    return CallbackQuery.model_validate(
+        {"id": "1", "from": {"id": 1, "is_bot": False, "first_name": "A"},
+         "chat_instance": "1", "data": data}
+    )  # fmt: skip
+
+
+def test_a_callback_gate_knows_every_prefix_and_nothing_more() -> None:
+    router = Router()
+    router.callback_query.register(_noop, ACb.filter())
+    router.callback_query.register(_noop, AbCb.filter(F.n == 1), StateFilter(Dialog.one))
+    gates.gate(router)
+    [gate] = _root_filters(router, "callback_query")
+    assert isinstance(gate, CallbackGate)
+    assert gate(_press(ACb(n=1).pack())) and gate(_press(AbCb(n=2).pack()))
+    # "abc:1" starts with "ab" but its prefix is "abc"; "a" alone has no separator
+    assert not gate(_press("abc:1")) and not gate(_press("a")) and not gate(_press("b:1"))
+    assert not gate(_press(None))
+    assert _root_filters(router, "message") == []  # no message handlers: nothing to gate
+
+
+def test_a_handler_the_gate_cannot_read_leaves_the_router_open() -> None:
+    router = Router()
+    router.callback_query.register(_noop, ACb.filter())
+    router.callback_query.register(_noop, F.data == "other")
+    router.message.register(_noop, Command("help"))
+    router.message.register(_noop, StateFilter(None), F.text)
+    gates.gate(router)
+    assert _root_filters(router, "callback_query") == []
+    assert _root_filters(router, "message") == []
+
+
+def test_a_message_gate_lets_in_dialog_states_and_commands() -> None:
+    router = Router()
+    router.message.register(_noop, Dialog.one, F.text)
+    router.message.register(_noop, StateFilter("Dialog:two"))
+    router.message.register(_noop, StateFilter(Dialog))
+    router.message.register(_noop, CommandStart())
+    router.message.register(_noop, Command("pay", prefix="/!"))
+    gates.gate(router)
+    [gate] = _root_filters(router, "message")
+    assert isinstance(gate, MessageGate)
+    assert gate(_message("anything"), raw_state="Dialog:one")
+    assert gate(_message("  /start x"), raw_state=None)
+    assert gate(_message(caption="!pay"), raw_state=None)
+    assert not gate(_message("instagram likes"), raw_state=None)
+    assert not gate(_message(None), raw_state=None)
+
+
+def test_a_state_that_is_none_or_any_is_no_requirement() -> None:
+    for spec in (
+        StateFilter(None),
+        StateFilter("*"),
+        State(state="*"),
+        StateFilter(Dialog.one, None),
+    ):
+        router = Router()
+        router.message.register(_noop, spec)
+        gates.gate(router)
+        assert _root_filters(router, "message") == []
+
+
+def test_routers_with_sub_routers_are_not_gated_and_gating_happens_once() -> None:
+    parent, child = Router(), Router()
+    child.callback_query.register(_noop, ACb.filter())
+    parent.callback_query.register(_noop, ACb.filter())
+    parent.include_router(child)
+    gates.gate(parent)
+    gates.gate(child)
+    gates.gate(child)
+    assert _root_filters(parent, "callback_query") == []
+    assert len(_root_filters(child, "callback_query")) == 1
