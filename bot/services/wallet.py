@@ -5,6 +5,7 @@ deliveries can never move money twice."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db import Database, Tx, for_update
@@ -75,6 +76,76 @@ async def apply(
     )
     await conn.execute("UPDATE users SET balance = ? WHERE id = ?", (new_balance, user_id))
     return True
+
+
+@dataclass(frozen=True)
+class Move:
+    """One balance change for `apply_many`: what `apply` takes for one."""
+
+    user_id: int
+    amount: int
+    ref: str
+    order_id: int | None = None
+    note: str | None = None
+
+
+async def apply_many(
+    conn: Tx, moves: Sequence[Move], *, kind: str, now: int | None = None
+) -> list[bool]:
+    """`apply` for many moves inside the caller's transaction, in four statements instead of
+    four per move, with the same outcome as applying them one after another in the given
+    order: one per True in the result (aligned with `moves`), False for a ref already in the
+    ledger (or repeated earlier in `moves`), which moves nothing.
+
+    The users' rows are locked first, in user-id order (two transactions locking several
+    take them in the same order), then the refs are read. Each ledger row's balance_after is
+    the user's running balance in `moves` order; each user's balance is written once.
+    Raises InsufficientFunds / UnknownUser as `apply` does (the caller's transaction is then
+    rolled back, so nothing of the batch stays)."""
+    if not moves:
+        return []
+    user_ids = sorted({move.user_id for move in moves})
+    marks = ", ".join("?" for _ in user_ids)
+    rows = await conn.fetchall(
+        f"SELECT id, balance FROM users WHERE id IN ({marks}) ORDER BY id{for_update(conn)}",
+        user_ids,
+    )
+    balances = {int(row[0]): int(row[1]) for row in rows}
+    for user_id in user_ids:
+        if user_id not in balances:
+            raise UnknownUser(user_id)
+    refs = list(dict.fromkeys(move.ref for move in moves))
+    marks = ", ".join("?" for _ in refs)
+    found = await conn.fetchall(f"SELECT ref FROM ledger WHERE ref IN ({marks})", refs)
+    seen = {str(row[0]) for row in found}
+    when = now or int(time.time())
+    entries: list[tuple[object, ...]] = []
+    changed: dict[int, int] = {}
+    applied: list[bool] = []
+    for move in moves:
+        if move.ref in seen:
+            applied.append(False)
+            continue
+        seen.add(move.ref)
+        balance = balances[move.user_id]
+        new_balance = balance + move.amount
+        if new_balance < 0:
+            raise InsufficientFunds(balance, -move.amount)
+        balances[move.user_id] = changed[move.user_id] = new_balance
+        entries.append(
+            (move.user_id, move.amount, new_balance, kind, move.ref, move.order_id, move.note, when)
+        )
+        applied.append(True)
+    await conn.executemany(
+        "INSERT INTO ledger (user_id, amount, balance_after, kind, ref, order_id, note, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        entries,
+    )
+    await conn.executemany(
+        "UPDATE users SET balance = ? WHERE id = ?",
+        [(balance, user_id) for user_id, balance in sorted(changed.items())],
+    )
+    return applied
 
 
 async def top_up(

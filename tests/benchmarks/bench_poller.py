@@ -2,6 +2,9 @@
 
 Prints status requests per cycle, cycle time and memory across cycles (tracemalloc).
 Run: python tests/benchmarks/bench_poller.py [orders] [cycles]
+     python tests/benchmarks/bench_poller.py --half [orders] [--no-refunds]
+(from the repository root with PYTHONPATH=.): a cycle with half the orders changing,
+against the latency bound.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.panel import PanelClient
 from bot.services.orders.poller import Poller, PollerConfig
 from bot.services.orders.status import apply_panel_status
@@ -42,20 +45,22 @@ async def _seed(db: Database, fake: FakePanel | None, n_orders: int, ids: list[s
             "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty,"
             " max_qty, updated_at) VALUES ('2', 1, 's', 'Default', 'default', 1, 1, 9, 0)"
         )
-        rows = []
-        for i in range(n_orders):
-            if fake is not None:
-                o = fake.add_order("2", link="x", quantity="100")
-                o.status = "In progress"
-                ids.append(o.id)
-            rows.append((f"t{i}", ids[i], int(time.time())))
-        await conn.executemany(
-            "INSERT INTO orders (user_id, service_id, confirm_token, status,"
-            " panel_order_id, quantity, charge, status_changed_at, created_at, updated_at)"
-            " VALUES (1, '2', ?, 'in_progress', ?, 100, 1000, ?, 0, 0)",
-            rows,
-        )
+        for _ in range(n_orders if fake is not None else 0):
+            o = fake.add_order("2", link="x", quantity="100")
+            o.status = "In progress"
+            ids.append(o.id)
+        await _insert_orders(conn, ids[:n_orders], 0)
     return ids
+
+
+async def _insert_orders(conn: Tx, panel_ids: list[str], first: int) -> None:
+    """An `in_progress` order of ours for each panel id (confirm tokens from `first` on)."""
+    await conn.executemany(
+        "INSERT INTO orders (user_id, service_id, confirm_token, status,"
+        " panel_order_id, quantity, charge, status_changed_at, created_at, updated_at)"
+        " VALUES (1, '2', ?, 'in_progress', ?, 100, 1000, ?, 0, 0)",
+        [(f"t{first + i}", panel_id, int(time.time())) for i, panel_id in enumerate(panel_ids)],
+    )
 
 
 async def half_changing(
@@ -85,17 +90,12 @@ async def half_changing(
                 poller = Poller(db, client, notices=notices, config=PollerConfig(interval=60))
                 times = []
                 for _ in range(cycles):
-                    # every order open again; after the first cycle a partial finds its
-                    # refund already in the ledger (a replay moves nothing) and takes the
-                    # operator-alert path instead: one order at a time either way
-                    await db.execute(
-                        "UPDATE orders SET status = 'in_progress', next_poll_at = 0, refunded = 0"
-                    )
+                    await _reopen(db, ids)
                     started = time.perf_counter()
                     report = await poller.poll_once()
                     times.append(time.perf_counter() - started)
                     assert report.changed == n_orders // 2, report
-                naive = await _naive(db, client, notices, ids[:sample])
+                naive = await _naive(db, client, notices, ids[:sample], ids)
             await db.close()
     finally:
         server.send_signal(signal.SIGTERM)
@@ -105,12 +105,28 @@ async def half_changing(
     return {"cycle": cycle, "bound": bound, "naive": naive * n_orders / sample}
 
 
-async def _naive(db: Database, client: PanelClient, notices: Any, ids: list[str]) -> float:
+async def _reopen(db: Database, ids: list[str]) -> None:
+    """Every panel order open again as a fresh order of ours (the old ones settled as
+    `failed`, no longer polled), so each cycle is the first: a partial really refunds and
+    every notification is new. (Reopening the same rows would make a partial a replay: its
+    ledger step, append-only, is already there, so it moves nothing and takes the
+    operator-alert path instead.)"""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE orders SET status = 'failed' WHERE status != 'failed'")
+        first = int(await conn.fetchval("SELECT COUNT(*) FROM orders"))
+        await _insert_orders(conn, ids, first)
+
+
+async def _naive(
+    db: Database, client: PanelClient, notices: Any, ids: list[str], every: list[str]
+) -> float:
     """One status request and one transaction per order, IN_FLIGHT at once: seconds."""
-    await db.execute("UPDATE orders SET status = 'in_progress', refunded = 0")
+    await _reopen(db, every)
     marks = ",".join("?" * len(ids))
     rows = await db.fetchall(
-        f"SELECT id, panel_order_id FROM orders WHERE panel_order_id IN ({marks})", ids
+        "SELECT id, panel_order_id FROM orders"
+        f" WHERE status = 'in_progress' AND panel_order_id IN ({marks})",
+        ids,
     )
     gate = asyncio.Semaphore(IN_FLIGHT)
 
@@ -217,10 +233,10 @@ async def serve_panel(n_orders: int, refunds: bool) -> None:
         await stop.wait()
 
 
-async def print_half_changing(n_orders: int) -> None:
-    f = await half_changing(n_orders)
-    print(f"{n_orders} open orders, half changing, panel {DELAY * 1000:.0f} ms,"
-          f" {IN_FLIGHT} requests in flight")  # fmt: skip
+async def print_half_changing(n_orders: int, refunds: bool = True) -> None:
+    f = await half_changing(n_orders, refunds=refunds)
+    print(f"{n_orders} open orders, half changing{'' if refunds else ' (no refunds)'},"
+          f" panel {DELAY * 1000:.0f} ms, {IN_FLIGHT} requests in flight")  # fmt: skip
     ratio = f["cycle"] / f["bound"]
     print(f"cycle {f['cycle']:.2f} s; latency bound {f['bound']:.2f} s ({ratio:.2f}x);"
           f" naive poller {f['naive']:.1f} s")  # fmt: skip
@@ -230,7 +246,10 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve-panel"]:
         asyncio.run(serve_panel(int(sys.argv[2]), sys.argv[3] == "1"))
     elif sys.argv[1:2] == ["--half"]:
-        asyncio.run(print_half_changing(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000))
+        # --half [orders] [--no-refunds]: a quarter processing instead of partly refunded
+        numbers = [int(a) for a in sys.argv[2:] if a.isdigit()]
+        refunds = "--no-refunds" not in sys.argv
+        asyncio.run(print_half_changing(numbers[0] if numbers else 10_000, refunds))
     else:
         args = [int(a) for a in sys.argv[1:]]
         asyncio.run(main(*(args + [10_000, 100][len(args) :])))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot import logctx
@@ -288,8 +288,41 @@ _NUMBERS = (
     "UPDATE orders SET updated_at = ?, start_count = coalesce(?, start_count),"
     " cost = coalesce(?, cost), remains = coalesce(?, remains) WHERE id = ?"
 )
-# statuses whose change moves money or alerts an operator: one order at a time
-_ONE_BY_ONE = frozenset({"partial", "canceled", "refunded", "error"})
+# statuses whose change may move money (a refund)
+_REFUNDING = frozenset({"partial", "canceled", "refunded"})
+
+
+@dataclass(frozen=True)
+class _Refund:
+    """A refund a batch gives, as `refund_charge` would for this order."""
+
+    order_id: int
+    user_id: int
+    charge: int
+    refunded: int  # before this refund
+    amount: int  # > 0, never above charge - refunded
+    note: str
+
+
+async def _refund_charges(conn: Tx, refunds: Sequence[_Refund], now: int) -> list[int]:
+    """`refund_charge` for many orders (their rows locked by the caller, each order once) in
+    a few statements: the same refs, amounts and notes; returns what each gave back (0: its
+    step was already in the ledger)."""
+    moves = []
+    for refund in refunds:
+        left = refund.charge - refund.refunded
+        amount = min(refund.amount, left)
+        ref = f"order:{refund.order_id}:refund"
+        if amount < left:
+            ref = f"{ref}:part:{refund.refunded}"
+        moves.append(wallet.Move(refund.user_id, amount, ref, refund.order_id, refund.note))
+    applied = await wallet.apply_many(conn, moves, kind="refund", now=now)
+    given = [move.amount if done else 0 for move, done in zip(moves, applied, strict=True)]
+    await conn.executemany(
+        "UPDATE orders SET refunded = refunded + ? WHERE id = ?",
+        [(amount, move.order_id) for move, amount in zip(moves, given, strict=True) if amount],
+    )
+    return given
 
 
 async def apply_panel_statuses(
@@ -302,17 +335,19 @@ async def apply_panel_statuses(
     next_poll_at: int | None = None,
 ) -> list[Applied]:
     """`apply_panel_status` for many orders inside the caller's transaction, with the same
-    rules and outcome, in a few statements instead of five per order: one read of every
-    order, one `executemany` per kind of write, one for the notifications. A change that
-    moves money or alerts an operator (partial, canceled, refunded, error) takes the
-    one-order path. Returns one Applied per answer, in order."""
+    rules and outcome, in a few statements instead of a dozen or more per order: one read of
+    every order, the refunds together (`wallet.apply_many`), one `executemany` per kind of
+    write, one for the notifications. Only a change that alerts an operator takes the
+    one-order path: `error`, and a `partial` that gives back nothing in all (its refund step
+    found already in the ledger counts as nothing). Returns one Applied per answer, in
+    order."""
     now = now or int(time.time())
     rows = await queries.order_rows(conn, [order_id for order_id, _ in answers])
     numbers: list[tuple[Any, ...]] = []
-    plain: list[tuple[Any, ...]] = []
-    finished: list[int] = []
-    plain_status: dict[int, str] = {}
-    messages: list[outbox.Text] = []
+    # (order id, old, new, the change's row for _PLAIN_CHANGE, the refund asked for)
+    changes: list[tuple[int, str, str, tuple[Any, ...], int]] = []
+    refunds: list[_Refund] = []
+    one_by_one: set[int] = set()
     results: dict[int, Applied] = {}
     for order_id, answer in answers:
         row = rows.get(order_id)
@@ -328,38 +363,75 @@ async def apply_panel_statuses(
             numbers.append((now, start_count, cost, None if settled else remains, order_id))
             results[order_id] = Applied()
             continue
-        if new in _ONE_BY_ONE:
-            with logctx.bound(order_id=order_id):  # the order in every line logged
-                results[order_id] = await apply_panel_status(
-                    conn, notices, order_id, answer, currency=currency, now=now,
-                    next_poll_at=next_poll_at,
-                )  # fmt: skip
+        charge, refunded = int(row["charge"]), int(row["refunded"])
+        amount = 0
+        if new == "partial":
+            amount = partial_refund(charge, int(row["quantity"]), answer.remains) - refunded
+        elif new in ("canceled", "refunded"):
+            amount = charge - refunded
+        if new == "error" or (new == "partial" and amount <= 0 and refunded + amount == 0):
+            one_by_one.add(order_id)
             continue
-        plain.append((new, now, now, start_count, cost, remains, next_poll_at, order_id))
+        if amount > 0:
+            note = f"{new} at the panel"
+            refunds.append(_Refund(order_id, int(row["user_id"]), charge, refunded, amount, note))
+        change = (new, now, now, start_count, cost, remains, next_poll_at, order_id)
+        changes.append((order_id, old, new, change, amount))
+    given = dict(
+        zip(
+            [refund.order_id for refund in refunds],
+            await _refund_charges(conn, refunds, now),
+            strict=True,
+        )
+    )
+    plain: list[tuple[Any, ...]] = []
+    finished: list[int] = []
+    plain_status: dict[int, str] = {}
+    messages: list[outbox.Text] = []
+    for order_id, old, new, change, amount in changes:
+        row = rows[order_id]
+        refunded = int(row["refunded"])
+        if order_id in given:
+            amount = given[order_id]
+            if new == "partial" and refunded + amount == 0:
+                # its refund step was already in the ledger: nothing moved, an operator
+                # decides, as on the one-order path (which finds the ref again: a no-op)
+                one_by_one.add(order_id)
+                continue
+        plain.append(change)
         if new in FINAL_STATUSES:
             finished.append(order_id)
             plain_status[order_id] = new
-        results[order_id] = Applied(changed=True)
+        results[order_id] = Applied(changed=True, refunded=given.get(order_id, 0))
         key = _notification_key(old, new)
         if key is not None:
             params = {
                 "order_id": str(order_id),
                 "service": str(row["service_name"]),
-                "refund": amount_param(int(row["refunded"]), currency),
+                "refund": amount_param(refunded + amount, currency),
             }
             user_id = int(row["user_id"])
             messages.append(notify.status_text(notices, user_id, order_id, new, key, params))
     await conn.executemany(_NUMBERS, numbers)
     await conn.executemany(_PLAIN_CHANGE, plain)
     await requests.finish_cancels(conn, finished, now)
-    # as set_order_status does on a change to a final status: the inviter's bonus
+    # as set_order_status does on a change to a final status, after the refunds (it reads
+    # what was refunded): the inviter's bonus or its claw-back
     for order_id in sorted(await referrals.with_inviter(conn, finished)):
         await referrals.credit_or_claw(conn, order_id, plain_status[order_id], now)
     queued = await outbox.enqueue_many(conn, messages)
     for message in messages:
         if message.dedup in queued:
             order_id = int(message.params["order_id"])
-            results[order_id] = Applied(changed=True, notified=True)
+            results[order_id] = replace(results[order_id], notified=True)
+    for order_id, answer in answers:
+        if order_id not in one_by_one:
+            continue
+        with logctx.bound(order_id=order_id):  # the order in every line logged
+            results[order_id] = await apply_panel_status(
+                conn, notices, order_id, answer, currency=currency, now=now,
+                next_poll_at=next_poll_at,
+            )  # fmt: skip
     return [results[order_id] for order_id, _ in answers]
 
 
