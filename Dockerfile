@@ -1,8 +1,12 @@
 # One container: the bot with its SQLite database on the /data volume.
 FROM python:3.12-slim
 
+# MALLOC_ARENA_MAX: glibc gives each thread (SQLite connections, parsing threads) its own
+# malloc arena that keeps what it freed; two arenas keep ~1.5 MB less at 10k services and
+# orders. The bot trims them after big jobs anyway (bot/memory.py), with or without this.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/bot.sqlite3

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
 import pytest
 
 from bot.db import Database
 from bot.money import format_amount, localize_params
+from bot.panel import PanelClient
 from bot.services import wallet
-from bot.services.orders.poller import Poller
+from bot.services.orders.poller import BACKLOG_FACTOR, Poller, PollerConfig
 from bot.services.orders.status import partial_refund
 from tests.fakes.panel import FakePanel, Fault
 from tests.helpers import (
@@ -357,3 +360,33 @@ async def test_a_batch_credits_the_inviter_of_a_completed_order_once(
     assert await wallet.balance(db, inviter) == TRACKED_CHARGE // 10
     credits = await db.fetchall("SELECT ref FROM ledger WHERE user_id = ?", (inviter,))
     assert [r["ref"] for r in credits] == [f"referral:{invited}"]
+
+
+async def test_answers_waiting_for_the_writer_are_bounded(
+    db: Database, fake_panel: FakePanel, panel_client: PanelClient
+) -> None:
+    """A panel faster than the database does not pile a whole cycle's answers up in memory:
+    batches fetched (or being fetched) but not yet applied stay within the backlog."""
+    config = PollerConfig(interval=60, batch_size=10, concurrency=2)
+    for _ in range(200):  # 20 batches
+        await add_tracked_order(db, fake_panel)
+    fake_panel.requests.clear()
+    waiting: list[int] = []
+    applied = 0
+    writer = asyncio.Lock()
+
+    class SlowWriter(Poller):
+        async def _apply_batch(self, batch: Any, *args: Any) -> None:
+            nonlocal applied
+            async with writer:  # one batch at a time, slower than the panel answers
+                asked = sum(1 for r in fake_panel.requests if r["action"] == "status")
+                waiting.append(asked - applied)  # asked for and not applied yet
+                await asyncio.sleep(0.01)
+                await super()._apply_batch(batch, *args)
+                applied += 1
+
+    report = await SlowWriter(db, panel_client, notices=NOTICES, config=config).poll_once()
+    assert report.polled == 200 and report.requests == 20
+    assert len(waiting) == 20
+    assert max(waiting) <= config.concurrency * BACKLOG_FACTOR
+    assert await db.fetchval("SELECT count(*) FROM orders WHERE next_poll_at = 0") == 0

@@ -1,5 +1,10 @@
 """The database the services use: `Database(target)` opens SQLite (a path or
-`sqlite:///path`) or PostgreSQL (a `postgresql://` URL); both answer the same methods."""
+`sqlite:///path`) or PostgreSQL (a `postgresql://` URL); both answer the same methods.
+
+The PostgreSQL engine (and asyncpg, ~3 MB resident) is imported only when a `postgresql://`
+target is opened or `PostgresDatabase` is asked for: a bot on SQLite never loads it."""
+
+from typing import TYPE_CHECKING, Any
 
 from bot.db.base import (
     Database,
@@ -11,7 +16,9 @@ from bot.db.base import (
     for_update,
 )
 from bot.db.database import SqliteDatabase
-from bot.db.postgres import PostgresDatabase
+
+if TYPE_CHECKING:
+    from bot.db.postgres import PostgresDatabase
 
 __all__ = [
     "Database",
@@ -24,3 +31,11 @@ __all__ = [
     "Tx",
     "for_update",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresDatabase":
+        from bot.db.postgres import PostgresDatabase
+
+        return PostgresDatabase
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -74,7 +74,8 @@ class Database:
     """
 
     dialect: str = ""
-    # dialect -> implementation; each registers itself (bot/db/__init__.py imports both)
+    # dialect -> implementation; each registers itself (bot/db/__init__.py imports SQLite's,
+    # PostgreSQL's is imported by the first postgresql:// target)
     _engines: ClassVar[dict[str, type[Database]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -83,7 +84,10 @@ class Database:
 
     def __new__(cls, target: Path | str, *args: Any, **kwargs: Any) -> Database:
         if cls is Database:
-            cls = Database._engines["postgresql" if is_postgres_url(target) else "sqlite"]
+            dialect = "postgresql" if is_postgres_url(target) else "sqlite"
+            if dialect == "postgresql" and dialect not in Database._engines:
+                import bot.db.postgres  # noqa: F401  (registers itself; asyncpg loads only now)
+            cls = Database._engines[dialect]
         return super().__new__(cls)
 
     def __init__(self, target: Path | str) -> None:

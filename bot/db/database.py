@@ -117,7 +117,7 @@ def _prepare(path: Path) -> None:
         raise DatabaseUnavailable(problem)
 
 
-async def _open(path: Path | str) -> aiosqlite.Connection:
+async def _open(path: Path | str, *, cache_kib: int | None = None) -> aiosqlite.Connection:
     pending = aiosqlite.connect(path, isolation_level=None)
     try:
         conn = await pending
@@ -133,6 +133,8 @@ async def _open(path: Path | str) -> aiosqlite.Connection:
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        if cache_kib is not None:
+            await conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
     except BaseException:
         await conn.close()  # its thread would keep the process alive
         raise
@@ -140,6 +142,13 @@ async def _open(path: Path | str) -> aiosqlite.Connection:
 
 
 READERS = 4  # reads run side by side on this many connections (WAL: they never block writes)
+# Each connection keeps its own page cache (SQLite's default: 2 MiB, filled by the first
+# big read and kept). The writer keeps the default (a catalog sync rewrites thousands of
+# rows); a reader gets half, so the four hold 4 MiB between them instead of 8. A page a
+# reader misses is still in the OS's cache, one read() away: the catalog pages and searches
+# of tests/benchmarks/bench_catalog.py (10k and 50k services) are as fast with 1 MiB (at
+# 512 KiB the service pages were ~40% slower).
+READER_CACHE_KIB = 1024
 
 
 class _SqliteTx:
@@ -212,7 +221,7 @@ class SqliteDatabase(Database):
             await self.migrate()
             self._idle = asyncio.Queue()
             for _ in range(READERS):
-                reader = await _open(self.path)
+                reader = await _open(self.path, cache_kib=READER_CACHE_KIB)
                 self._readers.append(reader)
                 self._idle.put_nowait(reader)
         except BaseException:

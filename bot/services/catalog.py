@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.db import Database, Queryable, Tx
+from bot.memory import release_freed_memory
 from bot.panel import Balance, PanelError, Service
 from bot.services import catalog_counts, catalog_search, kv, pricing
 from bot.services.catalog_diff import STORED, SyncReport, plan, usable_entries
@@ -78,8 +79,12 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
     Checking and diffing the list run in a thread (asyncio.to_thread), and the panel client
     parses a large answer in one too: a 50,000-service catalog never stalls the event loop.
     """
-    with _collector_paused():
-        return await _sync(db, panel)
+    try:
+        with _collector_paused():
+            return await _sync(db, panel)
+    finally:
+        # the answer, its entries and the rows are freed by now (partly in other threads)
+        release_freed_memory()
 
 
 @contextmanager

@@ -1,32 +1,55 @@
 """Resident memory (VmRSS) of the bot against a bare aiogram echo bot, each in a fresh process
-(`python -m tests.benchmarks.bench_rss echo|bot` prints the MB). Both serve the same 1,000
-updates from the in-process fake Bot API; the bot also holds 10,000 services, 10,000 users
-and 100,000 orders (10,000 of them open) and runs a poll cycle over the open ones against
-the in-process fake panel (so its figure includes that fake's memory too).
+(`python -m tests.benchmarks.bench_rss echo|bot` prints the MB; `bot --stages` also prints,
+on stderr, the RSS, its anonymous part, Python's allocated blocks and the gc object count
+after each stage, and `bot --trace` the top tracemalloc growth between stages).
+
+What is compared, so the difference is the bot's own cost:
+- Both processes serve the same 1,000 updates from the fake Bot API (tests/fakes/telegram.py)
+  running in their own process, so both carry that fake's memory equally; both drop what
+  it recorded (calls, sent messages) before measuring.
+- The echo process imports only aiogram and that fake: an echo bot does not import the
+  bot's modules, so their import cost is counted against the bot.
+- The fake panel runs in a separate process (as a real panel does): its 10,000 catalog
+  entries, 10,000 orders and rendered answers are not counted against the bot. The bot syncs
+  the 10,000-service catalog from it over HTTP (the real sync: the client parses the answer
+  in a thread), then holds 10,000 users and 100,000 orders (10,000 of them open) and runs a
+  poll cycle over the open ones against it.
+- No environment variable is set for either process (no MALLOC_ARENA_MAX here: what the
+  Dockerfile sets is for production; the code must not depend on it).
+
+Where the bot's extra memory goes, by stage (`bot --stages`): importing its modules (the
+echo imports aiogram alone), starting (dispatcher, locale data of babel and fluent, five
+SQLite connections with their threads), the catalog sync (a 10,000-service answer parsed at
+once: what it freed stays in partly used allocator arenas), the poll cycle and the updates.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import json
+import os
 import random
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message
 
-from tests.benchmarks.bench_catalog import build_services, sync_stall
-from tests.benchmarks.bench_updates import echo_dispatcher
-from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.harness import BotHarness
 
+if TYPE_CHECKING:
+    from tests.harness import BotHarness
+
+ROOT = Path(__file__).resolve().parents[2]
 UPDATES = 1000
-USERS, ORDERS, OPEN = 10_000, 100_000, 10_000
+SERVICES, USERS, ORDERS, OPEN = 10_000, 10_000, 100_000, 10_000
 
 
 def rss_mb() -> float:
@@ -34,6 +57,69 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def _anon_mb() -> float:
+    """The anonymous (heap) part of the RSS, from /proc/self/smaps_rollup."""
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Stages:
+    """Prints what each stage of the bot's run left in memory (stderr), when asked to."""
+
+    def __init__(self, enabled: bool, trace: bool) -> None:
+        self.enabled = enabled or trace
+        self.trace = trace
+        self._snapshot: Any = None
+        if trace:
+            import tracemalloc
+
+            tracemalloc.start(1)
+            self._snapshot = tracemalloc.take_snapshot()
+
+    def __call__(self, name: str) -> None:
+        if not self.enabled:
+            return
+        gc.collect()
+        print(
+            f"{name:22s} rss {rss_mb():6.1f} MB  anon {_anon_mb():6.1f} MB"
+            f"  blocks {sys.getallocatedblocks():8d}  gc objects {len(gc.get_objects()):8d}"
+            f"  modules {len(sys.modules)}",
+            file=sys.stderr,
+        )
+        if self.trace:
+            import tracemalloc
+
+            snapshot = tracemalloc.take_snapshot()
+            for stat in snapshot.compare_to(self._snapshot, "lineno")[:8]:
+                print(f"    {stat}", file=sys.stderr)
+            self._snapshot = snapshot
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The baseline: a bare aiogram bot that echoes a message and answers a press."""
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @router.callback_query()
+    async def pressed(callback: CallbackQuery) -> None:
+        await callback.answer()
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+def _forget(tg: FakeTelegram) -> None:
+    """Drop what the fake Bot API recorded (calls, sent messages): its memory, not the bot's."""
+    tg.calls.clear()
+    tg.messages.clear()
 
 
 def _texts(n: int) -> list[str]:
@@ -46,13 +132,34 @@ async def echo() -> float:
         bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
         for i, text in enumerate(_texts(UPDATES)):
             await tg.feed(dp, bot, tg.make_message(text, user_id=200_000 + i % 300))
-        tg.calls.clear()
+        _forget(tg)
         await bot.session.close()
         gc.collect()
         return rss_mb()
 
 
-async def _fill(harness: BotHarness, panel: FakePanel) -> None:
+async def serve_panel() -> None:
+    """The fake panel with the catalog and the open orders, in this process until SIGTERM;
+    prints {"url", "key", "ids"} on one line."""
+    from tests.benchmarks.bench_catalog import build_services
+    from tests.fakes.panel import FakePanel
+
+    async with FakePanel(services=build_services(random.Random(1), SERVICES)) as fake:
+        ids = [fake.add_order("1", link="x", quantity="100").id for _ in range(OPEN)]
+        print(json.dumps({"url": fake.url, "key": fake.key, "ids": ids}), flush=True)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+
+
+class _RemotePanel:
+    """What BotHarness reads of a fake panel (its address and key) for one in another process."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.url, self.key = url, key
+
+
+async def _fill(harness: BotHarness, panel_ids: list[str]) -> None:
     now = int(time.time())
     async with harness.db.transaction() as tx:
         await tx.executemany(
@@ -63,8 +170,8 @@ async def _fill(harness: BotHarness, panel: FakePanel) -> None:
         rows = []
         for i in range(ORDERS):
             open_ = i < OPEN
-            panel_id = panel.add_order("1", link="x", quantity="100").id if open_ else None
             status = "in_progress" if open_ else "completed"
+            panel_id = panel_ids[i] if open_ else None
             rows.append((300_000 + i % USERS, f"rss{i}", status, panel_id, now, now))
         await tx.executemany(
             "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
@@ -74,31 +181,57 @@ async def _fill(harness: BotHarness, panel: FakePanel) -> None:
         )
 
 
-async def bot() -> float:
+async def bot(stage: Stages) -> float:
     from bot.services.orders.poller import Poller
+    from tests.harness import BotHarness
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tg, panel = FakeTelegram(), FakePanel()
-        await tg.start()
-        await panel.start()
-        harness = BotHarness(Path(tmp), tg, panel, sync_catalog=False)
-        await harness.start()
-        try:
-            await sync_stall(harness.db, build_services(random.Random(1), 10_000))
-            await _fill(harness, panel)
-            poller = Poller(harness.db, harness.panel, notices=harness.notices)
-            await poller.poll_once()
-            for i, text in enumerate(_texts(UPDATES)):
-                await harness.send(text, 300_000 + i % 300)
-            tg.calls.clear()
-            gc.collect()
-            return rss_mb()
-        finally:
-            await harness.stop()
-            await panel.stop()
-            await tg.stop()
+    stage("imported")
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.benchmarks.bench_rss", "--serve-panel",
+        stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
+        limit=1 << 24,  # the line lists every open order's id
+    )  # fmt: skip
+    assert server.stdout is not None
+    answer = json.loads(await server.stdout.readline())
+    panel_ids: list[str] = answer["ids"]
+    panel: Any = _RemotePanel(answer["url"], answer["key"])
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with FakeTelegram() as tg:
+                harness = BotHarness(Path(tmp), tg, panel, sync_catalog=False)
+                await harness.start()
+                try:
+                    stage("started")
+                    from bot.services import catalog
+
+                    await catalog.sync(harness.db, harness.panel)
+                    stage("catalog synced")
+                    await _fill(harness, panel_ids)
+                    del panel_ids[:]
+                    stage("filled")
+                    poller = Poller(harness.db, harness.panel, notices=harness.notices)
+                    report = await poller.poll_once()
+                    assert report.polled == OPEN, report
+                    stage("polled")
+                    for i, text in enumerate(_texts(UPDATES)):
+                        await harness.send(text, 300_000 + i % 300)
+                    _forget(tg)
+                    stage("updates served")
+                    gc.collect()
+                    return rss_mb()
+                finally:
+                    await harness.stop()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        await server.wait()
 
 
 if __name__ == "__main__":
-    which = sys.argv[1] if len(sys.argv) > 1 else "echo"
-    print(f"{asyncio.run(echo() if which == 'echo' else bot()):.1f}")
+    args = sys.argv[1:]
+    if args[:1] == ["--serve-panel"]:
+        asyncio.run(serve_panel())
+    elif args[:1] == ["bot"]:
+        stages = Stages("--stages" in args, "--trace" in args)
+        print(f"{asyncio.run(bot(stages)):.1f}")
+    else:
+        print(f"{asyncio.run(echo()):.1f}")

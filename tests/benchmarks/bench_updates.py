@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery, Message
 
 from bot.keyboards.catalog import CatCb, SvcListCb
 from tests.benchmarks.bench_catalog import NETWORKS, THINGS, build_services, sync_stall
+from tests.benchmarks.bench_rss import echo_dispatcher
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import BotHarness
@@ -39,23 +39,6 @@ WORDS = [w.lower() for w in NETWORKS + THINGS + ["hq", "real", "refill", "fast",
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def echo_dispatcher() -> Dispatcher:
-    """The baseline: a bare aiogram bot that echoes a message and answers a press."""
-    router = Router()
-
-    @router.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
-    @router.callback_query()
-    async def pressed(callback: CallbackQuery) -> None:
-        await callback.answer()
-
-    dp = Dispatcher()
-    dp.include_router(router)
-    return dp
 
 
 async def timed(samples: list[float], call: Callable[[], Awaitable[object]]) -> None:
