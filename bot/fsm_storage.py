@@ -55,7 +55,7 @@ class SQLiteStorage(BaseStorage):
         if cached is not None:
             self._rows.move_to_end(built)
             return cached
-        row = await self.db.fetchone("SELECT state, data FROM fsm WHERE key = ?", (built,))
+        row = await self.db.quick.fetchone("SELECT state, data FROM fsm WHERE key = ?", (built,))
         found = (None, _EMPTY) if row is None else (row[0], str(row[1] or _EMPTY))
         self._remember(built, found)
         return found

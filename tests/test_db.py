@@ -287,3 +287,34 @@ async def test_payments_are_guarded(db: Database) -> None:
         (later,),
     )
     assert await db.fetchval("SELECT count(*) FROM payments") == 5
+
+
+async def test_quick_reads_see_what_was_just_committed(db: Database) -> None:
+    """`db.quick` (key lookups) reads the same committed data as the database's own reads,
+    including a row written a moment before, on both engines."""
+    await add_user(db, 4242, balance=7)
+    row = await db.quick.fetchone("SELECT id, balance FROM users WHERE id = ?", (4242,))
+    assert row is not None and (row["id"], row[1]) == (4242, 7)
+    await db.execute("UPDATE users SET balance = 9 WHERE id = ?", (4242,))
+    assert await db.quick.fetchval("SELECT balance FROM users WHERE id = ?", (4242,)) == 9
+    assert await db.quick.fetchall("SELECT id FROM users WHERE id = ?", (1,)) == []
+    with pytest.raises(Exception, match="no_such_table"):
+        await db.quick.fetchall("SELECT * FROM no_such_table")
+
+
+async def test_a_quick_read_its_connection_cannot_answer_goes_the_usual_way(
+    tmp_path: Path,
+) -> None:
+    """SQLite answers a key lookup on the event loop's thread; when that connection cannot
+    (busy, closed, another thread), the read goes through a reader connection instead."""
+    db = Database(tmp_path / "quick.sqlite3")
+    await db.connect()
+    try:
+        await add_user(db, 5, balance=3)
+        inline = db._inline  # type: ignore[attr-defined]
+        assert inline is not None
+        assert await db.quick.fetchval("SELECT balance FROM users WHERE id = ?", (5,)) == 3
+        inline.close()  # now it raises sqlite3.ProgrammingError on every statement
+        assert await db.quick.fetchval("SELECT balance FROM users WHERE id = ?", (5,)) == 3
+    finally:
+        await db.close()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.state import State, StatesGroup
@@ -64,27 +65,34 @@ async def test_writes_that_change_nothing_are_skipped(db: Database) -> None:
     assert await storage.get_data(KEY) == {}
 
 
-def _count_reads(db: Database) -> list[str]:
-    """Spy on the storage's reads (SQLite reads bypass `db.observers`)."""
-    reads: list[str] = []
-    fetchone = db.fetchone
+class _CountedReads:
+    """Spies on the storage's reads (key lookups: `db.quick`), then reads as it would."""
 
-    async def counted(sql: str, params: object = ()) -> object:
-        reads.append(sql)
-        return await fetchone(sql, params)  # type: ignore[arg-type]
+    def __init__(self, quick: Any) -> None:
+        self.quick = quick
+        self.reads: list[str] = []
 
-    db.fetchone = counted  # type: ignore[method-assign]
-    return reads
+    async def fetchone(self, sql: str, params: Any = ()) -> Any:
+        self.reads.append(sql)
+        return await self.quick.fetchone(sql, params)
 
 
-async def test_one_process_reads_a_dialog_once(database_target: Path | str) -> None:
+def _count_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    spy = _CountedReads(db.quick)
+    monkeypatch.setattr(type(db), "quick", property(lambda _: spy))
+    return spy.reads
+
+
+async def test_one_process_reads_a_dialog_once(
+    database_target: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """aiogram reads the state on every update, a handler reads it and the data again:
     the storage (the only writer of its table) answers those from what it read or wrote."""
     db = Database(database_target)
     await db.connect()
     try:
         storage = SQLiteStorage(db)
-        reads = _count_reads(db)
+        reads = _count_reads(db, monkeypatch)
         for _ in range(3):
             assert await storage.get_state(KEY) is None
             assert await storage.get_data(KEY) == {}
@@ -104,7 +112,9 @@ async def test_one_process_reads_a_dialog_once(database_target: Path | str) -> N
         await db.close()
 
 
-async def test_a_failed_write_leaves_the_database_in_charge(db: Database) -> None:
+async def test_a_failed_write_leaves_the_database_in_charge(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     storage = SQLiteStorage(db)
     await storage.set_state(KEY, Dialog.link)
     execute = db.execute
@@ -116,17 +126,17 @@ async def test_a_failed_write_leaves_the_database_in_charge(db: Database) -> Non
     with pytest.raises(OSError):
         await storage.set_state(KEY, None)
     db.execute = execute  # type: ignore[method-assign]
-    reads = _count_reads(db)
+    reads = _count_reads(db, monkeypatch)
     assert await storage.get_state(KEY) == "Dialog:link"  # not the value that failed
     assert len(reads) == 1  # read again from the database
 
 
-async def test_the_cache_is_bounded(db: Database) -> None:
+async def test_the_cache_is_bounded(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     storage = SQLiteStorage(db, cache_size=2)
     keys = [StorageKey(bot_id=1, chat_id=n, user_id=n) for n in (1, 2, 3)]
     for n, key in enumerate(keys):
         await storage.set_data(key, {"n": n})
-    reads = _count_reads(db)
+    reads = _count_reads(db, monkeypatch)
     assert await storage.get_data(keys[2]) == {"n": 2}
     assert reads == []
     assert await storage.get_data(keys[0]) == {"n": 0}  # the oldest was dropped

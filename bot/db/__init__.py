@@ -17,6 +17,8 @@ from bot.db.base import (
 )
 from bot.db.database import SqliteDatabase
 
+Database._modules["postgresql"] = "bot.db.postgres"  # asyncpg loads with the first URL
+
 if TYPE_CHECKING:
     from bot.db.postgres import PostgresDatabase
 

@@ -9,6 +9,7 @@ parameters translates them. No cursor ever leaves this package.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -74,9 +75,11 @@ class Database:
     """
 
     dialect: str = ""
-    # dialect -> implementation; each registers itself (bot/db/__init__.py imports SQLite's,
-    # PostgreSQL's is imported by the first postgresql:// target)
+    # dialect -> implementation; each registers itself when imported (bot/db/__init__.py
+    # imports SQLite's). An engine the package names in `_modules` (PostgreSQL's, whose
+    # driver costs memory) is imported by the first target that asks for it.
     _engines: ClassVar[dict[str, type[Database]]] = {}
+    _modules: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -85,8 +88,8 @@ class Database:
     def __new__(cls, target: Path | str, *args: Any, **kwargs: Any) -> Database:
         if cls is Database:
             dialect = "postgresql" if is_postgres_url(target) else "sqlite"
-            if dialect == "postgresql" and dialect not in Database._engines:
-                import bot.db.postgres  # noqa: F401  (registers itself; asyncpg loads only now)
+            if dialect not in Database._engines and dialect in Database._modules:
+                importlib.import_module(Database._modules[dialect])  # registers itself
             cls = Database._engines[dialect]
         return super().__new__(cls)
 
@@ -137,6 +140,14 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    @property
+    def quick(self) -> Queryable:
+        """For reads of a few rows found by key (a user, a setting, a page of a category):
+        the same committed data as the database's own reads, by the fastest way the engine
+        has. SQLite answers them on the calling thread (`SqliteDatabase.quick`); other
+        engines: the database itself. Never for a read that may scan."""
+        return self
 
 
 class DatabaseUnavailable(Exception):

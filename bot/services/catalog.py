@@ -349,7 +349,9 @@ async def list_categories(db: Database, page: int, per_page: int = 10) -> Page[C
 
 
 async def get_category(db: Database, category_id: int) -> CategoryView | None:
-    row = await db.fetchone("SELECT id, name, offered FROM categories WHERE id = ?", (category_id,))
+    row = await db.quick.fetchone(
+        "SELECT id, name, offered FROM categories WHERE id = ?", (category_id,)
+    )
     if row is None:
         return None
     return CategoryView(id=row["id"], name=row["name"], count=row["offered"])
@@ -365,10 +367,10 @@ async def list_services(
 ) -> Page[ServiceView]:
     """Offered services of one category, in the panel's order, priced with markup."""
     total = int(
-        await db.fetchval("SELECT offered FROM categories WHERE id = ?", (category_id,)) or 0
+        await db.quick.fetchval("SELECT offered FROM categories WHERE id = ?", (category_id,)) or 0
     )
     page, pages, offset = _paging(total, page, per_page)
-    rows = await db.fetchall(
+    rows = await db.quick.fetchall(
         f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c ON c.id = s.category_id"
         f" WHERE s.category_id = ? AND {OFFERED} ORDER BY s.position, s.id LIMIT ? OFFSET ?",
         (category_id, per_page, offset),
@@ -383,7 +385,7 @@ async def get_service(
 ) -> ServiceView | None:
     """Any stored service, offered or not (see `offered`): the card and the order dialog
     re-read it on every press, so a price never comes from a button."""
-    row = await db.fetchone(
+    row = await db.quick.fetchone(
         f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c ON c.id = s.category_id"
         " WHERE s.id = ?",
         (str(service_id),),
@@ -401,7 +403,7 @@ async def get_services(
     if not service_ids:
         return {}
     marks = ", ".join("?" for _ in service_ids)
-    rows = await db.fetchall(
+    rows = await db.quick.fetchall(
         f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c ON c.id = s.category_id"
         f" WHERE s.id IN ({marks})",
         [str(sid) for sid in service_ids],
@@ -444,7 +446,7 @@ async def search(
     items: list[ServiceView] = []
     if found.ids:
         marks = ", ".join("?" for _ in found.ids)
-        rows = await db.fetchall(
+        rows = await db.quick.fetchall(
             f"SELECT {_SERVICE_COLUMNS} FROM services s JOIN categories c"
             f" ON c.id = s.category_id WHERE s.id IN ({marks})",
             found.ids,

@@ -42,7 +42,7 @@ def _row_to_user(row: object) -> User:
 
 
 async def get(db: Database, user_id: int) -> User | None:
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+    row = await db.quick.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
     return None if row is None else _row_to_user(row)
 
 
