@@ -3,6 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.money import AmountError, format_amount, parse_amount, price_micros, to_micros
 
@@ -50,3 +53,16 @@ def test_format_amount() -> None:
     assert format_amount(1) == "0.000001"
     assert format_amount(0) == "0.00"
     assert format_amount(36_000) == "0.036"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    micros=st.integers(min_value=-(10**18), max_value=10**18),
+    locale=st.sampled_from(["en", "ru", "de", "fr", "uk", "hi", "ar", "fa"]),
+)
+def test_amounts_are_written_exactly_as_babel_writes_the_pattern(micros: int, locale: str) -> None:
+    """format_amount writes the pattern out itself for speed where that gives Babel's exact
+    text (en, ru, ...) and asks Babel otherwise (other digits): the same text either way."""
+    expected = format_decimal(Decimal(micros) / 1_000_000, format="#,##0.00####", locale=locale)
+    assert format_amount(micros, "", locale) == expected
+    assert format_amount(micros, "USD", locale) == f"{expected} USD"
