@@ -93,3 +93,23 @@ def test_a_sqlite_bot_does_not_load_the_postgresql_driver() -> None:
         [sys.executable, "-c", code],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, timeout=60,
     )  # fmt: skip
+
+
+async def test_the_start_up_heap_is_frozen_while_the_bot_runs(
+    tmp_path: Path, fake_tg: Any, fake_panel: Any
+) -> None:
+    """Start-up freezes what it built (full collections then skip it) and shutdown thaws
+    it, so a bot restarted in place (or the next test) leaves nothing uncollectable."""
+    import gc
+
+    from tests.harness import BotHarness
+
+    harness = BotHarness(tmp_path, fake_tg, fake_panel)
+    await harness.start()
+    try:
+        assert gc.get_freeze_count() > 10_000  # modules, routers, schemas, texts
+        await harness.send("/start")  # the bot works as usual meanwhile
+        assert harness.errors == []
+    finally:
+        await harness.stop()
+    assert gc.get_freeze_count() == 0
