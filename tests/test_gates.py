@@ -115,3 +115,30 @@ def test_routers_with_sub_routers_are_not_gated_and_gating_happens_once() -> Non
     gates.gate(child)
     assert _root_filters(parent, "callback_query") == []
     assert len(_root_filters(child, "callback_query")) == 1
+
+
+def test_the_routers_tried_first_for_presses_own_their_callback_data(
+    tmp_path: Any,
+) -> None:
+    """The catalog's and favourites' buttons are tried before the dialogs' routers
+    (handlers/__init__.py): that changes nothing only while no other router takes their
+    callback data (the shared menu prefix aside, whose actions differ per router)."""
+    from bot.config import Settings
+    from bot.handlers import get_routers
+
+    settings = Settings(
+        bot_token="1:x", panel_api_url="http://127.0.0.1/api", panel_api_key="k",
+        admin_chat_id=-100, _env_file=None,
+    )  # type: ignore[call-arg]  # fmt: skip
+    private = get_routers(settings)[0]
+    starts = {
+        r.name: set(f.callback.starts)
+        for r in private.sub_routers
+        for f in r.callback_query._handler.filters or []
+        if isinstance(f.callback, CallbackGate)
+    }
+    first = {"catalog-browse", "favourites"}
+    assert first <= set(starts)
+    others = set().union(*(s for name, s in starts.items() if name not in first))
+    for name in first:
+        assert (starts[name] - {"m:"}) & others == set(), name

@@ -28,7 +28,10 @@ from bot.states import SearchDialog
 from bot.text import shorten
 from bot.views import catalog as views
 
-router = Router(name="catalog")
+router = Router(name="catalog")  # the search typed as text: after every dialog
+# The catalog's buttons: the most pressed in the shop, and no other router takes their
+# data, so they are tried early (handlers/__init__.py).
+browse = Router(name="catalog-browse")
 
 QUERY_KEY = "catalog_query"
 SHOWN_QUERY_CHARS = 60
@@ -80,7 +83,7 @@ async def _search_answer(
 # --------------------------------------------------------------------------- browsing
 
 
-@router.callback_query(MenuCb.filter(F.action == "catalog"))
+@browse.callback_query(MenuCb.filter(F.action == "catalog"))
 async def cb_catalog(
     query: CallbackQuery, i18n: I18nContext, db: Database, state: FSMContext
 ) -> None:
@@ -89,14 +92,14 @@ async def cb_catalog(
     await show_for(query, *await _categories(db, i18n, 0))
 
 
-@router.callback_query(CatCb.filter())
+@browse.callback_query(CatCb.filter())
 async def cb_categories(
     query: CallbackQuery, callback_data: CatCb, i18n: I18nContext, db: Database
 ) -> None:
     await show_for(query, *await _categories(db, i18n, callback_data.page))
 
 
-@router.callback_query(SvcListCb.filter())
+@browse.callback_query(SvcListCb.filter())
 async def cb_services(
     query: CallbackQuery,
     callback_data: SvcListCb,
@@ -110,7 +113,7 @@ async def cb_services(
     await show_for(query, text, markup)
 
 
-@router.callback_query(SvcCb.filter())
+@browse.callback_query(SvcCb.filter())
 async def cb_service(
     query: CallbackQuery,
     callback_data: SvcCb,
@@ -135,7 +138,7 @@ async def cb_service(
     )
 
 
-@router.callback_query(CatNoopCb.filter())
+@browse.callback_query(CatNoopCb.filter())
 async def cb_noop(query: CallbackQuery) -> None:
     """The page counter: nothing to do (the callback is answered by the middleware)."""
 
@@ -143,13 +146,13 @@ async def cb_noop(query: CallbackQuery) -> None:
 # --------------------------------------------------------------------------- search
 
 
-@router.callback_query(MenuCb.filter(F.action == "search"))
+@browse.callback_query(MenuCb.filter(F.action == "search"))
 async def cb_search(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
     await state.set_state(SearchDialog.query)
     await show_for(query, i18n.get("catalog-search-prompt"), kb.search_prompt_keyboard(i18n))
 
 
-@router.callback_query(SearchPageCb.filter())
+@browse.callback_query(SearchPageCb.filter())
 async def cb_search_page(
     query: CallbackQuery,
     callback_data: SearchPageCb,
