@@ -8,13 +8,13 @@ first). Results are in the catalog's order: category position, then service posi
 
 How the rows are found differs:
 
-- SQLite (`_sqlite_page`): an FTS5 trigram index (migration 012) counts the candidates that
-  hold every word of 3+ characters, stopping past CAP. A narrow search reads just those
-  candidates. A broad one walks categories and their services in display order and stops
-  once the page is full; its count stops past CAP ("more than CAP found"), so no search
-  reads all 50,000 services to count them. The plain `instr` test decides in both, so the
-  index never changes what matches (words under 3 characters, which a trigram index
-  cannot look up, are tested that way only).
+- SQLite (`_sqlite_page`): an FTS5 trigram index (migrations 012, 013) finds the
+  candidates that hold every trigram of every word of 3+ characters, stopping past NARROW.
+  A narrow search reads just those candidates. A broad one walks categories and their
+  services in display order and stops once the page is full; its count stops past CAP
+  ("more than CAP found"), so no search reads all 50,000 services to count them. The
+  plain `instr` test decides in both, so the index never changes what matches (words
+  under 3 characters, which a trigram index cannot look up, are tested that way only).
 - PostgreSQL: the same walk in display order with the same `instr` test (migration 001
   defines `instr` there) and the same CAP, without a text index (a pg_trgm index would
   need the extension, which a managed database may not allow: measured in
@@ -49,7 +49,7 @@ async def find(db: Database, words: list[str], exact_id: str, limit: int, offset
     """One page of the services matching `words` (non-empty) or having id `exact_id`."""
     exact = None
     if to_id(exact_id) is not None:  # else no panel id can be written so: no lookup
-        exact = await db.fetchval(
+        exact = await db.quick.fetchval(
             f"SELECT s.id FROM services s WHERE s.id = ? AND {OFFERED}", (exact_id,)
         )
     # the exact id takes the first place of the first page; the word matches follow it
@@ -64,9 +64,12 @@ async def find(db: Database, words: list[str], exact_id: str, limit: int, offset
     return Found(ids=ids[:limit], total=found.total + skip, more=found.more)
 
 
-def _fts_phrase(word: str) -> str:
-    """One word as an FTS5 string: any character but `"` is literal inside one."""
-    return '"' + word.replace('"', '""') + '"'
+def _fts_trigrams(word: str) -> str:
+    """What the index (trigrams, row ids only: migration 013) can look up for a word of
+    3+ characters: every trigram of it, each an FTS5 string (any character but `"` is
+    literal inside one). Rows holding them all include every row holding the word."""
+    grams = dict.fromkeys(word[i : i + TRIGRAM] for i in range(len(word) - TRIGRAM + 1))
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
 async def _sqlite_page(
@@ -81,7 +84,7 @@ async def _sqlite_page(
             "SELECT q.service_id FROM service_search_fts f"
             " JOIN service_search q ON q.key = f.rowid"
             f" WHERE service_search_fts MATCH ? AND {tests} LIMIT ?",
-            (" AND ".join(map(_fts_phrase, indexed)), *words, NARROW + 1),
+            (" AND ".join(map(_fts_trigrams, indexed)), *words, NARROW + 1),
         )
         if len(rows) <= NARROW:  # narrow: order the few that are offered
             return await _among(db, [row[0] for row in rows], exact_id, limit, offset)
