@@ -18,7 +18,7 @@ import pytest
 from bot.db import Database
 from bot.panel import OrderState, OrderStatus
 from bot.services import kv, referrals, wallet
-from bot.services.orders import status
+from bot.services.orders import refunds, status
 from tests.helpers import (
     LIKES,
     MICRO,
@@ -137,8 +137,8 @@ async def seed(db: Database) -> Shop:
     o["friend_canceled"] = await _order(db, FRIEND, charge=10 * MICRO)
     async with db.transaction() as conn:
         for name in ("part_then_canceled", "part_then_partial"):
-            await status.refund_charge(conn, o[name], MICRO, note="earlier", now=NOW - 50)
-        await status.refund_charge(conn, o["partial_none_left"], note="earlier", now=NOW - 50)
+            await refunds.refund_charge(conn, o[name], MICRO, note="earlier", now=NOW - 50)
+        await refunds.refund_charge(conn, o["partial_none_left"], note="earlier", now=NOW - 50)
         for ref, order_id in (
             (f"order:{o['canceled_replay']}:refund", o["canceled_replay"]),
             (f"order:{o['partial_replay']}:refund:part:0", o["partial_replay"]),

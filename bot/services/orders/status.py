@@ -10,7 +10,7 @@ statuses. Who moves an order along:
   money back (`operator_refund`).
 
 Guarantees: a settled order (FINAL_STATUSES) is never reopened, whatever the panel says
-later; money goes back only through `refund_charge` (a ledger ref per step, all refunds of an
+later; money goes back only through `refunds.py` (a ledger ref per step, all refunds of an
 order together never above its charge); a notification has one dedup key per order and
 status, so a repeat (or a race between the poller and a refresh) never sends it twice.
 
@@ -38,9 +38,9 @@ from bot.crashpoints import crashpoint
 from bot.db import Database, Tx, for_update
 from bot.money import amount_param, format_amount
 from bot.panel import OrderState, OrderStatus, PanelClient
-from bot.services import alerts, audit, catalog, outbox, referrals, wallet
+from bot.services import alerts, audit, catalog, outbox, referrals
 from bot.services.alerts import Notices
-from bot.services.orders import notify, queries, requests
+from bot.services.orders import notify, queries, refunds, requests
 from bot.services.orders.amounts import cost_micros, partial_refund, storable_count
 from bot.services.orders.queries import OrderView
 
@@ -132,48 +132,6 @@ async def set_order_status(
     return changed
 
 
-async def refund_charge(
-    conn: Tx,
-    order_id: int,
-    amount: int | None = None,
-    *,
-    note: str | None = None,
-    now: int | None = None,
-) -> int:
-    """Give money of an order's charge back inside the caller's transaction; returns the
-    micro-units refunded by this call (0: nothing was left, or this very step was already
-    applied).
-
-    Default: everything not yet refunded; never more than `charge - refunded`, re-read here,
-    so all refunds of an order together never exceed its charge. The ledger ref names the
-    step: `order:<id>:refund` gives back everything left (so it can happen once), a smaller
-    amount (a Partial's undelivered share) is `order:<id>:refund:part:<refunded so far>`;
-    an operator can still refund the rest after a Partial. A replay of a step finds its ref
-    and moves nothing."""
-    row = await conn.fetchone(
-        f"SELECT user_id, charge, refunded FROM orders WHERE id = ?{for_update(conn)}",
-        (order_id,),
-    )
-    if row is None:
-        raise LookupError(f"no order {order_id}")
-    refunded = int(row["refunded"])
-    left = int(row["charge"]) - refunded
-    amount = left if amount is None else min(amount, left)
-    if amount <= 0:
-        return 0
-    ref = f"order:{order_id}:refund"
-    if amount < left:
-        ref = f"{ref}:part:{refunded}"
-    applied = await wallet.apply(
-        conn, int(row["user_id"]), amount, kind="refund", ref=ref, order_id=order_id, note=note,
-        now=now,
-    )  # fmt: skip
-    if not applied:
-        return 0
-    await conn.execute("UPDATE orders SET refunded = refunded + ? WHERE id = ?", (amount, order_id))
-    return amount
-
-
 # --------------------------------------------------------------------------- the panel's word
 
 
@@ -238,7 +196,7 @@ async def apply_panel_status(
         amount = charge - refunded
     given = 0
     if amount > 0:
-        given = amount = await refund_charge(
+        given = amount = await refunds.refund_charge(
             conn, order_id, amount, note=f"{new} at the panel", now=now
         )
     numbers = _present(
@@ -292,39 +250,6 @@ _NUMBERS = (
 _REFUNDING = frozenset({"partial", "canceled", "refunded"})
 
 
-@dataclass(frozen=True)
-class _Refund:
-    """A refund a batch gives, as `refund_charge` would for this order."""
-
-    order_id: int
-    user_id: int
-    charge: int
-    refunded: int  # before this refund
-    amount: int  # > 0, never above charge - refunded
-    note: str
-
-
-async def _refund_charges(conn: Tx, refunds: Sequence[_Refund], now: int) -> list[int]:
-    """`refund_charge` for many orders (their rows locked by the caller, each order once) in
-    a few statements: the same refs, amounts and notes; returns what each gave back (0: its
-    step was already in the ledger)."""
-    moves = []
-    for refund in refunds:
-        left = refund.charge - refund.refunded
-        amount = min(refund.amount, left)
-        ref = f"order:{refund.order_id}:refund"
-        if amount < left:
-            ref = f"{ref}:part:{refund.refunded}"
-        moves.append(wallet.Move(refund.user_id, amount, ref, refund.order_id, refund.note))
-    applied = await wallet.apply_many(conn, moves, kind="refund", now=now)
-    given = [move.amount if done else 0 for move, done in zip(moves, applied, strict=True)]
-    await conn.executemany(
-        "UPDATE orders SET refunded = refunded + ? WHERE id = ?",
-        [(amount, move.order_id) for move, amount in zip(moves, given, strict=True) if amount],
-    )
-    return given
-
-
 async def apply_panel_statuses(
     conn: Tx,
     notices: Notices,
@@ -346,7 +271,7 @@ async def apply_panel_statuses(
     numbers: list[tuple[Any, ...]] = []
     # (order id, old, new, the change's row for _PLAIN_CHANGE, the refund asked for)
     changes: list[tuple[int, str, str, tuple[Any, ...], int]] = []
-    refunds: list[_Refund] = []
+    to_refund: list[refunds.Refund] = []
     one_by_one: set[int] = set()
     results: dict[int, Applied] = {}
     for order_id, answer in answers:
@@ -374,13 +299,15 @@ async def apply_panel_statuses(
             continue
         if amount > 0:
             note = f"{new} at the panel"
-            refunds.append(_Refund(order_id, int(row["user_id"]), charge, refunded, amount, note))
+            to_refund.append(
+                refunds.Refund(order_id, int(row["user_id"]), charge, refunded, amount, note)
+            )
         change = (new, now, now, start_count, cost, remains, next_poll_at, order_id)
         changes.append((order_id, old, new, change, amount))
     given = dict(
         zip(
-            [refund.order_id for refund in refunds],
-            await _refund_charges(conn, refunds, now),
+            [refund.order_id for refund in to_refund],
+            await refunds.refund_charges(conn, to_refund, now),
             strict=True,
         )
     )
@@ -468,7 +395,7 @@ async def fail_order(
     refund and the alerts happen once). Returns True if this call refunded."""
     async with db.transaction() as conn:
         await set_order_status(conn, order_id, "failed", error=error[:500])
-        refunded = await refund_charge(conn, order_id) > 0
+        refunded = await refunds.refund_charge(conn, order_id) > 0
         await alerts.order_alert(conn, notices, order_id, "failed", currency=currency, reason=error)
         if panel_out_of_funds:
             await alerts.order_alert(
@@ -525,7 +452,7 @@ async def operator_refund(db: Database, admin_id: int, order_id: int) -> tuple[R
             # the `add` is in flight: its outcome decides (pending, or failed = refunded, or
             # unknown for an operator); a refund now could pay back an order the panel has
             return "busy", 0
-        left = await refund_charge(conn, order_id, note=f"admin {admin_id}")
+        left = await refunds.refund_charge(conn, order_id, note=f"admin {admin_id}")
         if not left:
             return "already", 0
         await set_order_status(conn, order_id, "refunded", next_poll_at=0)
@@ -582,7 +509,7 @@ async def resolve_not_placed(
         if status != "unknown":
             return "not_unknown", 0
         await set_order_status(conn, order_id, "failed", error="not placed (operator)")
-        amount = await refund_charge(conn, order_id, note=f"admin {admin_id}")
+        amount = await refunds.refund_charge(conn, order_id, note=f"admin {admin_id}")
         await _money_back_told(
             conn, admin_id, order_id, "not-placed", format_amount(amount, code),
             key="admin-notify-order-not-placed", dedup=f"order:{order_id}:resolved:notify",
