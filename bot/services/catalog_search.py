@@ -65,10 +65,16 @@ async def find(db: Database, words: list[str], exact_id: str, limit: int, offset
 
 
 def _fts_trigrams(word: str) -> str:
-    """What the index (trigrams, row ids only: migration 013) can look up for a word of
-    3+ characters: every trigram of it, each an FTS5 string (any character but `"` is
-    literal inside one). Rows holding them all include every row holding the word."""
-    grams = dict.fromkeys(word[i : i + TRIGRAM] for i in range(len(word) - TRIGRAM + 1))
+    """What the index (trigrams, row ids only: migration 013) looks up for a word of 3+
+    characters: trigrams that cover it end to end without overlapping (the last one may),
+    each an FTS5 string (any character but `"` is literal inside one). Every row holding
+    the word holds them; the few others that hold them fail the substring test that
+    follows. Fewer trigrams, fewer lists for the index to intersect: "instagram" asks for
+    ins, tag, ram instead of all seven (a search's lookup in half the time, measured)."""
+    starts = list(range(0, len(word) - TRIGRAM + 1, TRIGRAM))
+    if starts[-1] != len(word) - TRIGRAM:
+        starts.append(len(word) - TRIGRAM)
+    grams = dict.fromkeys(word[i : i + TRIGRAM] for i in starts)
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
