@@ -28,8 +28,8 @@ from aiogram.fsm.storage.base import (
 
 from bot.db import Database
 
-# (state, data as stored) of the most recently used dialogs
-CACHED_DIALOGS = 4096
+# (state, data as stored) of the most recently used dialogs: a few hundred bytes each
+CACHED_DIALOGS = 2048
 _EMPTY = "{}"
 
 

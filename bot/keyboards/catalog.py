@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 BUTTON_NAME_CHARS = 48
-# catalog keyboards kept, newest used last (a few hundred bytes of buttons each)
-CACHED_KEYBOARDS = 1024
+# catalog keyboards kept, newest used last: about 10 kB each (a dozen pydantic buttons),
+# so about 1.3 MB when full
+CACHED_KEYBOARDS = 128
 _keyboards: OrderedDict[Hashable, InlineKeyboardMarkup] = OrderedDict()
 
 
@@ -149,7 +150,15 @@ def _nav(
 
 
 def _page_key(page: Page[Any]) -> tuple[Any, ...]:
-    return (tuple(page.items), page.page, page.pages)
+    """What a page's keyboard shows of its items (not the whole rows: a service's
+    description would stay alive in the cache for nothing)."""
+    shown = tuple(
+        (item.id, item.name, item.count)
+        if isinstance(item, CategoryView)
+        else (item.id, item.name, item.unit_price, item.is_package)
+        for item in page.items
+    )
+    return (shown, page.page, page.pages)
 
 
 def categories_keyboard(i18n: I18nContext, page: Page[CategoryView]) -> InlineKeyboardMarkup:
