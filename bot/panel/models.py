@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -125,7 +126,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Service(_Model):
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A catalog entry. A plain slotted dataclass, not a pydantic model like the answers
+    below: a sync holds tens of thousands at once, and a model's instance dict and
+    fields-set cost ~1 KB each (its only constructor is ``parsing.parse_service``, which
+    hands it checked values)."""
+
     id: str
     name: str
     category: str
