@@ -133,6 +133,11 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         raise NotImplementedError
 
+    async def release_memory(self) -> None:
+        """Drop what a big job left in this process's database caches (a catalog sync
+        fills SQLite's writer page cache with catalog pages); nothing where the server
+        holds them (PostgreSQL)."""
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None

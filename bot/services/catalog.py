@@ -81,7 +81,12 @@ async def sync(db: Database, panel: CatalogPanel) -> SyncReport:
     """
     try:
         with _collector_paused():
-            return await _sync(db, panel)
+            report = await _sync(db, panel)
+        try:
+            await db.release_memory()  # the catalog pages the sync read and wrote
+        except Exception:  # only a cache: the sync itself is done
+            log.debug("could not release the database's caches", exc_info=True)
+        return report
     finally:
         # the answer, its entries and the rows are freed by now (partly in other threads)
         release_freed_memory()
