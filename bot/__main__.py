@@ -32,7 +32,9 @@ async def run(settings: Settings) -> None:
     from bot.app import build_dispatcher, create_bot, create_panel
     from bot.db import Database
     from bot.lifecycle import Lifecycle
+    from bot.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()  # before the database's threads allocate
     log = logging.getLogger("bot")
     db = Database(settings.database_target)
     await db.connect()

@@ -16,6 +16,7 @@ from bot.app import build_dispatcher, create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.leader import SoloLeader
+from bot.memory import limit_malloc_arenas
 from bot.panel import PanelClient
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
@@ -100,6 +101,7 @@ class BotHarness:
             values["database_url"] = self.database
         values.update(self.overrides)
         self.settings = load_settings(**values)
+        limit_malloc_arenas()  # as `python -m bot` does before the database opens
         self.db = Database(self.settings.database_target)
         await self.db.connect()
         self.panel = PanelClient(

@@ -1,5 +1,6 @@
-"""What keeps the bot's memory down: the allocator trim after big jobs (bot/memory.py), the
-readers' smaller SQLite page cache, and no PostgreSQL driver loaded for a SQLite bot."""
+"""What keeps the bot's memory down: the allocator trim after big jobs and the malloc arena
+cap (bot/memory.py), the readers' smaller SQLite page cache, and no PostgreSQL driver loaded
+for a SQLite bot."""
 
 from __future__ import annotations
 
@@ -63,6 +64,64 @@ def test_trim_does_nothing_without_a_loadable_libc(
 def test_trim_does_nothing_off_linux(fresh_lookup: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert memory.release_freed_memory() is False
+
+
+_ARENAS_SCRIPT = """
+import ctypes, sys, threading
+from bot.memory import limit_malloc_arenas
+print(limit_malloc_arenas())
+together = threading.Barrier(8)
+def work():
+    junk = [bytes(2000) for _ in range(200)]  # malloc'd in this thread's arena
+    together.wait()  # all alive at once: none hands its arena on to the next
+    del junk
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+sys.stdout.flush()
+ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" block per arena, on stderr
+"""
+
+
+def _arenas_run(**env: str) -> tuple[str, int]:
+    environ = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    done = subprocess.run(
+        [sys.executable, "-c", _ARENAS_SCRIPT],
+        cwd=ROOT,
+        env={**environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip(), done.stderr.count("Arena ")
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "malloc_stats"),
+    reason="glibc only",
+)
+def test_malloc_arenas_are_capped_unless_the_environment_says() -> None:
+    """Eight allocating threads share the two arenas `python -m bot` allows; an operator's
+    MALLOC_ARENA_MAX is left to glibc."""
+    said, arenas = _arenas_run()
+    assert said == "True"
+    assert 1 <= arenas <= memory.ARENAS
+    said, arenas = _arenas_run(MALLOC_ARENA_MAX="4")
+    assert said == "False"
+    assert memory.ARENAS < arenas <= 4
+
+
+def test_arena_cap_does_nothing_where_libc_lacks_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no such library")
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setattr(ctypes, "CDLL", refuse)
+    assert memory.limit_malloc_arenas() is False
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert memory.limit_malloc_arenas() is False
 
 
 async def test_readers_have_the_smaller_page_cache(tmp_path: Path) -> None:
