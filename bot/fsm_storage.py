@@ -1,12 +1,13 @@
 """aiogram FSM storage in the database, so a dialog survives a restart.
 
 Used when REDIS_URL is unset, which means one process (replicas share their dialogs through
-Redis instead), and this storage is the only writer of the `fsm` table. So it keeps what it
-read or wrote in a bounded cache: aiogram reads the state on every update and a handler
+Redis instead), and this storage is the only writer of the `fsm` table. On SQLite that is
+certain (one process owns the file), so it keeps what it read or wrote in a bounded cache: aiogram reads the state on every update and a handler
 reads it again (and the data) before writing, and those reads cost a database round trip
 each while the row cannot have changed under us. A write goes to the database first and to
 the cache only once it succeeded; a write that fails drops the entry, so the next read
-asks the database again.
+asks the database again. On PostgreSQL, where replicas run without Redis against the
+README's advice would share the table, nothing is cached (`cache_size` 0).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class SQLiteStorage(BaseStorage):
     ) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self.cache_size = cache_size
+        # PostgreSQL may have other processes writing this table: read it every time there
+        self.cache_size = cache_size if db.dialect == "sqlite" else 0
         self._rows: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
     async def close(self) -> None:
@@ -61,6 +63,8 @@ class SQLiteStorage(BaseStorage):
         return found
 
     def _remember(self, built: str, row: tuple[str | None, str]) -> None:
+        if not self.cache_size:
+            return
         self._rows[built] = row
         self._rows.move_to_end(built)
         while len(self._rows) > self.cache_size:
