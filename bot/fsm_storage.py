@@ -2,12 +2,13 @@
 
 Used when REDIS_URL is unset, which means one process (replicas share their dialogs through
 Redis instead), and this storage is the only writer of the `fsm` table. On SQLite that is
-certain (one process owns the file), so it keeps what it read or wrote in a bounded cache: aiogram reads the state on every update and a handler
-reads it again (and the data) before writing, and those reads cost a database round trip
-each while the row cannot have changed under us. A write goes to the database first and to
-the cache only once it succeeded; a write that fails drops the entry, so the next read
-asks the database again. On PostgreSQL, where replicas run without Redis against the
-README's advice would share the table, nothing is cached (`cache_size` 0).
+certain (one process owns the file), so it keeps what it read or wrote in a bounded cache:
+aiogram reads the state on every update and a handler reads it again (and the data) before
+writing, and those reads cost a database round trip each while the row cannot have changed
+under us. A write goes to the database first and to the cache only once it succeeded; a
+write that fails drops the entry, so the next read asks the database again. On PostgreSQL,
+where replicas run without Redis against the README's advice would share the table,
+nothing is cached (`cache_size` 0).
 """
 
 from __future__ import annotations
