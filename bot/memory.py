@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,20 @@ M_ARENA_MAX = -8
 ARENAS = 2
 
 
-def _find_trim() -> Callable[[int], int] | None:
+def _libc_function(name: str) -> Any:
+    """`name` from the C library on Linux, or None (not Linux, no libc to load, or one
+    without it: musl has neither malloc_trim nor glibc's mallopt parameters)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):  # no libc to load, or one without malloc_trim (musl)
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
+
+
+def _find_trim() -> Callable[[int], int] | None:
+    trim = _libc_function("malloc_trim")
+    if trim is None:
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
@@ -68,12 +76,10 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     of its own, up to 8 per core, each keeping what it freed: ~3-4 MB more at 10k services,
     100k orders and 1,000 updates (tests/benchmarks/bench_rss.py). Only threads that have
     not allocated yet are bound by it: call it before the database opens. glibc only."""
-    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
+    if os.environ.get("MALLOC_ARENA_MAX"):
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # no libc to load, or one without mallopt (musl)
+    mallopt = _libc_function("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int

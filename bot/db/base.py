@@ -66,7 +66,25 @@ def sqlite_path(target: Path | str) -> Path:
     return Path(target)
 
 
-class Database:
+class FetchOne:
+    """`fetchone` and `fetchval` on top of a reader's `fetchall` (every engine, its
+    transactions and its quick reads share these two)."""
+
+    __slots__ = ()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(FetchOne):
     """A database the services use; `Database(target)` opens the engine `target` names.
 
     `target` is a SQLite file path (or `sqlite:///path`) or a `postgresql://` URL. Calling
@@ -130,21 +148,10 @@ class Database:
         async with self.transaction() as tx:
             await tx.executemany(sql, rows)
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        raise NotImplementedError
-
     async def release_memory(self) -> None:
         """Drop what a big job left in this process's database caches (a catalog sync
         fills SQLite's writer page cache with catalog pages); nothing where the server
         holds them (PostgreSQL)."""
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     @property
     def quick(self) -> Queryable:

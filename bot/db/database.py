@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
@@ -25,6 +24,7 @@ import aiosqlite
 from bot.db.base import (
     Database,
     DatabaseUnavailable,
+    FetchOne,
     IntegrityError,
     Params,
     Queryable,
@@ -160,7 +160,7 @@ READERS = 4  # reads run side by side on this many connections (WAL: they never 
 READER_CACHE_KIB = 1024
 
 
-class _SqliteTx:
+class _SqliteTx(FetchOne):
     """A write transaction on the writer connection (see `Database.transaction`)."""
 
     __slots__ = ("_conn", "_observe")
@@ -194,14 +194,6 @@ class _SqliteTx:
             return list(await self._conn.execute_fetchall(sql, params))
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
 class SqliteDatabase(Database):
@@ -347,7 +339,7 @@ def _open_inline(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class _QuickReader:
+class _QuickReader(FetchOne):
     """Reads of a few rows by key, run at once on the calling (event loop) thread.
 
     A read through a reader connection is handed to that connection's thread and its
@@ -375,14 +367,6 @@ class _QuickReader:
             except (sqlite3.OperationalError, sqlite3.ProgrammingError):
                 pass  # busy, or not the loop's thread: the usual way says what is wrong
         return await self._db.fetchall(sql, params)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
 def _split_sql(script: str) -> list[str]:

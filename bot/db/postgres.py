@@ -15,12 +15,19 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.db.base import Database, DatabaseUnavailable, IntegrityError, Params, Row, Tx
+from bot.db.base import (
+    Database,
+    DatabaseUnavailable,
+    FetchOne,
+    IntegrityError,
+    Params,
+    Row,
+    Tx,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +102,7 @@ def _rowcount(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
-class _PgTx:
+class _PgTx(FetchOne):
     """A transaction on one pooled connection (see `PostgresDatabase.transaction`)."""
 
     __slots__ = ("_conn", "_observe")
@@ -128,14 +135,6 @@ class _PgTx:
             return list(await self._conn.fetch(translate(sql), *params))
         except _INTEGRITY as exc:
             raise IntegrityError(str(exc)) from exc
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -155,6 +155,16 @@ def _notification_key(old: str, new: str) -> str | None:
     }.get(new)
 
 
+def _refund_due(new: str, row: Any, answer: OrderStatus) -> int:
+    """What `new` gives back beyond what was refunded (see the module docstring); <= 0: none."""
+    charge, refunded = int(row["charge"]), int(row["refunded"])
+    if new == "partial":
+        return partial_refund(charge, int(row["quantity"]), answer.remains) - refunded
+    if new in ("canceled", "refunded"):
+        return charge - refunded
+    return 0
+
+
 def _present(**values: int | None) -> dict[str, int]:
     return {name: value for name, value in values.items() if value is not None}
 
@@ -188,12 +198,8 @@ async def apply_panel_status(
         await set_order_status(conn, order_id, old, now=now, **numbers)
         return Applied()
 
-    charge, refunded = int(row["charge"]), int(row["refunded"])
-    amount = 0
-    if new == "partial":
-        amount = partial_refund(charge, int(row["quantity"]), answer.remains) - refunded
-    elif new in ("canceled", "refunded"):
-        amount = charge - refunded
+    refunded = int(row["refunded"])
+    amount = _refund_due(new, row, answer)
     given = 0
     if amount > 0:
         given = amount = await refunds.refund_charge(
@@ -289,11 +295,7 @@ async def apply_panel_statuses(
             results[order_id] = Applied()
             continue
         charge, refunded = int(row["charge"]), int(row["refunded"])
-        amount = 0
-        if new == "partial":
-            amount = partial_refund(charge, int(row["quantity"]), answer.remains) - refunded
-        elif new in ("canceled", "refunded"):
-            amount = charge - refunded
+        amount = _refund_due(new, row, answer)
         if new == "error" or (new == "partial" and amount <= 0 and refunded + amount == 0):
             one_by_one.add(order_id)
             continue
