@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -118,18 +119,21 @@ async def test_one_process_reads_a_dialog_once(
         await db.close()
 
 
-async def test_a_failed_write_leaves_the_database_in_charge(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    db = Database(tmp_path / "fsm.sqlite3")  # the cache is SQLite's
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A SQLite database (the dialog cache is SQLite's)."""
+    db = Database(tmp_path / "fsm.sqlite3")
     await db.connect()
     try:
-        await _failed_write(db, monkeypatch)
+        yield db
     finally:
         await db.close()
 
 
-async def _failed_write(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failed_write_leaves_the_database_in_charge(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = sqlite_db
     storage = SQLiteStorage(db)
     await storage.set_state(KEY, Dialog.link)
     execute = db.execute
@@ -146,16 +150,8 @@ async def _failed_write(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(reads) == 1  # read again from the database
 
 
-async def test_the_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = Database(tmp_path / "fsm.sqlite3")  # the cache is SQLite's
-    await db.connect()
-    try:
-        await _bounded(db, monkeypatch)
-    finally:
-        await db.close()
-
-
-async def _bounded(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_cache_is_bounded(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = sqlite_db
     storage = SQLiteStorage(db, cache_size=2)
     keys = [StorageKey(bot_id=1, chat_id=n, user_id=n) for n in (1, 2, 3)]
     for n, key in enumerate(keys):

@@ -305,14 +305,7 @@ class SqliteDatabase(Database):
         COMMIT around it would only add two round trips to the writer's thread."""
         conn = self.writer
         async with self._lock:
-            self._observe(sql)
-            try:
-                cursor = await conn.execute(sql, params)
-            except sqlite3.IntegrityError as exc:
-                raise IntegrityError(str(exc)) from exc
-            rowcount = cursor.rowcount
-            await cursor.close()
-            return rowcount
+            return await _SqliteTx(conn, self._observe).execute(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # Each read has a reader connection to itself from execute to close: an open

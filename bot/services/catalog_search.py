@@ -9,7 +9,7 @@ first). Results are in the catalog's order: category position, then service posi
 How the rows are found differs:
 
 - SQLite (`_sqlite_page`): an FTS5 trigram index (migrations 012, 013) finds the
-  candidates that hold every trigram of every word of 3+ characters, stopping past NARROW.
+  candidates that hold trigrams covering each word of 3+ characters, stopping past NARROW.
   A narrow search reads just those candidates. A broad one walks categories and their
   services in display order and stops once the page is full; its count stops past CAP
   ("more than CAP found"), so no search reads all 50,000 services to count them. The

@@ -55,27 +55,10 @@ async def apply(
     Returns False, changing nothing, if `ref` was already applied. Raises InsufficientFunds
     if the balance would go negative, UnknownUser if there is no such user.
     """
-    # The user's row is locked first: two replicas moving this balance at once take turns,
-    # and the second then sees the first's ledger row (a repeated ref is a no-op) and its
-    # balance. The unique ref stays the last guard.
-    row = await conn.fetchone(
-        f"SELECT balance FROM users WHERE id = ?{for_update(conn)}", (user_id,)
+    [applied] = await apply_many(
+        conn, [Move(user_id, amount, ref, order_id, note)], kind=kind, now=now
     )
-    if row is None:
-        raise UnknownUser(user_id)
-    if await conn.fetchone("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None:
-        return False
-    balance = int(row[0])
-    new_balance = balance + amount
-    if new_balance < 0:
-        raise InsufficientFunds(balance, -amount)
-    await conn.execute(
-        "INSERT INTO ledger (user_id, amount, balance_after, kind, ref, order_id, note, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (user_id, amount, new_balance, kind, ref, order_id, note, now or int(time.time())),
-    )
-    await conn.execute("UPDATE users SET balance = ? WHERE id = ?", (new_balance, user_id))
-    return True
+    return applied
 
 
 @dataclass(frozen=True)
@@ -98,7 +81,9 @@ async def apply_many(
     ledger (or repeated earlier in `moves`), which moves nothing.
 
     The users' rows are locked first, in user-id order (two transactions locking several
-    take them in the same order), then the refs are read. Each ledger row's balance_after is
+    take them in the same order; two replicas moving one balance take turns, and the second
+    then sees the first's ledger row and its balance), then the refs are read (the unique
+    ref stays the last guard). Each ledger row's balance_after is
     the user's running balance in `moves` order; each user's balance is written once.
     Raises InsufficientFunds / UnknownUser as `apply` does (the caller's transaction is then
     rolled back, so nothing of the batch stays)."""

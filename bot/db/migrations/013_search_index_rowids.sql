@@ -1,6 +1,6 @@
 -- The search index keeps row ids only (detail=none): 1.4 MB less at 10,000 services, and
 -- a lookup 25-30% faster (measured). Without positions the index cannot match a whole
--- word as a phrase: a query asks for every trigram of each word instead, which every
+-- word as a phrase: a query asks for trigrams covering each word instead, which every
 -- matching row has (and some others), and catalog_search tests the real substring on the
 -- candidates, as it already did for words too short for the index. The content stays in
 -- service_search, kept by the same triggers; only the index itself is rebuilt.

@@ -34,32 +34,23 @@ async def refund_charge(
     micro-units refunded by this call (0: nothing was left, or this very step was already
     applied).
 
-    Default: everything not yet refunded; never more than `charge - refunded`, re-read here,
-    so all refunds of an order together never exceed its charge. The ledger ref names the
-    step: `order:<id>:refund` gives back everything left (so it can happen once), a smaller
-    amount (a Partial's undelivered share) is `order:<id>:refund:part:<refunded so far>`;
-    an operator can still refund the rest after a Partial. A replay of a step finds its ref
-    and moves nothing."""
+    Default: everything not yet refunded; never more than `charge - refunded`, re-read here
+    (the row locked), so all refunds of an order together never exceed its charge. Refs as
+    the module says; an operator can still refund the rest after a Partial."""
     row = await conn.fetchone(
         f"SELECT user_id, charge, refunded FROM orders WHERE id = ?{for_update(conn)}",
         (order_id,),
     )
     if row is None:
         raise LookupError(f"no order {order_id}")
-    refunded = int(row["refunded"])
-    left = int(row["charge"]) - refunded
+    charge, refunded = int(row["charge"]), int(row["refunded"])
+    left = charge - refunded
     amount = left if amount is None else min(amount, left)
     if amount <= 0:
         return 0
-    ref = _ref(order_id, amount, left, refunded)
-    applied = await wallet.apply(
-        conn, int(row["user_id"]), amount, kind="refund", ref=ref, order_id=order_id, note=note,
-        now=now,
-    )  # fmt: skip
-    if not applied:
-        return 0
-    await conn.execute("UPDATE orders SET refunded = refunded + ? WHERE id = ?", (amount, order_id))
-    return amount
+    refund = Refund(order_id, int(row["user_id"]), charge, refunded, amount, note)
+    [given] = await refund_charges(conn, [refund], now)
+    return given
 
 
 @dataclass(frozen=True)
@@ -71,10 +62,10 @@ class Refund:
     charge: int
     refunded: int  # before this refund
     amount: int  # > 0, never above charge - refunded
-    note: str
+    note: str | None
 
 
-async def refund_charges(conn: Tx, refunds: Sequence[Refund], now: int) -> list[int]:
+async def refund_charges(conn: Tx, refunds: Sequence[Refund], now: int | None = None) -> list[int]:
     """`refund_charge` for many orders (their rows locked by the caller, each order once) in
     a few statements: the same refs, amounts and notes; returns what each gave back (0: its
     step was already in the ledger)."""
@@ -82,6 +73,8 @@ async def refund_charges(conn: Tx, refunds: Sequence[Refund], now: int) -> list[
     for refund in refunds:
         left = refund.charge - refund.refunded
         amount = min(refund.amount, left)
+        if amount <= 0:
+            raise ValueError(f"nothing left to refund on order {refund.order_id}")
         ref = _ref(refund.order_id, amount, left, refund.refunded)
         moves.append(wallet.Move(refund.user_id, amount, ref, refund.order_id, refund.note))
     applied = await wallet.apply_many(conn, moves, kind="refund", now=now)
