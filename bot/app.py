@@ -31,6 +31,7 @@ from bot.background import ELECTION_TASK, LeaderWork, SenderWake
 from bot.config import Settings, TelegramSettings
 from bot.db import Database
 from bot.handlers import get_routers
+from bot.handlers.gates import inline_sync_filters
 from bot.health import HEARTBEAT_EVERY, Beat, heartbeat_file
 from bot.http_session import BotSession
 from bot.i18n import make_i18n_middleware
@@ -188,6 +189,7 @@ def build_dispatcher(
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers(settings))
     dp.errors.register(on_error)
+    inline_sync_filters(dp)
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     # aiogram registered its own FSM close first; updates in flight still use the FSM

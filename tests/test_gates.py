@@ -131,14 +131,96 @@ def test_the_routers_tried_first_for_presses_own_their_callback_data(
         admin_chat_id=-100, _env_file=None,
     )  # type: ignore[call-arg]  # fmt: skip
     private = get_routers(settings)[0]
+
+    def unwrapped(callback: Any) -> Any:  # the app runs plain filters inline (gates.Inline)
+        return callback.callback if isinstance(callback, gates.Inline) else callback
+
     starts = {
-        r.name: set(f.callback.starts)
+        r.name: set(unwrapped(f.callback).starts)
         for r in private.sub_routers
         for f in r.callback_query._handler.filters or []
-        if isinstance(f.callback, CallbackGate)
+        if isinstance(unwrapped(f.callback), CallbackGate)
     }
     first = {"catalog-browse", "favourites"}
     assert first <= set(starts)
     others = set().union(*(s for name, s in starts.items() if name not in first))
     for name in first:
         assert (starts[name] - {"m:"}) & others == set(), name
+
+
+async def test_plain_filters_run_on_the_event_loop_with_the_same_results() -> None:
+    """aiogram hands a filter that is not a coroutine function to a thread; after
+    `inline_sync_filters` each runs on the loop's own thread, and what it returns (False,
+    True, a dict of values for the handler) means what it meant."""
+    import threading
+
+    from aiogram import Bot, Dispatcher
+    from aiogram.types import Update
+
+    threads: list[int] = []
+
+    def words(message: Message) -> dict[str, Any] | bool:
+        threads.append(threading.get_ident())
+        text = message.text or ""
+        return {"words": text.split()} if " " in text else False
+
+    async def two_words(message: Message, words: list[str]) -> str:
+        return "two:" + words[1]
+
+    async def plain(message: Message) -> str:
+        return "plain:" + (message.text or "")
+
+    router = Router()
+    router.message.filter(F.chat.type == "private")
+    router.message.register(two_words, words)
+    router.message.register(plain, F.text)
+    gates.gate(router)
+    dp = Dispatcher()
+    dp.include_router(router)
+    assert gates.inline_sync_filters(dp) == 3  # the router's own, the function, F.text
+    assert gates.inline_sync_filters(dp) == 0  # once
+
+    async def feed(text: str, chat_type: str = "private") -> Any:
+        update = Update.model_validate(
+            {"update_id": 1, "message": {
+                "message_id": 1, "date": 0, "text": text,
+                "chat": {"id": 1, "type": chat_type},
+                "from": {"id": 1, "is_bot": False, "first_name": "A"}}}
+        )  # fmt: skip
+        return await dp.feed_update(Bot("1:x"), update)
+
+    assert await feed("hello there") == "two:there"
+    assert await feed("hello") == "plain:hello"
+    assert await feed("hello there", "group") is not None  # not handled: aiogram's UNHANDLED
+    assert await feed("hello there", "group") != "two:there"
+    assert threads and set(threads) == {threading.get_ident()}
+
+
+async def test_no_filter_of_the_bot_is_left_to_a_thread(tmp_path: Any) -> None:
+    """Every filter of the real dispatcher, the routers' own included, runs on the loop."""
+    from bot.app import build_dispatcher
+    from bot.config import Settings
+    from bot.db import Database
+    from bot.panel import PanelClient
+
+    settings = Settings(
+        bot_token="1:x", panel_api_url="http://127.0.0.1/api", panel_api_key="k",
+        admin_chat_id=-100, _env_file=None,
+    )  # type: ignore[call-arg]  # fmt: skip
+    panel = PanelClient(settings.panel_api_url, "k")
+    dp = build_dispatcher(settings, Database(tmp_path / "db.sqlite3"), panel)
+    seen = 0
+
+    def walk(router: Router) -> None:
+        nonlocal seen
+        for observer in router.observers.values():
+            own = observer._handler.filters or []
+            for flt in [*own, *(f for h in observer.handlers for f in h.filters or ())]:
+                seen += 1
+                assert flt.awaitable, (router.name, flt.callback)
+        for sub in router.sub_routers:
+            walk(sub)
+
+    walk(dp)
+    assert seen > 100
+    await panel.close()
