@@ -9,8 +9,10 @@ from aiogram.types import User as TgUser
 from aiogram_i18n import I18nMiddleware
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
+from fluent.runtime import FluentBundle
 from fluent.runtime.types import fluent_number
 
+from bot import locale_memory
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db import Database
 from bot.services import users
@@ -68,6 +70,12 @@ class ShopCore(FluentRuntimeCore):
                 # kilobyte-long service name or a long list must be cut, not crash the update.
                 kwargs[name] = value[: PLACEABLE_LIMIT - 1] + "…"
         return super().get(message_id, locale, **kwargs)
+
+    def find_locales(self) -> dict[str, FluentBundle]:
+        """The bundles, compiled, without what formatting never reads (locale_memory.py)."""
+        bundles = super().find_locales()
+        locale_memory.trim(bundles.values())
+        return bundles
 
 
 def make_core(default_language: str, path: Path = LOCALES_PATH) -> FluentRuntimeCore:
