@@ -288,12 +288,19 @@ async def test_unit_price_rounds_up(
 # --------------------------------------------------------------------------- search
 
 
-@pytest.fixture(params=["index", "walk", "portable"])
+async def _not_in_order(db: Database) -> bool:
+    return False
+
+
+@pytest.fixture(params=["index in order", "index", "walk", "portable"])
 def search_path(
     request: pytest.FixtureRequest, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> str:
-    """Every matching rule holds on each way catalog_search finds rows: the trigram index's
-    candidates, the in-order walk of a broad search, and the portable LIKE fallback."""
+    """Every matching rule holds on each way catalog_search finds rows: the trigram index
+    with its keys in display order (after a sync), its candidates ordered afterwards (keys
+    not in order), the in-order walk of a broad search, and the portable fallback."""
+    if request.param in ("index", "walk"):
+        monkeypatch.setattr(catalog_search, "in_display_order", _not_in_order)
     if request.param == "walk":
         monkeypatch.setattr(catalog_search, "NARROW", 0)  # any candidate makes it broad
     if request.param == "portable":
@@ -389,18 +396,21 @@ async def test_search_finds_what_the_text_index_was_told(
         assert indexed == await db.fetchval("SELECT COUNT(*) FROM services")
 
 
-@pytest.mark.parametrize("narrow", [600, 0])
+@pytest.mark.parametrize(("in_order", "narrow"), [(True, 600), (False, 600), (False, 0)])
 async def test_broad_search_counts_up_to_the_cap(
     db: Database,
     client: PanelClient,
     fake_panel: FakePanel,
     monkeypatch: pytest.MonkeyPatch,
+    in_order: bool,
     narrow: int,
 ) -> None:
     """A search with more than CAP matches says so and pages through the first CAP, in
     the catalog's order, whichever way it was found."""
     monkeypatch.setattr(catalog_search, "CAP", 5)
     monkeypatch.setattr(catalog_search, "NARROW", narrow)
+    if not in_order:
+        monkeypatch.setattr(catalog_search, "in_display_order", _not_in_order)
     fake_panel.services = [
         _svc(i, f"Likes pack {i}", "Default", TG, "1", 1, 9) for i in range(1, 24)
     ]

@@ -49,8 +49,8 @@ ORDER = (
     "promo_redemptions",
     "promo_attempts",
 )
-# SQLite's own search index tables (migration 012): the target builds its own.
-SQLITE_ONLY = frozenset({"service_search"})
+# SQLite's own search index tables (migrations 012, 014): the target builds its own.
+SQLITE_ONLY = frozenset({"service_search", "service_search_order"})
 # Triggers that write rows on insert: off while copying (their rows are copied as they were).
 INSERT_TRIGGERS = {"orders": ("orders_created",)}
 

@@ -9,12 +9,16 @@ first). Results are in the catalog's order: category position, then service posi
 How the rows are found differs:
 
 - SQLite (`_sqlite_page`): an FTS5 trigram index (migrations 012, 013) finds the
-  candidates that hold trigrams covering each word of 3+ characters, stopping past NARROW.
-  A narrow search reads just those candidates. A broad one walks categories and their
-  services in display order and stops once the page is full; its count stops past CAP
-  ("more than CAP found"), so no search reads all 50,000 services to count them. The
-  plain `instr` test decides in both, so the index never changes what matches (words
-  under 3 characters, which a trigram index cannot look up, are tested that way only).
+  candidates that hold trigrams covering each word of 3+ characters. Its row keys are put
+  in display order at the end of each sync (`keep_in_display_order`, migration 014), so
+  it hands the candidates over in that order: one query reads the first CAP + 1 matches,
+  which give both the count ("more than CAP found") and the page. While the keys are not
+  in order (a service added or moved since the last sync, a copied database) the index's
+  candidates are read up to NARROW: a narrow search orders just those, a broad one walks
+  categories and their services in display order and stops once the page and the count
+  are reached, so no search reads all 50,000 services. The plain `instr` test decides in
+  every case, so the index never changes what matches (words under 3 characters, which a
+  trigram index cannot look up, are tested that way only).
 - PostgreSQL: the same walk in display order with the same `instr` test (migration 001
   defines `instr` there) and the same CAP, without a text index (a pg_trgm index would
   need the extension, which a managed database may not allow: measured in
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.panel.values import to_id
 from bot.services.catalog_counts import OFFERED
 
@@ -78,10 +82,36 @@ def _fts_trigrams(word: str) -> str:
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
+async def keep_in_display_order(tx: Tx, dialect: str) -> bool:
+    """Put the SQLite search index's row keys in display order, if they are not (inside
+    the sync's transaction, after its writes); True if it renumbered them. The keys are
+    made negative first so that no new key meets an old one, and the index, which holds
+    keys only, is rebuilt from its content table."""
+    if dialect != "sqlite" or await tx.fetchval("SELECT in_order FROM service_search_order"):
+        return False
+    await tx.execute("UPDATE service_search SET key = -key")
+    await tx.execute(
+        "UPDATE service_search SET key = ranked.position FROM ("
+        f" SELECT s.id AS service_id, row_number() OVER ({_ORDER}) AS position"
+        " FROM services s JOIN categories c ON c.id = s.category_id) AS ranked"
+        " WHERE ranked.service_id = service_search.service_id"
+    )
+    await tx.execute("INSERT INTO service_search_fts (service_search_fts) VALUES ('rebuild')")
+    await tx.execute("UPDATE service_search_order SET in_order = 1")
+    return True
+
+
+async def in_display_order(db: Database) -> bool:
+    """Whether the SQLite search index's keys are in display order (migration 014)."""
+    return bool(await db.quick.fetchval("SELECT in_order FROM service_search_order"))
+
+
 async def _sqlite_page(
     db: Database, words: list[str], exact_id: str, limit: int, offset: int
 ) -> Found:
     indexed = [word for word in words if len(word) >= TRIGRAM]
+    if indexed and await in_display_order(db):
+        return await _in_index_order(db, words, indexed, exact_id, limit, offset)
     if indexed:
         # The index's candidates, tested on the index's own copy of the text (cheap rows),
         # streamed: a broad search stops after NARROW + 1 of them.
@@ -95,6 +125,31 @@ async def _sqlite_page(
         if len(rows) <= NARROW:  # narrow: order the few that are offered
             return await _among(db, [row[0] for row in rows], exact_id, limit, offset)
     return await _walk(db, words, exact_id, limit, offset)
+
+
+async def _in_index_order(
+    db: Database, words: list[str], indexed: list[str], exact_id: str, limit: int, offset: int
+) -> Found:
+    """The index's candidates in its key order, which is display order: the first CAP + 1
+    offered matches (CROSS JOIN keeps SQLite from reordering the loops, so LIMIT stops the
+    index early)."""
+    tests = " AND ".join("instr(q.search_text, ?) > 0" for _ in words)
+    rows = await db.fetchall(
+        "SELECT s.id FROM service_search_fts f CROSS JOIN service_search q"
+        " CROSS JOIN services s CROSS JOIN categories c"
+        " WHERE service_search_fts MATCH ? AND q.key = f.rowid AND s.id = q.service_id"
+        f" AND c.id = s.category_id AND {tests} AND {OFFERED} AND c.offered > 0"
+        " AND s.id <> ? ORDER BY f.rowid LIMIT ?",
+        (" AND ".join(map(_fts_trigrams, indexed)), *words, exact_id, CAP + 1),
+    )
+    return _first_matches([row[0] for row in rows], limit, offset)
+
+
+def _first_matches(ids: list[str], limit: int, offset: int) -> Found:
+    """The page and the count from the first CAP + 1 matches in display order."""
+    total = min(len(ids), CAP)
+    page = ids[offset : min(offset + limit, total)] if offset < total else []
+    return Found(ids=page, total=total, more=len(ids) > CAP)
 
 
 async def _among(
@@ -126,6 +181,4 @@ async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offse
         f" AND c.offered > 0 AND {OFFERED} AND {tests} AND s.id <> ? {_ORDER} LIMIT ?",
         (*words, exact_id, CAP + 1),
     )
-    total = min(len(rows), CAP)
-    page = rows[offset : min(offset + limit, total)] if offset < total else []
-    return Found(ids=[row[0] for row in page], total=total, more=len(rows) > CAP)
+    return _first_matches([row[0] for row in rows], limit, offset)
