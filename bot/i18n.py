@@ -11,6 +11,7 @@ from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
 from fluent.runtime import FluentBundle
 from fluent.runtime.types import fluent_number
+from fluent.syntax import FluentParser
 
 from bot import locale_memory
 from bot.config import SUPPORTED_LANGUAGES
@@ -72,8 +73,21 @@ class ShopCore(FluentRuntimeCore):
         return super().get(message_id, locale, **kwargs)
 
     def find_locales(self) -> dict[str, FluentBundle]:
-        """The bundles, compiled, without what formatting never reads (locale_memory.py)."""
-        bundles = super().find_locales()
+        """aiogram-i18n's loading, with two differences that change no text: the files are
+        parsed without source positions (a Span object per syntax node, 18,000 of them,
+        kept by the compiled messages: tooling needs them, formatting does not), and what
+        formatting never reads is let go once every message is compiled (locale_memory)."""
+        parser = FluentParser(with_spans=False)
+        bundles: dict[str, FluentBundle] = {}
+        found = self._find_locales(self.path, self._extract_locales(self.path), ".ftl")
+        for locale, paths in found.items():
+            bundle = FluentBundle(
+                locales=[locale], use_isolating=self.use_isolating, functions=self.functions
+            )
+            for path in paths:
+                bundle.add_resource(parser.parse(path.read_text(encoding="utf-8")))
+            locale_memory.compile_all(bundle)
+            bundles[locale] = bundle
         locale_memory.trim(bundles.values())
         return bundles
 

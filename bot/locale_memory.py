@@ -65,6 +65,15 @@ class _Kept(dict[Any, Any]):
         return whole[key]  # KeyError if the language has no such entry, as before
 
 
+def compile_all(bundle: Any) -> None:
+    """Compile every message and term of a Fluent bundle now, as aiogram-i18n's
+    `pre_compile` does (a message that cannot be compiled fails the start, not an update)."""
+    for key in list(bundle._messages):
+        bundle._lookup(key)
+    for key in list(bundle._terms):
+        bundle._lookup(key, term=True)
+
+
 def trim(bundles: Iterable[Any]) -> bool:
     """Let go of what the bundles' start-up left and formatting never reads (see above);
     False (nothing changed) if Babel's or Fluent's caches are not shaped as expected."""
