@@ -6,6 +6,7 @@ it reads them."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from bot.db import Database
 from bot.panel import PanelClient
 from bot.services import catalog, catalog_admin, catalog_search
+from bot.services.catalog_counts import OFFERED
 from tests.fakes.panel import FakePanel, _svc
 
 WORDS = ["likes", "followers", "views", "real", "hq", "fast", "ig", "пдп", "tiktok", "gram"]
@@ -61,6 +63,17 @@ async def _index_order(db: Database) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+async def _offered_differs(db: Database) -> int:
+    """How many of the index's content rows say otherwise than their service whether it
+    is offered (migration 014's triggers keep them equal)."""
+    return int(
+        await db.fetchval(
+            "SELECT COUNT(*) FROM service_search q JOIN services s ON s.id = q.service_id"
+            f" WHERE q.offered IS NOT ({OFFERED})"
+        )
+    )
+
+
 async def _no_order(db: Database) -> bool:
     return False
 
@@ -94,6 +107,7 @@ async def test_every_way_of_reading_the_index_finds_the_same_page(
     for round_ in range(2):
         assert await catalog_search.in_display_order(db)
         assert await _index_order(db) == await _display_order(db)
+        assert await _offered_differs(db) == 0
         for _ in range(60):
             query = " ".join(rng.sample(WORDS, rng.randint(1, 2)))
             if rng.random() < 0.2:
@@ -125,6 +139,7 @@ async def test_whatever_can_break_the_order_says_so_until_the_next_sync(
         async with db.transaction() as tx:
             await tx.execute(sql, params)
         broken = not await catalog_search.in_display_order(db)
+        assert await _offered_differs(db) == 0
         await catalog.sync(db, client)  # puts the keys in order again
         assert await catalog_search.in_display_order(db)
         assert await _index_order(db) == await _display_order(db)
@@ -141,4 +156,45 @@ async def test_whatever_can_break_the_order_says_so_until_the_next_sync(
     )
     # what leaves the order as it was does not clear it
     assert not await breaks("UPDATE services SET hidden = 1 WHERE id = ?", ("5",))
+    assert not await breaks("UPDATE services SET kind = NULL WHERE id = ?", ("7",))
+    assert not await breaks("UPDATE services SET available = 0 WHERE id = ?", ("8",))
+    assert await db.fetchval("SELECT offered FROM service_search WHERE service_id = '5'") == 0
     assert not await breaks("UPDATE services SET position = position WHERE id = ?", ("6",))
+
+
+async def test_the_migration_marks_an_existing_catalog(tmp_path: Path) -> None:
+    """A database at migration 13 with services of every kind: 014 marks each content row
+    offered or not as its service is, and leaves the keys as not in order (the next sync
+    orders them); searches meanwhile read as before."""
+    from bot.db.database import _split_sql, migrations
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for number, _, sql in migrations():
+        if number > 13:
+            break
+        for statement in _split_sql(sql):
+            old.execute(statement)
+        old.execute(f"PRAGMA user_version = {number}")
+    old.execute("INSERT INTO categories (id, name, position) VALUES (1, 'Likes', 0)")
+    for sid, available, hidden, kind in [
+        ("1", 1, 0, "default"), ("2", 0, 0, "default"), ("3", 1, 1, "default"),
+        ("4", 1, 0, None), ("5", 1, 0, "default"),
+    ]:  # fmt: skip
+        old.execute(
+            "INSERT INTO services (id, category_id, name, type, kind, rate, min_qty, max_qty,"
+            " available, hidden, position, search_text, updated_at)"
+            " VALUES (?, 1, 'x', 'Default', ?, 1, 1, 10, ?, ?, ?, 'real likes', 0)",
+            (sid, kind, available, hidden, -int(sid)),
+        )
+    old.execute("UPDATE categories SET offered = 2")
+    old.close()
+    db = Database(path)
+    await db.connect()
+    try:
+        rows = await db.fetchall("SELECT service_id, offered FROM service_search ORDER BY 1")
+        assert [(r[0], r[1]) for r in rows] == [("1", 1), ("2", 0), ("3", 0), ("4", 0), ("5", 1)]
+        assert not await catalog_search.in_display_order(db)
+        assert [s.id for s in (await catalog.search(db, "likes", 0)).items] == ["5", "1"]
+    finally:
+        await db.close()

@@ -131,15 +131,14 @@ async def _in_index_order(
     db: Database, words: list[str], indexed: list[str], exact_id: str, limit: int, offset: int
 ) -> Found:
     """The index's candidates in its key order, which is display order: the first CAP + 1
-    offered matches (CROSS JOIN keeps SQLite from reordering the loops, so LIMIT stops the
-    index early)."""
+    offered matches, tested on the index's content rows alone (they say whether their
+    service is offered: migration 014). CROSS JOIN keeps SQLite from reordering the loops,
+    so LIMIT stops the index early."""
     tests = " AND ".join("instr(q.search_text, ?) > 0" for _ in words)
     rows = await db.fetchall(
-        "SELECT s.id FROM service_search_fts f CROSS JOIN service_search q"
-        " CROSS JOIN services s CROSS JOIN categories c"
-        " WHERE service_search_fts MATCH ? AND q.key = f.rowid AND s.id = q.service_id"
-        f" AND c.id = s.category_id AND {tests} AND {OFFERED} AND c.offered > 0"
-        " AND s.id <> ? ORDER BY f.rowid LIMIT ?",
+        "SELECT q.service_id FROM service_search_fts f CROSS JOIN service_search q"
+        " WHERE service_search_fts MATCH ? AND q.key = f.rowid AND q.offered = 1"
+        f" AND {tests} AND q.service_id <> ? ORDER BY f.rowid LIMIT ?",
         (" AND ".join(map(_fts_trigrams, indexed)), *words, exact_id, CAP + 1),
     )
     return _first_matches([row[0] for row in rows], limit, offset)
