@@ -142,6 +142,17 @@ async def db(database_target: Path | str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A SQLite database only, for what only SQLite has (its search index, the dialog cache)."""
+    database = Database(tmp_path / "sqlite-only.sqlite3")
+    await database.connect()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
 async def fake_panel() -> AsyncIterator[FakePanel]:
     panel = FakePanel()
     await panel.start()

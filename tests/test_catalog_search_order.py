@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,13 @@ CATEGORIES = ["Instagram Likes", "TikTok Views", "Telegram", "YouTube HQ", "VK",
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "search.sqlite3")
-    await database.connect()
-    try:
-        yield database
-    finally:
-        await database.close()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 @pytest.fixture
-async def client(fake_panel: FakePanel) -> AsyncIterator[PanelClient]:
-    async with PanelClient(fake_panel.url, fake_panel.key, retries=0) as panel:
-        yield panel
+def client(panel_client: PanelClient) -> PanelClient:
+    return panel_client
 
 
 def _catalog(rng: random.Random, ids: range) -> list[dict[str, object]]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -115,17 +114,6 @@ async def test_one_process_reads_a_dialog_once(
         fresh = SQLiteStorage(db)
         assert await fresh.get_state(KEY) == "Dialog:link"
         assert await fresh.get_data(KEY) == {"service": "30"}
-    finally:
-        await db.close()
-
-
-@pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A SQLite database (the dialog cache is SQLite's)."""
-    db = Database(tmp_path / "fsm.sqlite3")
-    await db.connect()
-    try:
-        yield db
     finally:
         await db.close()
 
