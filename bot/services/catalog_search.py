@@ -145,7 +145,8 @@ async def _in_index_order(
 
 
 def _first_matches(ids: list[str], limit: int, offset: int) -> Found:
-    """The page and the count from the first CAP + 1 matches in display order."""
+    """The page and the count from the matches in display order (the first CAP + 1 of
+    them, or more: what is past CAP only says there are more)."""
     total = min(len(ids), CAP)
     page = ids[offset : min(offset + limit, total)] if offset < total else []
     return Found(ids=page, total=total, more=len(ids) > CAP)
@@ -163,9 +164,7 @@ async def _among(
         f" WHERE s.id IN ({marks}) AND {OFFERED} AND s.id <> ? {_ORDER}",
         (*candidates, exact_id),
     )
-    ids = [row[0] for row in rows]
-    total = min(len(ids), CAP)
-    return Found(ids=ids[offset : min(offset + limit, total)], total=total, more=len(ids) > CAP)
+    return _first_matches([row[0] for row in rows], limit, offset)
 
 
 async def _walk(db: Database, words: list[str], exact_id: str, limit: int, offset: int) -> Found:
