@@ -166,7 +166,7 @@ async def _sync(db: Database, panel: CatalogPanel) -> SyncReport:
             [(now, sid) for sid in gone],
         )
         await catalog_counts.recount_all(conn)
-        await catalog_search.keep_in_display_order(conn, db.dialect)
+        await catalog_search.keep_in_display_order(conn)
 
     changes.sort(key=lambda item: (-item[0], item[1]))
     report.price_changes = [change for _, _, change in changes]

@@ -82,12 +82,12 @@ def _fts_trigrams(word: str) -> str:
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
-async def keep_in_display_order(tx: Tx, dialect: str) -> bool:
+async def keep_in_display_order(tx: Tx) -> bool:
     """Put the SQLite search index's row keys in display order, if they are not (inside
     the sync's transaction, after its writes); True if it renumbered them. The keys are
     made negative first so that no new key meets an old one, and the index, which holds
     keys only, is rebuilt from its content table."""
-    if dialect != "sqlite" or await tx.fetchval("SELECT in_order FROM service_search_order"):
+    if tx.dialect != "sqlite" or await tx.fetchval("SELECT in_order FROM service_search_order"):
         return False
     await tx.execute("UPDATE service_search SET key = -key")
     await tx.execute(

@@ -296,7 +296,7 @@ async def apply_panel_statuses(
             continue
         charge, refunded = int(row["charge"]), int(row["refunded"])
         amount = _refund_due(new, row, answer)
-        if new == "error" or (new == "partial" and amount <= 0 and refunded + amount == 0):
+        if new == "error" or (new == "partial" and refunded + amount == 0):
             one_by_one.add(order_id)
             continue
         if amount > 0:
