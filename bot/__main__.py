@@ -29,6 +29,10 @@ COMMANDS = ("run", "check", "chats", "health", "backup", "restore", "migrate-dat
 async def run(settings: Settings) -> None:
     import logging
 
+    from bot.texts import load_texts
+
+    texts = load_texts(settings.default_language)  # first: see load_texts
+
     from bot.app import build_dispatcher, create_bot, create_panel
     from bot.db import Database
     from bot.lifecycle import Lifecycle
@@ -42,7 +46,7 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     try:
         lifecycle = Lifecycle(settings.stop_timeout)
-        dp = build_dispatcher(settings, db, panel, lifecycle=lifecycle)
+        dp = build_dispatcher(settings, db, panel, lifecycle=lifecycle, texts=texts)
         me = await bot.get_me()
         if settings.webhook_url is not None:
             from bot.webhook import serve

@@ -61,6 +61,7 @@ from bot.replicas import make_fsm, update_guard
 from bot.services import referrals
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
+from bot.texts import ShopCore
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,10 @@ def build_dispatcher(
     supervisor: Supervisor | None = None,
     lifecycle: Lifecycle | None = None,
     leader: Leader | None = None,
+    texts: ShopCore | None = None,
 ) -> Dispatcher:
+    """`texts`: the bot's texts loaded beforehand (`i18n.load_texts`), else the dispatcher's
+    start-up loads them."""
     supervisor = supervisor or Supervisor()
     metrics = Metrics(db)  # one process on SQLite: the leader
     panel.observer = metrics.panel_request
@@ -171,7 +175,7 @@ def build_dispatcher(
         dp.update.outer_middleware(guard)
     for middleware in registered:
         dp.update.outer_middleware(middleware)
-    i18n = make_i18n_middleware(settings.default_language)
+    i18n = make_i18n_middleware(settings.default_language, core=texts)
     # Pre-checkout queries are answered before the FSM middleware takes the user's lock
     # (bot/middlewares/pre_checkout.py): aiogram registered it in Dispatcher.__init__, so
     # it is taken out and put back after ours.

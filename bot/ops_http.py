@@ -16,9 +16,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.db import Database
@@ -26,6 +25,11 @@ from bot.health import Beat
 from bot.metrics import Metrics
 from bot.panel import PanelClient
 from bot.services import panel_balance
+
+if TYPE_CHECKING:
+    # aiohttp's server is imported where a server starts (OpsServer.start, bot/webhook.py):
+    # a bot without HTTP_LISTEN or a webhook does not carry it (~1 MB resident).
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -121,18 +125,24 @@ class OpsEndpoints:
         self.metrics = metrics
 
     async def healthz(self, request: web.Request) -> web.Response:
+        from aiohttp import web  # loaded already: a server is running
+
         problem = self.beat.problem()
         if problem is not None:
             return web.json_response({"status": "unhealthy", "reason": problem}, status=503)
         return web.json_response({"status": "ok"})
 
     async def readyz(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         problems = await self.readiness.problems()
         if problems:
             return web.json_response({"status": "not ready", "reasons": problems}, status=503)
         return web.json_response({"status": "ready"})
 
     async def metrics_text(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         body = await self.metrics.render()
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
@@ -158,6 +168,8 @@ class OpsServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int) -> None:
+        from aiohttp import web
+
         app = web.Application()
         add_ops_routes(app, self.ops)
         runner = web.AppRunner(app, access_log=None)

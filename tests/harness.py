@@ -7,7 +7,7 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.filters.callback_data import CallbackData
@@ -20,10 +20,15 @@ from bot.memory import limit_malloc_arenas
 from bot.panel import PanelClient
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
-from tests.fakes.panel import FakePanel
-from tests.fakes.telegram import Call, FakeTelegram, make_inline_query
-from tests.helpers import ADMIN_CHAT
+from bot.texts import ShopCore
 
+if TYPE_CHECKING:
+    # Only names for annotations: a process that drives the bot against fakes running
+    # elsewhere (tests/benchmarks/bench_rss.py) does not load the fakes' code.
+    from tests.fakes.panel import FakePanel
+    from tests.fakes.telegram import Call, FakeTelegram
+
+ADMIN_CHAT = -1001234567890
 ADMIN_USER = 777
 
 
@@ -58,13 +63,17 @@ class BotHarness:
         *,
         sync_catalog: bool = True,
         database: Path | str | None = None,
+        texts: ShopCore | None = None,
         **overrides: Any,
     ) -> None:
+        """`texts`: loaded beforehand, as `python -m bot` does (`i18n.load_texts`); else the
+        dispatcher's start-up loads them."""
         self.tmp_path = tmp_path
         self.tg = tg
         self.fake_panel = fake_panel
         self.sync_catalog = sync_catalog
         self.overrides = overrides
+        self.preloaded_texts = texts
         # A PostgreSQL URL (the `database_target` fixture), else a SQLite file in tmp_path.
         self.database = database if isinstance(database, str) else None
         self.settings: Settings
@@ -116,7 +125,12 @@ class BotHarness:
         self.supervisor = ManualSupervisor()
         # one process, as the tests drive it: the leader from the start, also on PostgreSQL
         self.dp = build_dispatcher(
-            self.settings, self.db, self.panel, self.supervisor, leader=SoloLeader()
+            self.settings,
+            self.db,
+            self.panel,
+            self.supervisor,
+            leader=SoloLeader(),
+            texts=self.preloaded_texts,
         )
         await self.dp.emit_startup(
             bot=self.bot, dispatcher=self.dp, bots=[self.bot], **self.dp.workflow_data
@@ -211,6 +225,8 @@ class BotHarness:
         self, query: str, user_id: int = 1001, *, offset: str = "", language_code: str = "en"
     ) -> Call:
         """`@bot <query>` typed by the user; the bot's one answerInlineQuery (checked ok)."""
+        from tests.fakes.telegram import make_inline_query
+
         calls = await self._feed(
             make_inline_query(query, user_id, offset=offset, language_code=language_code)
         )

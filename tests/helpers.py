@@ -27,6 +27,7 @@ from bot.services.alerts import Notices
 from bot.services.catalog import search_text
 from bot.services.orders import placing
 from bot.services.orders.placing import Draft
+from tests.harness import ADMIN_CHAT
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -83,7 +84,6 @@ def database_env(target: Path | str | None) -> dict[str, str]:
 
 TEST_TOKEN = "123456:TEST-token"
 TEST_KEY = "test-key-5f1c2a"
-ADMIN_CHAT = -1001234567890
 USER = 1001
 MICRO = 1_000_000
 # two services of the fake panel's catalogue, as the shop stores them

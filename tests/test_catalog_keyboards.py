@@ -9,8 +9,9 @@ from decimal import Decimal
 from aiogram_i18n import I18nContext
 
 import bot.keyboards.catalog as kb
-from bot.i18n import UserLocaleManager, make_core
+from bot.i18n import UserLocaleManager
 from bot.services.catalog import CategoryView, Page, ServiceView
+from bot.texts import make_core
 
 
 async def _i18n(locale: str) -> I18nContext:

@@ -16,12 +16,12 @@ from aiogram import Bot
 from bot.background import LEADER_TASKS
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import make_core
 from bot.leader import LOCK_KEY, AdvisoryLockLeader, SoloLeader, Timing, make_leader
 from bot.panel import PanelClient
 from bot.sender import Sender, SenderLimits
 from bot.services.orders.poller import Poller
 from bot.tasks import Supervisor
+from bot.texts import make_core
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import (

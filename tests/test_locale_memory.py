@@ -15,8 +15,8 @@ from fluent.syntax import FluentParser, Visitor
 from fluent.syntax import ast as ftl
 
 from bot import locale_memory
-from bot.i18n import LOCALES_PATH, ShopCore, make_core
 from bot.money import format_amount, format_number
+from bot.texts import LOCALES_PATH, ShopCore, make_core
 
 ARGS = (0, 1, 2, 5, 21, 1_234_567, Decimal("2.5"), "text")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from fluent.syntax import FluentParser, ast
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LOCALES_PATH
+from bot.texts import LOCALES_PATH
 from tests.harness import BotHarness
 
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"

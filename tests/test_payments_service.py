@@ -11,7 +11,6 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 
 from bot.db import Database
-from bot.i18n import make_core
 from bot.money import localize_params, to_micros
 from bot.payments import crypto_service, reports, service
 from bot.payments.amounts import TopupAmountError, parse_topup_amount
@@ -19,6 +18,7 @@ from bot.payments.cryptopay import CryptoPayClient
 from bot.payments.models import PaymentConfig, PaymentUnavailable, StarTx
 from bot.payments.stars import make_payload, parse_payload
 from bot.services import wallet
+from bot.texts import make_core
 from tests.fakes.cryptopay import FakeCryptoPay, Fault
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import add_user

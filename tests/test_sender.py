@@ -15,10 +15,10 @@ from aiogram_i18n.cores import FluentRuntimeCore
 import bot.sender as sender_module
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import make_core
 from bot.sender import Sender, SenderLimits
 from bot.services import outbox
 from bot.services.outbox import Button
+from bot.texts import make_core
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import ADMIN_CHAT, TEST_TOKEN, add_user
 

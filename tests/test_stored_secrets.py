@@ -15,10 +15,10 @@ from aiogram import Bot
 
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import make_core
 from bot.logging_setup import RedactSecrets, redact
 from bot.sender import Sender, SenderLimits
 from bot.services import outbox
+from bot.texts import make_core
 from tests.conftest import ADMIN_CHAT, add_user
 from tests.fakes.telegram import FakeTelegram
 

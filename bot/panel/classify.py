@@ -31,7 +31,15 @@ from bot.panel.errors import (
     safe_text,
 )
 from bot.panel.models import AddResult, RefillResult
-from bot.panel.values import AnswerRejected, MalformedAnswer, error_text, loads_lenient, to_id
+from bot.panel.values import (
+    AnswerRejected,
+    JsonArray,
+    MalformedAnswer,
+    NotJson,
+    error_text,
+    loads_lenient,
+    to_id,
+)
 
 T = TypeVar("T")
 
@@ -41,6 +49,8 @@ CREATED_ID_KEY = {"add": "order", "refill": "refill"}
 # 4xx codes that mean the request was refused before anything was done.
 NOT_PROCESSED_4XX = frozenset({400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 421, 431})
 BODY_EXCERPT = 160
+# Answers read an item at a time when they are a JSON array (values.JsonArray): the catalog.
+ITEM_BY_ITEM = frozenset({"services"})
 
 _NOT_JSON = object()
 _ID_IN_TEXT = re.compile(r"[\"']?(order|refill)[\"']?\s*[:=]\s*[\"']?(\d+)", re.IGNORECASE)
@@ -182,10 +192,12 @@ def parse_answer(
 ) -> T:
     """The one function that turns any answer into a model or a typed error."""
     text = decode_text(body)
-    try:
-        data: Any = loads_lenient(text)
-    except ValueError:
-        data = _NOT_JSON
+    data: Any = JsonArray.of(text) if action in ITEM_BY_ITEM else None
+    if data is None:
+        try:
+            data = loads_lenient(text)
+        except ValueError:
+            data = _NOT_JSON
 
     _redirect(action, http_status)
     named, created = _created_id(action, data, text)
@@ -223,6 +235,10 @@ def _run(action: str, http_status: int, text: str, data: Any, parser: Callable[[
         return parser(data)
     except AnswerRejected as exc:
         raise classify_rejection(action, exc.message, http_status) from None
+    except NotJson:  # a JsonArray that was not JSON after all: as any answer that is not
+        raise PanelOutcomeUnknown(
+            f"answer is not JSON: {_excerpt(text)}", action=action, http_status=http_status
+        ) from None
     except (MalformedAnswer, ValueError, TypeError, KeyError, ArithmeticError) as exc:
         raise PanelOutcomeUnknown(
             f"unusable answer ({exc}): {_excerpt(text)}", action=action, http_status=http_status

@@ -33,6 +33,7 @@ from bot.panel.redact import safe_text
 from bot.panel.values import (
     MAX_INT,
     AnswerRejected,
+    JsonArray,
     MalformedAnswer,
     clean_str,
     error_text,
@@ -81,8 +82,8 @@ LOG_SKIPPED = 20
 # --------------------------------------------------------------------------- services
 
 
-def _service_list(data: Any) -> list[Any]:
-    if isinstance(data, list):
+def _service_list(data: Any) -> Iterable[Any]:
+    if isinstance(data, list | JsonArray):
         return data
     if isinstance(data, Mapping):
         for key in ("services", "data", "result"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -31,6 +31,10 @@ _LONG_INT_DIGITS = 40
 
 class MalformedAnswer(ValueError):
     """The answer is JSON but not of a shape we can use."""
+
+
+class NotJson(ValueError):
+    """The answer is not JSON at all (found while reading a `JsonArray`)."""
 
 
 class AnswerRejected(Exception):
@@ -114,6 +118,68 @@ def loads_lenient(text: str) -> Any:
         if fixed == text:
             raise
         return _loads(fixed)
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=_parse_int, parse_constant=NonFinite)
+_SPACE = re.compile(r"[ \t\n\r]*")  # what json.loads skips between tokens (its WHITESPACE)
+
+
+def _after_space(text: str, index: int) -> int:
+    match = _SPACE.match(text, index)
+    return match.end() if match else index
+
+
+class JsonArray:
+    """An answer that is a JSON array, decoded one item at a time as it is read.
+
+    Decoded at once, a 10,000-service catalog is ~10 MB of small objects held beside the
+    services made from them; Python's allocator keeps most of such a peak in partly used
+    arenas long after it is freed (tests/benchmarks/bench_rss.py). Read item by item, an
+    entry is garbage as soon as the next one is decoded.
+
+    It reads what `loads_lenient` reads and gives the same items: where the strict decoder
+    stops (a trailing comma inside an entry, say), the rest comes from `loads_lenient` of
+    the whole text; text that is not JSON at all raises NotJson when read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @classmethod
+    def of(cls, text: str) -> JsonArray | None:
+        """A JsonArray if `text` is shaped like a JSON array, else None."""
+        text = text.lstrip("\ufeff").strip()
+        return cls(text) if text.startswith("[") else None
+
+    def __iter__(self) -> Iterator[Any]:
+        read = 0
+        try:
+            for item in self._items():
+                read += 1
+                yield item
+        except (ValueError, IndexError, RecursionError):
+            try:
+                whole = loads_lenient(self.text)
+            except ValueError as exc:
+                raise NotJson(str(exc)) from None
+            yield from whole[read:]  # an array: the text starts with "["
+
+    def _items(self) -> Iterator[Any]:
+        text, end = self.text, len(self.text)
+        index = _after_space(text, 1)
+        if text[index] != "]":
+            while True:
+                item, index = _DECODER.raw_decode(text, index)
+                yield item
+                index = _after_space(text, index)
+                if text[index] == ",":
+                    index = _after_space(text, index + 1)
+                    if text[index] != "]":
+                        continue  # else a trailing comma, as loads_lenient allows
+                if text[index] == "]":
+                    break
+                raise ValueError("expected ',' or ']'")
+        if _after_space(text, index + 1) != end:
+            raise ValueError("extra data after the array")
 
 
 # --------------------------------------------------------------------------- scalars

@@ -24,7 +24,7 @@ from bot.db import Database, Queryable, Tx
 from bot.memory import release_freed_memory
 from bot.panel import Balance, PanelError, Service
 from bot.services import catalog_counts, catalog_search, kv, pricing
-from bot.services.catalog_diff import STORED, SyncReport, plan, usable_entries
+from bot.services.catalog_diff import STORED, SyncReport, plan, upsert_row, usable_entries
 from bot.services.catalog_diff import search_text as search_text
 
 log = logging.getLogger(__name__)
@@ -152,11 +152,13 @@ async def _sync(db: Database, panel: CatalogPanel) -> SyncReport:
         category_ids = {
             row[1]: row[0] for row in await conn.fetchall("SELECT id, name FROM categories")
         }
-        rows, gone, changes = await asyncio.to_thread(
-            plan, checked, stored, category_ids, now, report
-        )
-        for start in range(0, len(rows), SLICE):  # the loop runs between slices
-            await conn.executemany(_UPSERT_SERVICE, rows[start : start + SLICE])
+        writes, gone, changes = await asyncio.to_thread(plan, checked, stored, category_ids, report)
+        for start in range(0, len(writes), SLICE):  # the loop runs between slices
+            rows = [
+                upsert_row(checked, p, category_ids, now) for p in writes[start : start + SLICE]
+            ]
+            await conn.executemany(_UPSERT_SERVICE, rows)
+            del rows
         # A skipped service is not sold at its old price either, but it is reported as
         # skipped (with why), not as removed from the panel.
         skipped = {entry.service_id for entry in report.skipped}
@@ -184,7 +186,7 @@ async def _sync(db: Database, panel: CatalogPanel) -> SyncReport:
         log.warning("%d panel services skipped: %s%s", len(report.skipped), sample, more)
     if not checked and stored:
         log.warning("the panel lists no services: every service is now unavailable")
-    await _release(rows, checked, stored, answer)
+    await _release(writes, checked, stored, answer)
     log.info(
         "catalog synced: %d services, %d added, %d removed, %d restored, %d price changes,"
         " %d skipped",

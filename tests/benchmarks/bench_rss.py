@@ -34,15 +34,15 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery, Message
-
-from tests.fakes.telegram import FakeTelegram
+from aiogram.types import CallbackQuery, Message, Update
 
 if TYPE_CHECKING:
     from tests.harness import BotHarness
@@ -116,47 +116,91 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-def _forget(tg: FakeTelegram) -> None:
-    """Drop what the fake Bot API recorded (calls, sent messages): its memory, not the bot's."""
-    tg.calls.clear()
-    tg.messages.clear()
+def _updates(bot: Bot, n: int, first_user: int) -> Iterator[Update]:
+    """n text messages from 300 users, half `/start` and half a search, as Telegram sends
+    them (built here: the fake Bot API that answers the bot runs in its own process)."""
+    for i in range(n):
+        text = "/start" if i % 2 else "instagram likes"
+        user = {
+            "id": first_user + i % 300,
+            "is_bot": False,
+            "first_name": "u",
+            "language_code": "en",
+        }
+        message: dict[str, Any] = {
+            "message_id": i + 1,
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": "u"},
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        yield Update.model_validate({"update_id": i + 1, "message": message}, context={"bot": bot})
 
 
-def _texts(n: int) -> list[str]:
-    return ["/start" if i % 2 else "instagram likes" for i in range(n)]
+class _Remote:
+    """What BotHarness reads of a fake server (address, key or token) for one in another
+    process; attributes it sets on a fake (strict_edits) land here and change nothing."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        self.__dict__.update(answer)
 
 
-async def echo() -> float:
+async def _serve(**answer: Any) -> None:
+    """Print `answer` on one line (the parent reads it), then wait for SIGTERM."""
+    print(json.dumps(answer), flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+
+
+async def serve_telegram() -> None:
+    """The fake Bot API, in this process until SIGTERM: what it records (every call, every
+    message sent) is its memory, not the measured bot's."""
+    from tests.fakes.telegram import FakeTelegram
+
     async with FakeTelegram() as tg:
-        dp = echo_dispatcher()
-        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        for i, text in enumerate(_texts(UPDATES)):
-            await tg.feed(dp, bot, tg.make_message(text, user_id=200_000 + i % 300))
-        _forget(tg)
-        await bot.session.close()
-        gc.collect()
-        return rss_mb()
+        await _serve(url=tg.url, token=tg.token)
 
 
 async def serve_panel() -> None:
-    """The fake panel with the catalog and the open orders, in this process until SIGTERM;
-    prints {"url", "key", "ids"} on one line."""
+    """The fake panel with the catalog and the open orders, in this process until SIGTERM."""
     from tests.benchmarks.bench_catalog import build_services
     from tests.fakes.panel import FakePanel
 
     async with FakePanel(services=build_services(random.Random(1), SERVICES)) as fake:
         ids = [fake.add_order("1", link="x", quantity="100").id for _ in range(OPEN)]
-        print(json.dumps({"url": fake.url, "key": fake.key, "ids": ids}), flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
+        await _serve(url=fake.url, key=fake.key, ids=ids)
 
 
-class _RemotePanel:
-    """What BotHarness reads of a fake panel (its address and key) for one in another process."""
+@asynccontextmanager
+async def _server(flag: str) -> AsyncIterator[dict[str, Any]]:
+    """A fake server in a child process (`--serve-telegram` or `--serve-panel`): what it
+    printed, while it runs."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.benchmarks.bench_rss", flag,
+        stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
+        limit=1 << 24,  # the panel's line lists every open order's id
+    )  # fmt: skip
+    assert child.stdout is not None
+    try:
+        yield json.loads(await child.stdout.readline())
+    finally:
+        child.send_signal(signal.SIGTERM)
+        await child.wait()
 
-    def __init__(self, url: str, key: str) -> None:
-        self.url, self.key = url, key
+
+async def echo() -> float:
+    async with _server("--serve-telegram") as tg:
+        dp = echo_dispatcher()
+        api = TelegramAPIServer.from_base(tg["url"])
+        bot = Bot(tg["token"], session=AiohttpSession(api=api))
+        for update in _updates(bot, UPDATES, 200_000):
+            await dp.feed_update(bot, update)
+        await bot.session.close()
+        gc.collect()
+        return rss_mb()
 
 
 async def _fill(harness: BotHarness, panel_ids: list[str]) -> None:
@@ -182,54 +226,50 @@ async def _fill(harness: BotHarness, panel_ids: list[str]) -> None:
 
 
 async def bot(stage: Stages) -> float:
+    # as `python -m bot` starts: the texts first, then the rest of the bot (bot/i18n.py)
+    from bot.texts import load_texts
+
+    texts = load_texts("en")
+
+    from bot.services import catalog
     from bot.services.orders.poller import Poller
     from tests.harness import BotHarness
 
     stage("imported")
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.benchmarks.bench_rss", "--serve-panel",
-        stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
-        limit=1 << 24,  # the line lists every open order's id
-    )  # fmt: skip
-    assert server.stdout is not None
-    answer = json.loads(await server.stdout.readline())
-    panel_ids: list[str] = answer["ids"]
-    panel: Any = _RemotePanel(answer["url"], answer["key"])
-    try:
+    async with _server("--serve-panel") as panel, _server("--serve-telegram") as tg:
+        panel_ids: list[str] = panel.pop("ids")
         with tempfile.TemporaryDirectory() as tmp:
-            async with FakeTelegram() as tg:
-                harness = BotHarness(Path(tmp), tg, panel, sync_catalog=False)
-                await harness.start()
-                try:
-                    stage("started")
-                    from bot.services import catalog
-
-                    await catalog.sync(harness.db, harness.panel)
-                    stage("catalog synced")
-                    await _fill(harness, panel_ids)
-                    del panel_ids[:]
-                    stage("filled")
-                    poller = Poller(harness.db, harness.panel, notices=harness.notices)
-                    report = await poller.poll_once()
-                    assert report.polled == OPEN, report
-                    stage("polled")
-                    for i, text in enumerate(_texts(UPDATES)):
-                        await harness.send(text, 300_000 + i % 300)
-                    _forget(tg)
-                    stage("updates served")
-                    gc.collect()
-                    return rss_mb()
-                finally:
-                    await harness.stop()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        await server.wait()
+            harness = BotHarness(
+                Path(tmp), _Remote(tg), _Remote(panel), sync_catalog=False, texts=texts
+            )  # type: ignore[arg-type]
+            await harness.start()
+            try:
+                stage("started")
+                await catalog.sync(harness.db, harness.panel)
+                stage("catalog synced")
+                await _fill(harness, panel_ids)
+                del panel_ids[:]
+                stage("filled")
+                poller = Poller(harness.db, harness.panel, notices=harness.notices)
+                report = await poller.poll_once()
+                assert report.polled == OPEN, report
+                stage("polled")
+                for update in _updates(harness.bot, UPDATES, 300_000):
+                    await harness.dp.feed_update(harness.bot, update)
+                assert not harness.errors, harness.errors[:3]
+                stage("updates served")
+                gc.collect()
+                return rss_mb()
+            finally:
+                await harness.stop()
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["--serve-panel"]:
         asyncio.run(serve_panel())
+    elif args[:1] == ["--serve-telegram"]:
+        asyncio.run(serve_telegram())
     elif args[:1] == ["bot"]:
         stages = Stages("--stages" in args, "--trace" in args)
         print(f"{asyncio.run(bot(stages)):.1f}")

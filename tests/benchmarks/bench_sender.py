@@ -23,9 +23,9 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.i18n import make_core  # noqa: E402
 from bot.sender import Sender, SenderLimits  # noqa: E402
 from bot.services import outbox  # noqa: E402
+from bot.texts import make_core  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
