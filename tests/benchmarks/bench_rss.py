@@ -4,11 +4,12 @@ on stderr, the RSS, its anonymous part, Python's allocated blocks and the gc obj
 after each stage, and `bot --trace` the top tracemalloc growth between stages).
 
 What is compared, so the difference is the bot's own cost:
-- Both processes serve the same 1,000 updates from the fake Bot API (tests/fakes/telegram.py)
-  running in their own process, so both carry that fake's memory equally; both drop what
-  it recorded (calls, sent messages) before measuring.
-- The echo process imports only aiogram and that fake: an echo bot does not import the
-  bot's modules, so their import cost is counted against the bot.
+- Both processes are fed the same 1,000 updates (built here) and answer them through the
+  fake Bot API (tests/fakes/telegram.py) running in a child process, as Telegram runs
+  elsewhere: what it records of each answer is its memory, not the measured bot's.
+- The echo process imports only aiogram: an echo bot does not import the bot's modules,
+  so their import cost is counted against the bot. The bot's process starts as
+  `python -m bot` does (the texts first, bot/texts.py) and imports no fake.
 - The fake panel runs in a separate process (as a real panel does): its 10,000 catalog
   entries, 10,000 orders and rendered answers are not counted against the bot. The bot syncs
   the 10,000-service catalog from it over HTTP (the real sync: the client parses the answer
@@ -17,10 +18,10 @@ What is compared, so the difference is the bot's own cost:
 - No environment variable is set for either process (no MALLOC_ARENA_MAX here: what the
   Dockerfile sets is for production; the code must not depend on it).
 
-Where the bot's extra memory goes, by stage (`bot --stages`): importing its modules (the
-echo imports aiogram alone), starting (dispatcher, locale data of babel and fluent, five
-SQLite connections with their threads), the catalog sync (a 10,000-service answer parsed at
-once: what it freed stays in partly used allocator arenas), the poll cycle and the updates.
+Where the bot's extra memory goes, by stage (`bot --stages`): its texts and modules (the
+echo imports aiogram alone), starting (dispatcher, five SQLite connections with their
+threads), the catalog sync (what it freed stays in allocator arenas that objects made for
+the first time during it keep), the poll cycle and the updates (docs/benchmarks.md).
 """
 
 from __future__ import annotations
