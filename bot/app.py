@@ -136,7 +136,7 @@ def build_dispatcher(
     leader: Leader | None = None,
     texts: ShopCore | None = None,
 ) -> Dispatcher:
-    """`texts`: the bot's texts loaded beforehand (`i18n.load_texts`), else the dispatcher's
+    """`texts`: the bot's texts loaded beforehand (`texts.load_texts`), else the dispatcher's
     start-up loads them."""
     supervisor = supervisor or Supervisor()
     metrics = Metrics(db)  # one process on SQLite: the leader

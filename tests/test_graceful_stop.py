@@ -7,27 +7,19 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.db import Database
 from bot.keyboards.order_dialog import OrderStartCb
 from bot.panel import PanelClient
 from bot.services import catalog
+from tests.cluster import until
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import add_user, bot_database, bot_env, start_bot
 
 USER = 5151
 LINK = "https://instagram.com/p/graceful"
-
-
-async def _until(check: Callable[[], object], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def _prepare(path: Path | str, panel: FakePanel) -> None:
@@ -65,7 +57,7 @@ async def _order_until_confirm(tg: FakeTelegram) -> str:
     for update in steps:
         before = len(_texts(tg))
         tg.push_update(update)
-        await _until(lambda b=before: len(_texts(tg)) > b)  # type: ignore[misc]
+        await until(lambda b=before: len(_texts(tg)) > b, what="an answer")  # type: ignore[misc]
         await asyncio.sleep(0.2)
     markup = tg.last_markup(USER) or {}
     for row in markup.get("inline_keyboard", []):
@@ -83,12 +75,12 @@ async def test_sigterm_during_add_finishes_the_order(
     await _prepare(db_path, fake_panel)
     proc = await _start_bot(tmp_path, fake_tg, fake_panel, db_path, STOP_TIMEOUT="15")
     try:
-        await _until(lambda: fake_tg.calls_of("getUpdates"))
+        await until(lambda: fake_tg.calls_of("getUpdates"), what="the bot polling")
         confirm = await _order_until_confirm(fake_tg)
         fake_panel.delay = 1.5  # `add` takes 1.5 s: the signal arrives while it is in flight
         fake_tg.push_update(fake_tg.make_update(callback_query=fake_tg.make_callback(
             confirm, user_id=USER)))  # fmt: skip
-        await _until(lambda: fake_panel.add_calls)
+        await until(lambda: fake_panel.add_calls, what="the order sent")
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
@@ -124,12 +116,12 @@ async def test_second_signal_stops_at_once(
         tmp_path, fake_tg, fake_panel, db_path, STOP_TIMEOUT="60", PANEL_READ_TIMEOUT="60"
     )
     try:
-        await _until(lambda: fake_tg.calls_of("getUpdates"))
+        await until(lambda: fake_tg.calls_of("getUpdates"), what="the bot polling")
         confirm = await _order_until_confirm(fake_tg)
         fake_panel.delay = 30.0
         fake_tg.push_update(fake_tg.make_update(callback_query=fake_tg.make_callback(
             confirm, user_id=USER)))  # fmt: skip
-        await _until(lambda: fake_panel.add_calls)
+        await until(lambda: fake_panel.add_calls, what="the order sent")
         proc.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.5)
         assert proc.returncode is None  # still finishing the order

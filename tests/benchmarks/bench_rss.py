@@ -227,7 +227,7 @@ async def _fill(harness: BotHarness, panel_ids: list[str]) -> None:
 
 
 async def bot(stage: Stages) -> float:
-    # as `python -m bot` starts: the texts first, then the rest of the bot (bot/i18n.py)
+    # as `python -m bot` starts: the texts first, then the rest of the bot (bot/texts.py)
     from bot.texts import load_texts
 
     texts = load_texts("en")
@@ -240,9 +240,9 @@ async def bot(stage: Stages) -> float:
     async with _server("--serve-panel") as panel, _server("--serve-telegram") as tg:
         panel_ids: list[str] = panel.pop("ids")
         with tempfile.TemporaryDirectory() as tmp:
-            harness = BotHarness(
-                Path(tmp), _Remote(tg), _Remote(panel), sync_catalog=False, texts=texts
-            )  # type: ignore[arg-type]
+            fake_tg: Any = _Remote(tg)  # stands in for the fakes' own objects
+            fake_panel: Any = _Remote(panel)
+            harness = BotHarness(Path(tmp), fake_tg, fake_panel, sync_catalog=False, texts=texts)
             await harness.start()
             try:
                 stage("started")
