@@ -2,11 +2,12 @@
 FROM python:3.12-slim
 
 # MALLOC_ARENA_MAX: glibc gives each thread (SQLite connections, parsing threads) its own
-# malloc arena that keeps what it freed; two arenas keep ~1.5 MB less at 10k services and
-# orders. The bot trims them after big jobs anyway (bot/memory.py), with or without this.
+# malloc arena that keeps what it freed; one arena for all keeps ~2 MB less at 10k services
+# and 100k orders, at the same speed (docs/benchmarks.md). The bot sets the same limit
+# itself when this is unset and trims after big jobs (bot/memory.py).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    MALLOC_ARENA_MAX=2 \
+    MALLOC_ARENA_MAX=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/bot.sqlite3

@@ -28,7 +28,7 @@ _looked_up = False
 
 # glibc's mallopt parameter for the arena limit (malloc.h), and the limit the Dockerfile sets
 M_ARENA_MAX = -8
-ARENAS = 2
+ARENAS = 1
 
 
 def _libc_function(name: str) -> Any:
@@ -73,9 +73,11 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     (the operator's choice stands); True if the cap was set.
 
     Each thread that allocates (SQLite connections, parsing threads) otherwise gets an arena
-    of its own, up to 8 per core, each keeping what it freed: ~3-4 MB more at 10k services,
-    100k orders and 1,000 updates (tests/benchmarks/bench_rss.py). Only threads that have
-    not allocated yet are bound by it: call it before the database opens. glibc only."""
+    of its own, up to 8 per core, each keeping what it freed. One arena for every thread
+    keeps ~2 MB less than two at 10k services, 100k orders and 1,000 updates, and the
+    updates are as fast (tests/benchmarks/bench_rss.py, bench_updates.py): the threads
+    allocate little while they hold no GIL. Only threads that have not allocated yet are
+    bound by it: call it before the database opens. glibc only."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
     mallopt = _libc_function("mallopt")

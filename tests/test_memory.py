@@ -103,7 +103,7 @@ def _arenas_run(**env: str) -> tuple[str, int]:
     reason="glibc only",
 )
 def test_malloc_arenas_are_capped_unless_the_environment_says() -> None:
-    """Eight allocating threads share the two arenas `python -m bot` allows; an operator's
+    """Eight allocating threads share the one arena `python -m bot` allows; an operator's
     MALLOC_ARENA_MAX is left to glibc."""
     said, arenas = _arenas_run()
     assert said == "True"

@@ -149,9 +149,9 @@ class Database(FetchOne):
             await tx.executemany(sql, rows)
 
     async def release_memory(self) -> None:
-        """Drop what a big job left in this process's database caches (a catalog sync
-        fills SQLite's writer page cache with catalog pages); nothing where the server
-        holds them (PostgreSQL)."""
+        """Drop what a big job left in this process's database caches (a catalog sync or a
+        poll cycle over thousands of orders fills SQLite's writer page cache); nothing where
+        the server holds them (PostgreSQL)."""
 
     @property
     def quick(self) -> Queryable:

@@ -292,9 +292,9 @@ class SqliteDatabase(Database):
             await conn.execute("COMMIT")
 
     async def release_memory(self) -> None:
-        """Empty the writer's page cache (~2 MiB after a catalog sync, kept for good
-        otherwise): a page the next write needs is one read() away in the OS's cache. The
-        readers keep theirs (small, and what browsing reads)."""
+        """Empty the writer's page cache (~2 MiB after a catalog sync or a big poll cycle,
+        kept for good otherwise): a page the next write needs is one read() away in the OS's
+        cache. The readers keep theirs (small, and what browsing reads)."""
         conn = self.writer
         async with self._lock:
             await (await conn.execute("PRAGMA shrink_memory")).close()

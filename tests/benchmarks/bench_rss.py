@@ -13,8 +13,9 @@ What is compared, so the difference is the bot's own cost:
 - The fake panel runs in a separate process (as a real panel does): its 10,000 catalog
   entries, 10,000 orders and rendered answers are not counted against the bot. The bot syncs
   the 10,000-service catalog from it over HTTP (the real sync: the client parses the answer
-  in a thread), then holds 10,000 users and 100,000 orders (10,000 of them open) and runs a
-  poll cycle over the open ones against it.
+  in a thread). Then 10,000 users and 100,000 orders (10,000 of them open) are written to
+  its database by another process (`fill`), as earlier runs of a shop would have, and the
+  bot runs a poll cycle over the open ones against the panel.
 - No environment variable is set for either process (no MALLOC_ARENA_MAX here: what the
   Dockerfile sets is for production; the code must not depend on it).
 
@@ -32,21 +33,19 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message, Update
-
-if TYPE_CHECKING:
-    from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parents[2]
 UPDATES = 1000
@@ -204,26 +203,47 @@ async def echo() -> float:
         return rss_mb()
 
 
-async def _fill(harness: BotHarness, panel_ids: list[str]) -> None:
+def fill(path: str, panel_ids: list[str]) -> None:
+    """The users and orders a shop has gathered by the time it is measured, written to the
+    bot's database by a process of their own (`--fill PATH`, the open orders' panel ids on
+    stdin): a shop's 100,000 orders were written over months by earlier runs, so building
+    them here is not the measured process's memory (the 100,000 rows' objects, made and
+    freed in the bot's process, left ~5 MB of its allocator's arenas partly used)."""
     now = int(time.time())
-    async with harness.db.transaction() as tx:
-        await tx.executemany(
+    users = [(300_000 + i,) for i in range(USERS)]
+    orders = (
+        (
+            300_000 + i % USERS,
+            f"rss{i}",
+            "in_progress" if i < OPEN else "completed",
+            panel_ids[i] if i < OPEN else None,
+            now,
+            now,
+        )
+        for i in range(ORDERS)
+    )
+    with closing(sqlite3.connect(path, timeout=30)) as conn, conn:
+        conn.executemany(
             "INSERT INTO users (id, first_name, tg_language, first_seen, last_seen)"
             " VALUES (?, 'u', 'en', 0, 0) ON CONFLICT (id) DO NOTHING",
-            [(300_000 + i,) for i in range(USERS)],
+            users,
         )
-        rows = []
-        for i in range(ORDERS):
-            open_ = i < OPEN
-            status = "in_progress" if open_ else "completed"
-            panel_id = panel_ids[i] if open_ else None
-            rows.append((300_000 + i % USERS, f"rss{i}", status, panel_id, now, now))
-        await tx.executemany(
+        conn.executemany(
             "INSERT INTO orders (user_id, service_id, confirm_token, status, panel_order_id,"
             " quantity, charge, status_changed_at, created_at, updated_at)"
             " VALUES (?, '1', ?, ?, ?, 100, 1000, ?, ?, 0)",
-            rows,
+            orders,
         )
+
+
+async def _fill(path: Path, panel_ids: list[str]) -> None:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.benchmarks.bench_rss", "--fill", str(path),
+        stdin=asyncio.subprocess.PIPE, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    await child.communicate(json.dumps(panel_ids).encode())
+    if child.returncode != 0:
+        raise RuntimeError(f"filling the database failed ({child.returncode})")
 
 
 async def bot(stage: Stages) -> float:
@@ -248,7 +268,7 @@ async def bot(stage: Stages) -> float:
                 stage("started")
                 await catalog.sync(harness.db, harness.panel)
                 stage("catalog synced")
-                await _fill(harness, panel_ids)
+                await _fill(harness.settings.database_path, panel_ids)
                 del panel_ids[:]
                 stage("filled")
                 poller = Poller(harness.db, harness.panel, notices=harness.notices)
@@ -267,7 +287,9 @@ async def bot(stage: Stages) -> float:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args[:1] == ["--serve-panel"]:
+    if args[:1] == ["--fill"]:
+        fill(args[1], json.loads(sys.stdin.read()))
+    elif args[:1] == ["--serve-panel"]:
         asyncio.run(serve_panel())
     elif args[:1] == ["--serve-telegram"]:
         asyncio.run(serve_telegram())

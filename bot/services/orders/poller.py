@@ -203,7 +203,7 @@ class Poller:
         await asyncio.gather(*(one(b) for b in batches))
         del polled, batches
         if report.polled >= TRIM_AFTER:
-            release_freed_memory()  # the cycle's rows and answers are freed by now
+            await self._release_memory()
         refills = await self._poll_refills(now, report)
         attempted = report.requests > 0 or refills is not None
         report.answered = report.requests > report.failed_requests or refills is True
@@ -297,6 +297,16 @@ class Poller:
             )
 
     # ------------------------------------------------------------------ refills
+
+    async def _release_memory(self) -> None:
+        """After a big cycle: the writer's page cache (the orders' pages the cycle wrote, ~2
+        MiB kept until the next cycle needs a few of them again, one read() away in the OS's
+        cache) and the allocator's freed memory (the cycle's rows and answers)."""
+        try:
+            await self.db.release_memory()
+        except Exception:  # only a cache: the cycle itself is done
+            log.debug("could not release the database's caches", exc_info=True)
+        release_freed_memory()
 
     async def _poll_refills(self, now: int, report: CycleReport) -> bool | None:
         """None: nothing to poll; True: the panel answered at least once; False: never."""
