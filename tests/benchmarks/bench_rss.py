@@ -33,7 +33,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -209,6 +208,8 @@ def fill(path: str, panel_ids: list[str]) -> None:
     stdin): a shop's 100,000 orders were written over months by earlier runs, so building
     them here is not the measured process's memory (the 100,000 rows' objects, made and
     freed in the bot's process, left ~5 MB of its allocator's arenas partly used)."""
+    import sqlite3  # here: the echo process imports this module and must not load SQLite
+
     now = int(time.time())
     users = [(300_000 + i,) for i in range(USERS)]
     orders = (
@@ -252,9 +253,14 @@ async def bot(stage: Stages) -> float:
 
     texts = load_texts("en")
 
+    from bot.memory import limit_malloc_arenas
     from bot.services import catalog
     from bot.services.orders.poller import Poller
     from tests.harness import BotHarness
+
+    # as run() does before any other thread allocates (the fakes' child processes below are
+    # watched by threads of asyncio's: started first, they would have arenas of their own)
+    limit_malloc_arenas()
 
     stage("imported")
     async with _server("--serve-panel") as panel, _server("--serve-telegram") as tg:
