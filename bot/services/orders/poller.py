@@ -296,8 +296,6 @@ class Poller:
                 conn, self.notices, order.id, order.panel_order_id, errors, message
             )
 
-    # ------------------------------------------------------------------ refills
-
     async def _release_memory(self) -> None:
         """After a big cycle: the writer's page cache (the orders' pages the cycle wrote, ~2
         MiB kept until the next cycle needs a few of them again, one read() away in the OS's
@@ -307,6 +305,8 @@ class Poller:
         except Exception:  # only a cache: the cycle itself is done
             log.debug("could not release the database's caches", exc_info=True)
         release_freed_memory()
+
+    # ------------------------------------------------------------------ refills
 
     async def _poll_refills(self, now: int, report: CycleReport) -> bool | None:
         """None: nothing to poll; True: the panel answered at least once; False: never."""
