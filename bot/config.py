@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.envfile import unquote
-from bot.health import DEFAULT_DATABASE_PATH
+from bot.health import DEFAULT_DATABASE_PATH, split_listen
 from bot.money import MAX_AMOUNT, MICRO, to_micros
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -183,8 +183,7 @@ class Settings(TelegramSettings):
     @field_validator("webhook_listen")
     @classmethod
     def _listen(cls, value: str) -> str:
-        host, _, port = value.strip().rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not value.strip().rpartition(":")[0] or split_listen(value)[1] == 0:
             raise ValueError("must be host:port, e.g. 0.0.0.0:8080")
         return value.strip()
 
@@ -213,8 +212,7 @@ class Settings(TelegramSettings):
 
     @property
     def listen_address(self) -> tuple[str, int]:
-        host, _, port = self.webhook_listen.rpartition(":")
-        return host.strip("[]"), int(port)
+        return split_listen(self.webhook_listen)
 
     @field_validator("panel_api_key")
     @classmethod
@@ -359,14 +357,6 @@ class Settings(TelegramSettings):
     @property
     def topup_presets_micros(self) -> list[int]:
         return [to_micros(p) for p in self.topup_presets]
-
-
-def split_listen(value: str) -> tuple[str, int]:
-    """`host:port` (`[::1]:8080` for IPv6; `:8080` listens everywhere) as (host, port)."""
-    host, sep, port = value.strip().rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
-        raise ValueError("must be host:port, e.g. 0.0.0.0:8080 or 127.0.0.1:8080")
-    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the operator asked for it
 
 
 def _check_money(value: Decimal) -> None:

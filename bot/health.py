@@ -16,6 +16,16 @@ DEFAULT_DATABASE_PATH = "data/bot.sqlite3"  # bot.config's default, without impo
 HTTP_TIMEOUT = 5.0
 
 
+def split_listen(value: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6; `:8080` listens everywhere) as (host, port);
+    ValueError if it is not one. HTTP_LISTEN and WEBHOOK_LISTEN are read with it, by the
+    settings and by the health check (which does not load them)."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+        raise ValueError("must be host:port, e.g. 0.0.0.0:8080 or 127.0.0.1:8080")
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the operator asked for it
+
+
 class Beat:
     """The heartbeat in memory: the running bot's heartbeat task touches it with the file,
     and /healthz reads it (the same rule as `python -m bot health`: fresh within
@@ -51,9 +61,12 @@ def http_health(listen: str) -> int:
     import urllib.error
     import urllib.request
 
-    host, _, port = listen.rpartition(":")
-    host = host.strip("[]")
-    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - listening everywhere: ask locally
+    try:
+        host, port = split_listen(listen)
+    except ValueError as exc:
+        print(f"HTTP_LISTEN={listen!r}: {exc}", file=sys.stderr)
+        return 1
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - listening everywhere: ask locally
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"

@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import SettingsError, load_settings
 from bot.envfile import read_setting
-from bot.health import DEFAULT_DATABASE_PATH
+from bot.health import DEFAULT_DATABASE_PATH, http_health
 from tests.helpers import TEST_KEY, TEST_TOKEN
 
 PANEL_URL = "https://panel.example/api/v2"
@@ -328,3 +328,15 @@ def test_health_prefers_the_environment_as_the_bot_does(
     (tmp_path / ".env").write_text("DATABASE_PATH=/from/file\n")
     assert load_settings().database_path == Path("/from/env")
     assert read_setting("DATABASE_PATH", DEFAULT_DATABASE_PATH) == "/from/env"
+
+
+def test_health_refuses_a_listen_address_the_bot_would_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The health check reads HTTP_LISTEN without loading the settings, with the same
+    parser: a value the bot refuses is reported as such, not asked for as a URL."""
+    _env(monkeypatch, HTTP_LISTEN="127.0.0.1:port")
+    with pytest.raises(SettingsError):
+        load_settings()
+    assert http_health("127.0.0.1:port") == 1
+    assert "HTTP_LISTEN='127.0.0.1:port': must be host:port" in capsys.readouterr().err

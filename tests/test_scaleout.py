@@ -48,6 +48,8 @@ def test_webhook_settings() -> None:
         webhook_url="https://bot.example.com/", webhook_secret=SECRET, webhook_listen="[::]:9000"
     )
     assert (s.webhook_path, s.listen_address) == ("/", ("::", 9000))
+    assert _settings(http_listen=" :9100 ").http_address == ("0.0.0.0", 9100)
+    assert _settings(http_listen="[::1]:0").http_address == ("::1", 0)  # 0: any free port
     assert _settings(webhook_url="", redis_url="").webhook_url is None  # blank: unset
 
 
@@ -60,6 +62,10 @@ def test_webhook_settings() -> None:
         ({"webhook_url": "https://x.test/a", "webhook_secret": SECRET + "!"}, "WEBHOOK_SECRET"),
         ({"webhook_listen": "8080"}, "WEBHOOK_LISTEN"),
         ({"webhook_listen": "0.0.0.0:99999"}, "WEBHOOK_LISTEN"),
+        ({"webhook_listen": ":8080"}, "WEBHOOK_LISTEN"),  # the webhook names its host
+        ({"webhook_listen": "0.0.0.0:0"}, "WEBHOOK_LISTEN"),  # Telegram needs a known port
+        ({"http_listen": "8080"}, "HTTP_LISTEN"),
+        ({"http_listen": "127.0.0.1:port"}, "HTTP_LISTEN"),
         ({"redis_url": "localhost:6379"}, "REDIS_URL"),
         ({"leader_timeout": 4}, "LEADER_TIMEOUT"),
         ({"fsm_ttl_seconds": 10}, "FSM_TTL_SECONDS"),
