@@ -56,8 +56,8 @@ from bot.ops_http import (
 from bot.panel import PanelClient
 from bot.payments.cryptopay import CryptoPayClient
 from bot.payments.models import PaymentConfig
-from bot.ratelimit import Cooldown, FloodLimiter
-from bot.replicas import make_fsm, update_guard
+from bot.ratelimit import Cooldown, Flood
+from bot.replicas import flood_limiter, make_fsm, update_guard
 from bot.services import referrals
 from bot.services.alerts import Notices
 from bot.tasks import Supervisor
@@ -76,9 +76,9 @@ class AppData(TypedDict):
     payments: PaymentConfig
     cryptopay: CryptoPayClient | None  # None: Crypto Pay is off (no CRYPTO_PAY_TOKEN)
     wake_sender: SenderWake
-    # in memory, per process (bot/ratelimit.py); Redis-backed with scale-out
+    # bot/ratelimit.py: the cooldown per process, the flood limit in Redis with REDIS_URL
     refresh_cooldown: Cooldown  # Refresh of one order by one user: once per few seconds
-    flood: FloodLimiter  # updates per user (bot/middlewares/flood.py)
+    flood: Flood  # updates per user (bot/middlewares/flood.py)
     metrics: Metrics  # /metrics (bot/metrics.py), one registry per app
     beat: Beat  # the heartbeat in memory: /healthz
     ops: OpsEndpoints  # /healthz, /readyz, /metrics (bot/ops_http.py)
@@ -154,7 +154,7 @@ def build_dispatcher(
         "cryptopay": create_cryptopay(settings),
         "wake_sender": SenderWake(),
         "refresh_cooldown": Cooldown(),
-        "flood": FloodLimiter(),
+        "flood": flood_limiter(settings, storage),
         "metrics": metrics,
         "beat": ops.beat,
         "ops": ops,

@@ -1,16 +1,24 @@
-"""In-memory rate limits: how often one user may touch the panel through a button, and how
-many updates one user may send in a window (bot/middlewares/flood.py).
+"""Rate limits: how often one user may touch the panel through a button, and how many
+updates one user may send in a window (bot/middlewares/flood.py).
 
-Per process: with more than one bot process (scale-out) these move to Redis, so that every
-process sees the same counts; until then a restart simply forgets them."""
+The flood limit counts in Redis when the replicas share one (REDIS_URL: `RedisFloodLimiter`),
+so a user's updates spread over several replicas are counted together; in memory otherwise
+(one process; a restart forgets the counts). The Refresh cooldown stays per process: at
+worst each replica lets one Refresh of an order through per few seconds."""
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
+from typing import Any, Literal, Protocol
 
 Clock = Callable[[], float]
+Verdict = Literal["ok", "warn", "drop"]
+
+log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 5.0  # a second Refresh of one order within this answers from the database
 FLOOD_LIMIT = 20  # updates...
@@ -51,7 +59,10 @@ class FloodLimiter:
         self._seen: dict[int, deque[float]] = {}
         self._muted_until: dict[int, float] = {}
 
-    def check(self, user_id: int) -> str:
+    async def verdict(self, user_id: int) -> Verdict:
+        return self.check(user_id)
+
+    def check(self, user_id: int) -> Verdict:
         """ "ok" (go on), "warn" (the update that crossed the limit: say so once) or "drop"."""
         now = self.clock()
         until = self._muted_until.get(user_id)
@@ -73,3 +84,66 @@ class FloodLimiter:
 
     def _prune(self, now: float) -> None:
         self._seen = {u: s for u, s in self._seen.items() if s and now - s[-1] < self.window}
+
+
+class Flood(Protocol):
+    """What the flood middleware asks: "ok", "warn" (the update that crossed the limit: say
+    so once) or "drop"."""
+
+    limit: int
+
+    async def verdict(self, user_id: int) -> Verdict: ...
+
+
+# One round trip, atomic, on Redis's own clock (the replicas' clocks may differ): the same
+# sliding window as FloodLimiter. KEYS: the user's recent updates (a sorted set by time in
+# ms), the user's mute; ARGV: window in ms, limit, a member unique to this update.
+_FLOOD_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'drop' end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+if redis.call('ZCARD', KEYS[1]) <= tonumber(ARGV[2]) then return 'ok' end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], 1, 'PX', window)
+return 'warn'
+"""
+
+
+_VERDICTS: dict[str, Verdict] = {"ok": "ok", "warn": "warn", "drop": "drop"}
+
+
+class RedisFloodLimiter:
+    """FloodLimiter's rule counted in Redis, shared by every replica: a user whose updates
+    are spread over three replicas gets the limit once, not three times, and is told to
+    slow down once. If Redis does not answer, the update goes on (logged): the limit is a
+    courtesy to the panel and Telegram, not a reason to lose a customer's message."""
+
+    def __init__(
+        self, redis: Any, prefix: str, limit: int = FLOOD_LIMIT, window: float = FLOOD_WINDOW
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.prefix = prefix
+        self._script = redis.register_script(_FLOOD_SCRIPT)
+        self._serial = 0
+        self._replica = os.urandom(6).hex()  # members of different replicas never collide
+
+    async def verdict(self, user_id: int) -> Verdict:
+        self._serial += 1
+        user = f"{self.prefix}:flood:{{{user_id}}}"  # {..}: one hash slot on a Redis Cluster
+        keys = [f"{user}:seen", f"{user}:mute"]
+        args = [max(1, round(self.window * 1000)), self.limit, f"{self._replica}:{self._serial}"]
+        try:
+            answer = await self._script(keys=keys, args=args)
+        except Exception as exc:  # Redis down or refusing: let the update through
+            log.warning("flood limit not checked for user %s: %r", user_id, exc)
+            return "ok"
+        verdict = _VERDICTS.get(answer.decode() if isinstance(answer, bytes) else str(answer))
+        if verdict is None:
+            log.warning("flood limit: unexpected answer %r from Redis", answer)
+            return "ok"
+        return verdict

@@ -1,7 +1,8 @@
 """What replicas share through Redis (REDIS_URL): the FSM (a dialog begun on one replica
 continues on another), the per-user lock (one user's updates are handled one at a time
-across replicas) and the update-id guard (an update delivered twice is handled once).
-Without REDIS_URL: the FSM in the database and an in-process lock, as with one process.
+across replicas), the update-id guard (an update delivered twice is handled once) and the
+flood limit's counts. Without REDIS_URL: the FSM in the database, an in-process lock and
+in-memory counts, as with one process.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiogram.types import TelegramObject, Update
 from bot.config import Settings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
+from bot.ratelimit import Flood, FloodLimiter, RedisFloodLimiter
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,13 @@ def update_guard(settings: Settings, storage: BaseStorage) -> UpdateGuard | None
     if redis is None:
         return None  # one process: Telegram delivers each update to it once
     return UpdateGuard(redis, settings.redis_prefix)
+
+
+def flood_limiter(settings: Settings, storage: BaseStorage) -> Flood:
+    redis = getattr(storage, "redis", None)  # RedisStorage's client
+    if redis is None:
+        return FloodLimiter()
+    return RedisFloodLimiter(redis, settings.redis_prefix)
 
 
 class UpdateGuard(BaseMiddleware):

@@ -1,9 +1,11 @@
 """What several replicas share: the settings of webhook mode and Redis, the FSM in Redis
 with a TTL (a dialog begun on one replica continues on another), the per-user lock in Redis,
-and the update-id guard (an update delivered twice is handled once)."""
+the update-id guard (an update delivered twice is handled once) and the flood limit."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
 from pathlib import Path
@@ -16,7 +18,8 @@ from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import Database
 from bot.fsm_storage import SQLiteStorage
-from bot.replicas import make_fsm, update_guard
+from bot.ratelimit import FLOOD_LIMIT, FloodLimiter, RedisFloodLimiter
+from bot.replicas import flood_limiter, make_fsm, update_guard
 from bot.states import OrderDialog
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -134,6 +137,70 @@ async def test_the_same_update_twice_is_handled_once(
         assert shown(first) and not shown(again)
         other = await h.send("/start")  # a new update from the same user is answered
         assert shown(other)
+        assert not h.errors
+    finally:
+        await h.stop()
+
+
+async def test_the_flood_limit_is_counted_across_replicas(db: Database, redis_prefix: str) -> None:
+    """A user's updates spread over two replicas count together: the one past the limit is
+    answered "slow down" once, by whichever replica gets it; both then drop the user's
+    updates until the window has passed; another user is not held back."""
+    settings = _settings(redis_url=os.environ["TEST_REDIS_URL"], redis_prefix=redis_prefix)
+    assert isinstance(flood_limiter(_settings(), SQLiteStorage(db)), FloodLimiter)
+    storages = [make_fsm(settings, db)[0] for _ in range(2)]
+    try:
+        replicas = [flood_limiter(settings, storage) for storage in storages]
+        assert all(isinstance(r, RedisFloodLimiter) for r in replicas)
+        for r in replicas:
+            r.window = 1.0
+        verdicts = [await replicas[i % 2].verdict(7) for i in range(FLOOD_LIMIT)]
+        assert verdicts == ["ok"] * FLOOD_LIMIT
+        assert await replicas[0].verdict(7) == "warn"
+        assert [await r.verdict(7) for r in replicas * 2] == ["drop"] * 4
+        assert await replicas[1].verdict(8) == "ok"
+        await asyncio.sleep(1.1)  # Redis expires the mute and the counts
+        assert await replicas[1].verdict(7) == "ok"
+        keys = [k async for k in storages[0].redis.scan_iter(match=f"{redis_prefix}:*")]
+        ttls = [await storages[0].redis.pttl(key) for key in keys]
+        assert ttls and all(0 < ttl <= 1000 for ttl in ttls), ttls  # nothing kept for good
+    finally:
+        for storage in storages:
+            await storage.close()
+
+
+async def test_an_unreachable_redis_lets_updates_through(
+    redis_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=1)
+    try:
+        limiter = RedisFloodLimiter(redis, redis_prefix, limit=1)
+        with caplog.at_level(logging.WARNING, logger="bot.ratelimit"):
+            assert [await limiter.verdict(7) for _ in range(3)] == ["ok"] * 3
+        assert "flood limit not checked for user 7" in caplog.text
+    finally:
+        await redis.aclose()
+
+
+async def test_a_flood_is_answered_once_through_redis(
+    tmp_path: Path, fake_tg: FakeTelegram, fake_panel: FakePanel, redis_prefix: str
+) -> None:
+    h = BotHarness(
+        tmp_path, fake_tg, fake_panel, redis_url=os.environ["TEST_REDIS_URL"],
+        redis_prefix=redis_prefix,
+    )  # fmt: skip
+    await h.start()
+    try:
+        assert isinstance(h.dp["flood"], RedisFloodLimiter)
+        h.dp["flood"].limit = 3
+        for _ in range(3):
+            assert shown(await h.send("/help", 1001))
+        warned = await h.send("/help", 1001)
+        assert any("slow down" in (c.text or "") for c in warned)
+        assert await h.send("/help", 1001) == []
+        assert shown(await h.send("/help", 1002))
         assert not h.errors
     finally:
         await h.stop()

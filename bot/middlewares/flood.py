@@ -2,7 +2,7 @@
 seconds the user is asked once to slow down, and what they send is ignored until the window
 has passed (bot/ratelimit.py). Payments are never held back (a pre-checkout query is
 answered before this runs; a successful payment is money received), nor is the operators'
-group. In memory, per process: the Redis-backed version comes with scale-out."""
+group. Counted in Redis when the replicas share one, in memory otherwise (bot/ratelimit.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from aiogram_i18n import I18nContext
 
-from bot.ratelimit import FloodLimiter
+from bot.ratelimit import Flood
 
 log = logging.getLogger(__name__)
 
 
 class FloodMiddleware(BaseMiddleware):
-    def __init__(self, limiter: FloodLimiter) -> None:
+    def __init__(self, limiter: Flood) -> None:
         self.limiter = limiter
 
     async def __call__(
@@ -41,7 +41,7 @@ class FloodMiddleware(BaseMiddleware):
             or (message is not None and message.successful_payment is not None)
         ):
             return await handler(event, data)
-        verdict = self.limiter.check(user.id)
+        verdict = await self.limiter.verdict(user.id)
         if verdict == "ok":
             return await handler(event, data)
         if verdict == "warn":
