@@ -60,9 +60,6 @@ class FloodLimiter:
         self._muted_until: dict[int, float] = {}
 
     async def verdict(self, user_id: int) -> Verdict:
-        return self.check(user_id)
-
-    def check(self, user_id: int) -> Verdict:
         """ "ok" (go on), "warn" (the update that crossed the limit: say so once) or "drop"."""
         now = self.clock()
         until = self._muted_until.get(user_id)

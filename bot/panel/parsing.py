@@ -125,13 +125,15 @@ def parse_service(item: Any, shared: dict[str, str] | None = None) -> Service:
     if minimum < 0 or minimum > maximum or maximum > MAX_INT:
         raise MalformedAnswer(f"min/max: {minimum} / {maximum} out of range or order")
     raw_type = opt_str(item.get("type")) or "Default"
-    one = _sharer(shared)
+    one = (shared if shared is not None else {}).setdefault
+    category = opt_str(item.get("category")) or ""
+    description = clean_str(str(item.get("description") or ""))
     average_time = opt_str(item.get("average_time"))
     return Service(
         id=service_id,
         name=opt_str(item.get("name")) or f"Service {service_id}",
-        category=one(opt_str(item.get("category")) or ""),
-        type=one(raw_type),
+        category=one(category, category),
+        type=one(raw_type, raw_type),
         kind=normalize_kind(raw_type),
         rate=rate,
         min=minimum,
@@ -139,15 +141,9 @@ def parse_service(item: Any, shared: dict[str, str] | None = None) -> Service:
         dripfeed=to_flag(item.get("dripfeed")),
         refill=to_flag(item.get("refill")),
         cancel=to_flag(item.get("cancel")),
-        description=one(clean_str(str(item.get("description") or ""))),
-        average_time=one(average_time) if average_time is not None else None,
+        description=one(description, description),
+        average_time=None if average_time is None else one(average_time, average_time),
     )
-
-
-def _sharer(shared: dict[str, str] | None) -> Callable[[str], str]:
-    if shared is None:
-        return str
-    return lambda text: shared.setdefault(text, text)
 
 
 def _field(convert: Callable[[Any], T | None], item: Mapping[str, Any], name: str) -> T | None:
