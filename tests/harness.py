@@ -66,7 +66,7 @@ class BotHarness:
         texts: ShopCore | None = None,
         **overrides: Any,
     ) -> None:
-        """`texts`: loaded beforehand, as `python -m bot` does (`i18n.load_texts`); else the
+        """`texts`: loaded beforehand, as `python -m bot` does (`texts.load_texts`); else the
         dispatcher's start-up loads them."""
         self.tmp_path = tmp_path
         self.tg = tg
